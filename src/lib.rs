@@ -1,0 +1,6 @@
+//! jobaudit: static transparency pages for job requests run against patient data.
+//!
+//! Stages pass data one way: `export` → `audit` (using `pipeline`) → `render` → `site`.
+//! Only `site` writes files; only `main.rs` knows about the terminal.
+
+pub mod pipeline;

@@ -1,0 +1,111 @@
+//! The pipeline model: what a valid project.yaml declares, in file order.
+
+use std::fmt;
+
+/// The security level an output is written to (spec/pipeline.md §11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PrivacyLevel {
+    HighlySensitive,
+    ModeratelySensitive,
+    MinimallySensitive,
+}
+
+impl PrivacyLevel {
+    /// All levels, most sensitive first: the order the library reports them in.
+    pub const ALL: [PrivacyLevel; 3] = [
+        PrivacyLevel::HighlySensitive,
+        PrivacyLevel::ModeratelySensitive,
+        PrivacyLevel::MinimallySensitive,
+    ];
+
+    /// The key used in project.yaml, e.g. `highly_sensitive`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivacyLevel::HighlySensitive => "highly_sensitive",
+            PrivacyLevel::ModeratelySensitive => "moderately_sensitive",
+            PrivacyLevel::MinimallySensitive => "minimally_sensitive",
+        }
+    }
+}
+
+impl fmt::Display for PrivacyLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// 1-based, inclusive line range of a block in the source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LineSpan {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One named output: `cohort: output/input.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Output {
+    pub name: String,
+    pub pattern: String,
+}
+
+/// An action's `run:` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Command {
+    /// The run string exactly as written.
+    pub raw: String,
+    /// shlex-split tokens.
+    pub parts: Vec<String>,
+    /// `parts[0]` up to the first `:`.
+    pub image: String,
+    /// The piece of `parts[0]` between the first and second `:` (may be empty).
+    pub tag: String,
+    /// `parts[1..]` joined by single spaces.
+    pub args: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Action {
+    pub name: String,
+    pub run: Command,
+    pub needs: Vec<String>,
+    /// Levels in library order (highly, moderately, minimally); a level declared as `{}`
+    /// is present with no outputs. Outputs within a level keep file order.
+    pub outputs: Vec<(PrivacyLevel, Vec<Output>)>,
+    pub config: Option<serde_json::Value>,
+    pub dummy_data_file: Option<String>,
+    pub is_database_action: bool,
+    /// Lines of the action's block, from its key to its last line.
+    pub lines: LineSpan,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pipeline {
+    pub version: f64,
+    /// `expectations.population_size` where the version uses it.
+    pub population_size: Option<i64>,
+    /// In file order, including a user action named `run_all` where the version allows it.
+    pub actions: Vec<Action>,
+    pub warnings: Vec<String>,
+}
+
+/// Why a project.yaml was rejected, with the position the problem was found at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineError {
+    /// The library's wording (spec/pipeline.md §17).
+    pub message: String,
+    /// 1-based line and column, where known.
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl fmt::Display for PipelineError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{l}:{c}: {}", self.message),
+            (Some(l), None) => write!(f, "{l}: {}", self.message),
+            _ => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for PipelineError {}
