@@ -3,4 +3,8 @@
 //! Stages pass data one way: `export` → `audit` (using `pipeline`) → `render` → `site`.
 //! Only `site` writes files; only `main.rs` knows about the terminal.
 
+pub mod audit;
+pub mod config;
+pub mod diagnostics;
+pub mod export;
 pub mod pipeline;

@@ -28,7 +28,11 @@ impl Pipeline {
 
     /// Every action a job request asks for, in file order: `run_all` expands to all
     /// actions, and with `force_run_dependencies` the `needs` closure is added.
-    pub fn expand_requested(&self, requested: &[String], force_run_dependencies: bool) -> Vec<String> {
+    pub fn expand_requested(
+        &self,
+        requested: &[String],
+        force_run_dependencies: bool,
+    ) -> Vec<String> {
         let _ = (requested, force_run_dependencies);
         Vec::new()
     }

@@ -1,0 +1,142 @@
+//! Which project.yaml each request ran, parsed once per distinct text.
+
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::diagnostics::Diagnostic;
+use crate::export::{JobRequest, Lookup, PipelineStore, repo_owner_and_name};
+use crate::pipeline::{self, Pipeline, PipelineError};
+
+/// One distinct project.yaml text and what the pipeline rules make of it.
+#[derive(Debug)]
+pub struct PipelineEntry {
+    pub text: Arc<str>,
+    pub parsed: Result<Pipeline, PipelineError>,
+    /// Where it was first found, for diagnostics.
+    pub origin: Origin,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Store(PathBuf),
+    /// The request's own `project_definition`.
+    Record {
+        file: PathBuf,
+        line: usize,
+        id: u64,
+    },
+}
+
+/// Finds every request's project.yaml (the store by repo and sha, else the record's
+/// `project_definition`) and parses each distinct text once, in parallel.
+pub(super) fn resolve(
+    requests: &[JobRequest],
+    store: &PipelineStore,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> (Vec<PipelineEntry>, Vec<Option<usize>>) {
+    let mut index: HashMap<Arc<str>, usize> = HashMap::new();
+    let mut texts: Vec<(Arc<str>, Origin)> = Vec::new();
+    let mut per_request = Vec::with_capacity(requests.len());
+    for r in requests {
+        let found = lookup(r, store, diagnostics);
+        let (text, origin) = match (
+            found,
+            r.project_definition.as_deref().filter(|d| !d.is_empty()),
+        ) {
+            (Some(stored), definition) => {
+                if definition.is_some_and(|d| d != &*stored.text) {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            &r.source.file,
+                            format!(
+                                "project_definition differs from {}; the stored file is used",
+                                stored.path.display()
+                            ),
+                        )
+                        .at_line(r.source.line)
+                        .record(format!("job request {}", r.id)),
+                    );
+                }
+                (stored.text.clone(), Origin::Store(stored.path.clone()))
+            }
+            (None, Some(definition)) => (
+                Arc::from(definition),
+                Origin::Record {
+                    file: r.source.file.clone(),
+                    line: r.source.line,
+                    id: r.id,
+                },
+            ),
+            (None, None) => {
+                per_request.push(None);
+                continue;
+            }
+        };
+        let next = texts.len();
+        let i = *index.entry(text.clone()).or_insert_with(|| {
+            texts.push((text, origin));
+            next
+        });
+        per_request.push(Some(i));
+    }
+    let entries: Vec<PipelineEntry> = texts
+        .into_par_iter()
+        .map(|(text, origin)| PipelineEntry {
+            parsed: pipeline::load(&text),
+            text,
+            origin,
+        })
+        .collect();
+    for entry in &entries {
+        if let Err(e) = &entry.parsed {
+            diagnostics.push(invalid_pipeline(entry, e));
+        }
+    }
+    (entries, per_request)
+}
+
+fn lookup<'s>(
+    r: &JobRequest,
+    store: &'s PipelineStore,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<&'s crate::export::StoredPipeline> {
+    let (owner, repo) = repo_owner_and_name(&r.workspace.repo)?;
+    match store.lookup(&owner, &repo, &r.sha) {
+        Lookup::Found(stored) => Some(stored),
+        Lookup::Missing => None,
+        Lookup::Ambiguous(shas) => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    &r.source.file,
+                    format!(
+                        "sha {} matches several stored commits ({}); none is used",
+                        r.sha,
+                        shas.join(", ")
+                    ),
+                )
+                .at_line(r.source.line)
+                .record(format!("job request {}", r.id)),
+            );
+            None
+        }
+    }
+}
+
+/// A pipeline that fails the rules is still rendered; the build reports it once.
+fn invalid_pipeline(entry: &PipelineEntry, e: &PipelineError) -> Diagnostic {
+    let message = format!("project.yaml is invalid: {}", e.message);
+    match &entry.origin {
+        Origin::Store(path) => {
+            let d = Diagnostic::warning(path, message);
+            match e.line {
+                Some(line) => d.at(&entry.text, line, e.column),
+                None => d,
+            }
+        }
+        Origin::Record { file, line, id } => Diagnostic::warning(file, message)
+            .at_line(*line)
+            .record(format!("job request {id} (project_definition)")),
+    }
+}

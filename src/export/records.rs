@@ -1,0 +1,209 @@
+//! The record kinds of an export (DESIGN.md §2): job requests and jobs, as job-server's
+//! API gives them (bare slugs and usernames) or with display names (objects).
+
+use chrono::{DateTime, Utc};
+use serde::Deserialize;
+use std::path::PathBuf;
+
+/// Where a record was read: its file and 1-based line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Backend {
+    pub slug: String,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Workspace {
+    pub name: String,
+    /// The GitHub URL of the repo, without a trailing slash.
+    pub repo: String,
+    pub branch: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Project {
+    pub slug: String,
+    pub name: String,
+    pub number: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Org {
+    pub slug: String,
+    pub name: String,
+    pub lead: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub username: String,
+    pub fullname: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobRequest {
+    /// The public number: "Job request: 21418".
+    pub id: u64,
+    pub identifier: String,
+    pub backend: Backend,
+    pub workspace: Workspace,
+    pub project: Project,
+    pub orgs: Vec<Org>,
+    pub created_by: User,
+    pub created_at: DateTime<Utc>,
+    pub sha: String,
+    pub requested_actions: Vec<String>,
+    pub cancelled_actions: Vec<String>,
+    pub force_run_dependencies: bool,
+    pub status: Option<String>,
+    pub status_message: Option<String>,
+    pub project_definition: Option<String>,
+    pub jobs: Vec<Job>,
+    pub source: Source,
+}
+
+impl JobRequest {
+    /// The organisation on the page: the lead org, else the first (job-server's
+    /// `Project.org`, spec/job-server.md §1.5).
+    pub fn organisation(&self) -> Option<&Org> {
+        self.orgs.iter().find(|o| o.lead).or(self.orgs.first())
+    }
+}
+
+/// A job as job-runner reports it (spec/job-server.md §4.2).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Job {
+    pub identifier: String,
+    /// The request's identifier; needed only when jobs come from `jobs.jsonl`.
+    #[serde(default, alias = "rap_id")]
+    pub job_request_id: Option<String>,
+    pub action: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub run_command: String,
+    pub status: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub status_code: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub status_message: String,
+    #[serde(default)]
+    pub created_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub completed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    pub metrics: Option<serde_json::Value>,
+}
+
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A job request exactly as the file gives it, before display names are filled in.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawJobRequest {
+    pub id: u64,
+    pub identifier: String,
+    pub backend: SlugOr<RawBackend>,
+    /// §4.3's flattened display names, accepted beside the bare slugs.
+    #[serde(default)]
+    pub backend_name: Option<String>,
+    pub workspace: RawWorkspace,
+    pub project: SlugOr<RawProject>,
+    #[serde(default)]
+    pub project_name: Option<String>,
+    #[serde(default)]
+    pub orgs: Vec<SlugOr<RawOrg>>,
+    #[serde(default)]
+    pub org_name: Option<String>,
+    pub created_by: SlugOr<RawUser>,
+    #[serde(default)]
+    pub created_by_fullname: Option<String>,
+    pub created_at: DateTime<Utc>,
+    #[serde(default, deserialize_with = "null_as_empty")]
+    pub sha: String,
+    #[serde(default)]
+    pub requested_actions: Vec<String>,
+    #[serde(default)]
+    pub cancelled_actions: Vec<String>,
+    #[serde(default)]
+    pub force_run_dependencies: bool,
+    #[serde(default, alias = "_status")]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub status_message: Option<String>,
+    #[serde(default)]
+    pub project_definition: Option<String>,
+    #[serde(default)]
+    pub jobs: Vec<Job>,
+}
+
+/// A bare slug/username (job-server's API) or an object with a display name.
+#[derive(Debug, Deserialize)]
+#[serde(untagged, expecting = "a string or an object")]
+pub(crate) enum SlugOr<T> {
+    Slug(String),
+    Object(T),
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawBackend {
+    pub slug: String,
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawWorkspace {
+    pub name: String,
+    pub repo: String,
+    #[serde(default)]
+    pub branch: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawProject {
+    pub slug: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "number_or_string")]
+    pub number: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawOrg {
+    pub slug: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub lead: bool,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RawUser {
+    pub username: String,
+    #[serde(default)]
+    pub fullname: Option<String>,
+}
+
+/// Project numbers are digits or `POS-20YY-NNNN` (spec/job-server.md §1.5).
+fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged, expecting = "a project number (integer or string)")]
+    enum N {
+        Int(u64),
+        Str(String),
+    }
+    Ok(Option::<N>::deserialize(d)?.map(|n| match n {
+        N::Int(i) => i.to_string(),
+        N::Str(s) => s,
+    }))
+}
