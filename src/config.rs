@@ -1,6 +1,6 @@
 //! `site.toml`: the settings of a published site.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -22,7 +22,7 @@ pub struct SiteConfig {
     pub intro: Intro,
 }
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct Intro {
     /// "…requested one or more actions to be run against {this}."

@@ -8,3 +8,5 @@ pub mod config;
 pub mod diagnostics;
 pub mod export;
 pub mod pipeline;
+pub mod render;
+pub mod site;

@@ -2,7 +2,7 @@
 //! API gives them (bare slugs and usernames) or with display names (objects).
 
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
 /// Where a record was read: its file and 1-based line.
@@ -33,7 +33,7 @@ pub struct Project {
     pub number: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Org {
     pub slug: String,
     pub name: String,

@@ -1,0 +1,322 @@
+//! project.yaml highlighted at build time with syntect, as a few short CSS classes (one
+//! stylesheet serves light and dark), with an anchor per line and per action, and
+//! script paths in `run:` linked the way job-server links them.
+//!
+//! A text is highlighted once however many requests share it; what differs between
+//! requests (the commit in script links, which actions were requested) is filled in by
+//! `HighlightedPipeline::for_request`, a few string replacements.
+
+use std::fmt::Write;
+use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
+
+use crate::pipeline::{Pipeline, RUN_ALL};
+
+/// Stands where a script link's `<repo>/blob/<sha>/` goes. Unescaped `"` never occurs in
+/// escaped text, so this cannot be forged by the input.
+const BLOB_SENTINEL: &str = "\"\"BLOB\"";
+const ACTION_CLASS: &str = "class=\"act\" id=\"action-";
+
+pub struct Highlighter {
+    syntaxes: SyntaxSet,
+    classes: Vec<(Scope, &'static str)>,
+}
+
+/// Highlighted HTML of one project.yaml text, not yet tied to a request.
+#[derive(Debug, Clone)]
+pub struct HighlightedPipeline {
+    html: String,
+}
+
+impl Default for Highlighter {
+    fn default() -> Self {
+        Highlighter::new()
+    }
+}
+
+impl Highlighter {
+    pub fn new() -> Highlighter {
+        // Innermost matching scope decides; these few classes are all the stylesheet has.
+        let classes = [
+            ("comment", "c"),
+            ("entity.name.tag", "k"),
+            ("constant.numeric", "n"),
+            ("constant.language", "n"),
+            ("entity.name.other.anchor", "t"),
+            ("variable.other.alias", "t"),
+            ("storage.type.tag-handle", "t"),
+            ("string", "s"),
+        ]
+        .into_iter()
+        .filter_map(|(scope, class)| Scope::new(scope).ok().map(|s| (s, class)))
+        .collect();
+        Highlighter {
+            syntaxes: SyntaxSet::load_defaults_newlines(),
+            classes,
+        }
+    }
+
+    fn yaml(&self) -> &SyntaxReference {
+        self.syntaxes
+            .find_syntax_by_extension("yaml")
+            .unwrap_or_else(|| self.syntaxes.find_syntax_plain_text())
+    }
+
+    /// Highlights `text`. With a valid `pipeline`, each action's lines are wrapped in an
+    /// `#action-<name>` block and the script paths of its `run:` value become links.
+    pub fn highlight(&self, text: &str, pipeline: Option<&Pipeline>) -> HighlightedPipeline {
+        let mut state = ParseState::new(self.yaml());
+        let mut stack = ScopeStack::new();
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let run_lines = pipeline
+            .map(|p| run_value_lines(p, &lines))
+            .unwrap_or_default();
+        let mut html = String::with_capacity(text.len() * 2);
+        html.push_str("<pre class=\"yaml\"><code>");
+        for (i, line) in lines.iter().enumerate() {
+            let number = i + 1;
+            if let Some(action) =
+                pipeline.and_then(|p| p.actions.iter().find(|a| a.lines.start == number))
+            {
+                let _ = write!(html, "<span {ACTION_CLASS}{}\">", escape(&action.name));
+            }
+            let _ = write!(
+                html,
+                "<a class=\"ln\" id=\"L{number}\" href=\"#L{number}\"></a>"
+            );
+            let links = run_lines
+                .iter()
+                .find(|(n, _)| *n == number)
+                .map(|(_, tokens)| tokens.as_slice());
+            self.highlight_line(
+                line,
+                &mut state,
+                &mut stack,
+                links.unwrap_or(&[]),
+                &mut html,
+            );
+            html.push('\n');
+            if pipeline.is_some_and(|p| p.actions.iter().any(|a| a.lines.end == number)) {
+                html.push_str("</span>");
+            }
+        }
+        html.push_str("</code></pre>");
+        HighlightedPipeline { html }
+    }
+
+    fn highlight_line(
+        &self,
+        line: &str,
+        state: &mut ParseState,
+        stack: &mut ScopeStack,
+        links: &[String],
+        out: &mut String,
+    ) {
+        let content = line.trim_end_matches(['\n', '\r']);
+        let ops = state.parse_line(line, &self.syntaxes).unwrap_or_default();
+        // Runs of text with the class they get; adjacent runs of one class are merged.
+        let mut merged: Vec<(Option<&'static str>, String)> = Vec::new();
+        let mut push = |class: Option<&'static str>, from: usize, to: usize| {
+            let to = to.min(content.len());
+            if from >= to {
+                return;
+            }
+            match merged.last_mut() {
+                Some((c, t)) if *c == class => t.push_str(&content[from..to]),
+                _ => merged.push((class, content[from..to].to_owned())),
+            }
+        };
+        let mut start = 0;
+        for (offset, op) in ops {
+            push(self.class_of(stack), start, offset);
+            start = offset.max(start);
+            let _ = stack.apply(&op);
+        }
+        push(self.class_of(stack), start, content.len());
+        for (class, text) in merged {
+            let body = link_scripts(&text, links);
+            match class {
+                Some(class) => {
+                    let _ = write!(out, "<i class=\"{class}\">{body}</i>");
+                }
+                None => out.push_str(&body),
+            }
+        }
+    }
+
+    fn class_of(&self, stack: &ScopeStack) -> Option<&'static str> {
+        stack.as_slice().iter().rev().find_map(|scope| {
+            self.classes
+                .iter()
+                .find(|(s, _)| s.is_prefix_of(*scope))
+                .map(|(_, c)| *c)
+        })
+    }
+}
+
+impl HighlightedPipeline {
+    /// The HTML for one request: script links point into `blob_base`
+    /// (`<repo>/blob/<sha>/`, or the bare repo URL when the sha is empty, as job-server
+    /// does) and the requested actions' blocks carry the class `req`.
+    pub fn for_request(&self, blob_base: &str, requested: &[String]) -> String {
+        let mut html = self
+            .html
+            .replace(BLOB_SENTINEL, &format!("\"{}", escape(blob_base)));
+        for name in requested {
+            let marker = format!("{ACTION_CLASS}{}\"", escape(name));
+            let marked = format!("class=\"act req\" id=\"action-{}\"", escape(name));
+            html = html.replacen(&marker, &marked, 1);
+        }
+        html
+    }
+
+    /// Bytes of HTML per request, before the per-request replacements.
+    pub fn len(&self) -> usize {
+        self.html.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.html.is_empty()
+    }
+}
+
+/// For each line holding (part of) a `run:` value: the tokens to link on it.
+fn run_value_lines(pipeline: &Pipeline, lines: &[&str]) -> Vec<(usize, Vec<String>)> {
+    let mut result = Vec::new();
+    for action in &pipeline.actions {
+        if action.name == RUN_ALL {
+            continue;
+        }
+        let tokens = script_tokens(&action.run.raw);
+        if tokens.is_empty() {
+            continue;
+        }
+        let (start, end) = (action.lines.start, action.lines.end.min(lines.len()));
+        let mut run_indent = None;
+        for number in start..=end {
+            let line = lines[number - 1];
+            let indent = line.len() - line.trim_start().len();
+            let trimmed = line.trim_start();
+            match run_indent {
+                None if trimmed.starts_with("run:") || trimmed.starts_with("run :") => {
+                    run_indent = Some(indent);
+                    result.push((number, tokens.clone()));
+                }
+                Some(key_indent)
+                    if trimmed.is_empty() || indent > key_indent || trimmed.starts_with('#') =>
+                {
+                    result.push((number, tokens.clone()));
+                }
+                Some(_) => run_indent = None,
+                None => {}
+            }
+        }
+    }
+    result
+}
+
+/// job-server's rule (spec/job-server.md §5.2): split the run string on spaces; a token
+/// is a script path when it contains `/`, does not start with `-` and does not contain
+/// `output`.
+pub fn script_tokens(run: &str) -> Vec<String> {
+    let mut tokens: Vec<String> = run
+        .split_whitespace()
+        .filter(|t| t.contains('/') && !t.starts_with('-') && !t.contains("output"))
+        .map(str::to_owned)
+        .collect();
+    tokens.sort();
+    tokens.dedup();
+    tokens
+}
+
+/// The path a script token links to: `/workspace/`, `./` or `/` removed.
+fn script_path(token: &str) -> &str {
+    ["/workspace/", "./", "/"]
+        .iter()
+        .find_map(|p| token.strip_prefix(p))
+        .unwrap_or(token)
+}
+
+/// Escapes `text`, linking whole whitespace-separated words that are script tokens.
+fn link_scripts(text: &str, tokens: &[String]) -> String {
+    if tokens.is_empty() {
+        return escape(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while !rest.is_empty() {
+        let word_start = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..word_start]);
+        rest = &rest[word_start..];
+        let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+        let word = &rest[..word_end];
+        if tokens.iter().any(|t| t == word) {
+            let _ = write!(
+                out,
+                "<a href={BLOB_SENTINEL}{}\">{}</a>",
+                escape(script_path(word)),
+                escape(word)
+            );
+        } else {
+            out.push_str(&escape(word));
+        }
+        rest = &rest[word_end..];
+    }
+    out
+}
+
+/// HTML-escapes text for element content and double-quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn script_tokens_follow_job_servers_rule() {
+        assert_eq!(
+            script_tokens(
+                "python:latest python analysis/model.py --output output/x.csv -f a/b ./x/y.R"
+            ),
+            vec!["./x/y.R", "a/b", "analysis/model.py"]
+        );
+        assert_eq!(script_path("/workspace/analysis/a.py"), "analysis/a.py");
+        assert_eq!(script_path("./a/b.R"), "a/b.R");
+    }
+
+    #[test]
+    fn plain_highlighting_escapes_and_anchors_every_line() {
+        let h = Highlighter::new();
+        let out = h.highlight("a: \"<b>\" # c&d\nb: 1\n", None);
+        let html = out.for_request("https://x/blob/1/", &[]);
+        assert!(html.contains("id=\"L1\"") && html.contains("id=\"L2\""));
+        assert!(html.contains("&lt;b&gt;"), "{html}");
+        assert!(!html.contains("<b>"));
+        assert!(html.contains("<i class=\"k\">a</i>"), "{html}");
+        assert!(html.contains("<i class=\"c\"># c&amp;d</i>"), "{html}");
+    }
+
+    #[test]
+    fn linked_words_get_the_request_blob_url() {
+        let linked = link_scripts("python analysis/x.py <y>", &["analysis/x.py".to_owned()]);
+        let page = HighlightedPipeline { html: linked }.for_request("https://g/o/r/blob/abc/", &[]);
+        assert_eq!(
+            page,
+            "python <a href=\"https://g/o/r/blob/abc/analysis/x.py\">analysis/x.py</a> &lt;y&gt;"
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! The browsing pages around the request pages (DESIGN.md §3): home, event log, project,
+//! workspace, org, organisations, user and backend. Each page lists a bounded slice of
+//! the archive; nothing lists the whole site.
+
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::view::{Link, StatusView, Time};
+use crate::audit::{Audit, AuditedRequest};
+use crate::site::paths::PagePath;
+
+/// Requests per event-log page (job-server paginates its logs by 25; an archive is read
+/// in longer stretches).
+pub const EVENT_LOG_PAGE: usize = 100;
+/// Requests shown on the home page.
+pub const LATEST: usize = 10;
+/// Requests listed on a backend, org or user page before pointing to the event log.
+pub const RECENT: usize = 100;
+
+/// One row of a requests table, with links relative to the page it appears on.
+#[derive(Debug, Serialize)]
+pub struct RequestRow {
+    pub id: u64,
+    pub href: String,
+    pub status: StatusView,
+    pub organisation: Option<Link>,
+    pub project: Link,
+    pub workspace: Link,
+    pub user: Link,
+    pub backend: Link,
+    /// `succeeded/total`, job-server's Jobs column.
+    pub jobs: String,
+    pub created: Time,
+    pub started: Option<Time>,
+    pub actions: Vec<String>,
+}
+
+pub fn request_row(r: &AuditedRequest, from: &PagePath) -> RequestRow {
+    let q = &r.request;
+    RequestRow {
+        id: q.id,
+        href: from.link_to(&PagePath::request(&q.project.slug, &q.workspace.name, q.id)),
+        status: r.status.status.into(),
+        organisation: q
+            .organisation()
+            .map(|o| Link::new(from.link_to(&PagePath::org(&o.slug)), &o.name)),
+        project: Link::new(
+            from.link_to(&PagePath::project(&q.project.slug)),
+            &q.project.name,
+        ),
+        workspace: Link::new(
+            from.link_to(&PagePath::workspace(&q.project.slug, &q.workspace.name)),
+            &q.workspace.name,
+        ),
+        user: Link::new(
+            from.link_to(&PagePath::user(&q.created_by.username)),
+            &q.created_by.fullname,
+        ),
+        backend: Link::new(
+            from.link_to(&PagePath::backend(&q.backend.slug)),
+            &q.backend.name,
+        ),
+        jobs: format!("{}/{}", r.stats.succeeded, r.stats.total),
+        created: Time::of(q.created_at),
+        started: r.timeline.started.map(Time::of),
+        actions: q.jobs.iter().map(|j| j.action.clone()).collect(),
+    }
+}
+
+/// Rows for `indices` (into `audit.requests`), newest first.
+pub fn rows(audit: &Audit, indices: &[usize], from: &PagePath, limit: usize) -> Vec<RequestRow> {
+    indices
+        .iter()
+        .rev()
+        .take(limit)
+        .map(|&i| request_row(&audit.requests[i], from))
+        .collect()
+}
+
+/// The requests grouped every way the site browses them; indices ascend by id.
+#[derive(Debug, Default)]
+pub struct Groups {
+    pub projects: BTreeMap<String, Vec<usize>>,
+    pub workspaces: BTreeMap<(String, String), Vec<usize>>,
+    pub orgs: BTreeMap<String, Vec<usize>>,
+    pub users: BTreeMap<String, Vec<usize>>,
+    pub backends: BTreeMap<String, Vec<usize>>,
+}
+
+impl Groups {
+    pub fn of(audit: &Audit) -> Groups {
+        let mut g = Groups::default();
+        for (i, r) in audit.requests.iter().enumerate() {
+            let q = &r.request;
+            g.projects
+                .entry(q.project.slug.clone())
+                .or_default()
+                .push(i);
+            g.workspaces
+                .entry((q.project.slug.clone(), q.workspace.name.clone()))
+                .or_default()
+                .push(i);
+            // An org's log covers every project it collaborates on, not just those it leads.
+            let orgs: BTreeSet<&str> = q.orgs.iter().map(|o| o.slug.as_str()).collect();
+            for org in orgs {
+                g.orgs.entry(org.to_owned()).or_default().push(i);
+            }
+            g.users
+                .entry(q.created_by.username.clone())
+                .or_default()
+                .push(i);
+            g.backends
+                .entry(q.backend.slug.clone())
+                .or_default()
+                .push(i);
+        }
+        g
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Totals {
+    pub requests: usize,
+    pub jobs: usize,
+    pub workspaces: usize,
+    pub projects: usize,
+    pub orgs: usize,
+    pub researchers: usize,
+    pub backends: usize,
+}
+
+pub fn totals(audit: &Audit, groups: &Groups) -> Totals {
+    Totals {
+        requests: audit.requests.len(),
+        jobs: audit.requests.iter().map(|r| r.request.jobs.len()).sum(),
+        workspaces: groups.workspaces.len(),
+        projects: groups.projects.len(),
+        orgs: groups.orgs.len(),
+        researchers: groups.users.len(),
+        backends: groups.backends.len(),
+    }
+}
+
+/// A workspace as its page and its project's page describe it.
+#[derive(Debug, Serialize)]
+pub struct WorkspaceView {
+    pub name: String,
+    pub href: String,
+    pub repo: String,
+    pub repo_name: String,
+    pub branch: String,
+    pub branch_url: String,
+    pub requests: usize,
+    pub first_created: Time,
+    pub latest_created: Time,
+}
+
+pub fn workspace_view(audit: &Audit, indices: &[usize], from: &PagePath) -> Option<WorkspaceView> {
+    let first = &audit.requests[*indices.first()?].request;
+    let last = &audit.requests[*indices.last()?].request;
+    let repo = last.workspace.repo.clone();
+    Some(WorkspaceView {
+        name: last.workspace.name.clone(),
+        href: from.link_to(&PagePath::workspace(
+            &last.project.slug,
+            &last.workspace.name,
+        )),
+        repo_name: repo.rsplit('/').next().unwrap_or_default().to_owned(),
+        branch_url: format!("{repo}/tree/{}", last.workspace.branch),
+        repo,
+        branch: last.workspace.branch.clone(),
+        requests: indices.len(),
+        first_created: Time::of(first.created_at),
+        latest_created: Time::of(last.created_at),
+    })
+}
+
+/// The latest status of each action in a workspace (job-server's action status table):
+/// the job of the highest request id, last in page order.
+#[derive(Debug, Serialize)]
+pub struct ActionStatus {
+    pub action: String,
+    pub status: String,
+    pub request: Link,
+}
+
+pub fn action_statuses(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec<ActionStatus> {
+    let mut latest: BTreeMap<&str, (&str, &AuditedRequest)> = BTreeMap::new();
+    for &i in indices {
+        let r = &audit.requests[i];
+        for job in &r.request.jobs {
+            latest.insert(&job.action, (&job.status, r));
+        }
+    }
+    latest
+        .into_iter()
+        .map(|(action, (status, r))| {
+            let q = &r.request;
+            ActionStatus {
+                action: action.to_owned(),
+                status: status.to_owned(),
+                request: Link::new(
+                    from.link_to(&PagePath::request(&q.project.slug, &q.workspace.name, q.id)),
+                    q.id.to_string(),
+                ),
+            }
+        })
+        .collect()
+}
+
+/// Distinct people who made `indices`' requests, by full name.
+pub fn researchers(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec<Link> {
+    let people: BTreeMap<&str, &str> = indices
+        .iter()
+        .map(|&i| &audit.requests[i].request.created_by)
+        .map(|u| (u.username.as_str(), u.fullname.as_str()))
+        .collect();
+    let mut links: Vec<Link> = people
+        .into_iter()
+        .map(|(u, f)| Link::new(from.link_to(&PagePath::user(u)), f))
+        .collect();
+    links.sort_by(|a, b| {
+        a.text
+            .to_lowercase()
+            .cmp(&b.text.to_lowercase())
+            .then(a.href.cmp(&b.href))
+    });
+    links
+}
+
+/// Distinct projects of `indices`, by name.
+pub fn projects(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec<Link> {
+    let projects: BTreeMap<&str, &str> = indices
+        .iter()
+        .map(|&i| &audit.requests[i].request.project)
+        .map(|p| (p.slug.as_str(), p.name.as_str()))
+        .collect();
+    let mut links: Vec<Link> = projects
+        .into_iter()
+        .map(|(s, n)| Link::new(from.link_to(&PagePath::project(s)), n))
+        .collect();
+    links.sort_by(|a, b| {
+        a.text
+            .to_lowercase()
+            .cmp(&b.text.to_lowercase())
+            .then(a.href.cmp(&b.href))
+    });
+    links
+}
+
+/// "Code first run": the earliest job start, else the earliest request.
+pub fn first_run(audit: &Audit, indices: &[usize]) -> Option<Time> {
+    let started = indices
+        .iter()
+        .filter_map(|&i| audit.requests[i].timeline.started)
+        .min();
+    started
+        .or_else(|| {
+            indices
+                .iter()
+                .map(|&i| audit.requests[i].request.created_at)
+                .min()
+        })
+        .map(Time::of)
+}
+
+/// Previous/next links and "Page X of Y" for page `n` of `pages`.
+#[derive(Debug, Serialize)]
+pub struct Pagination {
+    pub page: usize,
+    pub pages: usize,
+    pub previous: Option<String>,
+    pub next: Option<String>,
+}
+
+pub fn pagination(
+    n: usize,
+    pages: usize,
+    from: &PagePath,
+    page_path: impl Fn(usize) -> PagePath,
+) -> Pagination {
+    Pagination {
+        page: n,
+        pages,
+        previous: (n > 1).then(|| from.link_to(&page_path(n - 1))),
+        next: (n < pages).then(|| from.link_to(&page_path(n + 1))),
+    }
+}

@@ -1,0 +1,319 @@
+//! The job request page (spec/job-server.md §2.3): what each section shows, as data for
+//! `templates/request.html`.
+
+use serde::Serialize;
+
+use super::highlight::HighlightedPipeline;
+use super::view::{Link, StatusView, Time, job_status_label};
+use crate::audit::{Audit, AuditedRequest, JobStats, PreviousRequest};
+use crate::export::JobRequest;
+use crate::pipeline::{Pipeline, PipelineError, PrivacyLevel};
+use crate::site::paths::PagePath;
+
+#[derive(Debug, Serialize)]
+pub struct RequestView {
+    pub id: u64,
+    pub identifier: String,
+    pub organisation: Option<Link>,
+    pub project: Link,
+    pub workspace: Link,
+    pub researcher: Link,
+    pub backend: Link,
+    /// The upper-cased slug, as the timezone footer prints it.
+    pub backend_code: String,
+    /// job-server's wording changes for its Test backend.
+    pub is_test_backend: bool,
+    pub status: StatusView,
+    pub status_message: Option<String>,
+    pub is_completed: bool,
+    pub is_invalid: bool,
+    pub cancellation_requested: bool,
+    pub branch: String,
+    pub branch_url: String,
+    pub force_run_dependencies: bool,
+    /// First 7 characters, linked to the tree; None when the sha is empty.
+    pub commit: Option<Link>,
+    pub repo_url: String,
+    pub project_yaml_url: String,
+    pub requested_actions: Vec<RequestedAction>,
+    /// Levels the requested actions write to, most sensitive first.
+    pub requested_levels: Vec<&'static str>,
+    pub jobs: Vec<JobView>,
+    pub stats: Option<StatsView>,
+    pub created: Time,
+    pub started: Option<Time>,
+    pub finished: Option<Time>,
+    pub runtime: String,
+    pub previous: Option<PreviousView>,
+    pub previous_successful: Option<PreviousView>,
+    pub pipeline: PipelineView,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RequestedAction {
+    pub name: String,
+    /// `#action-<name>` when the pipeline has the action.
+    pub anchor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JobView {
+    pub identifier: String,
+    pub action: String,
+    pub anchor: Option<String>,
+    pub status: String,
+    pub status_label: String,
+    /// `status_code: message`, shown for failed and pending jobs with a message.
+    pub status_code: Option<String>,
+    pub status_message: Option<String>,
+    pub started: Option<Time>,
+    pub completed: Option<Time>,
+    pub run_command: String,
+    /// Outputs its action declares, by level; None when the pipeline is unavailable or
+    /// has no such action.
+    pub outputs: Option<Vec<LevelOutputs>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct LevelOutputs {
+    pub level: &'static str,
+    pub outputs: Vec<OutputView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct OutputView {
+    pub name: String,
+    pub pattern: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatsView {
+    pub rows: Vec<StatsRow>,
+    pub completed: usize,
+    pub total: usize,
+    pub completed_percent: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatsRow {
+    pub label: &'static str,
+    pub status: &'static str,
+    pub count: usize,
+    pub percent: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PreviousView {
+    pub id: u64,
+    /// The previous request's page: same project and workspace, so a sibling folder.
+    pub href: String,
+    pub compare_url: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PipelineView {
+    pub available: bool,
+    /// Highlighted HTML, built from escaped text.
+    pub html: Option<String>,
+    pub error: Option<PipelineErrorView>,
+    pub bytes: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PipelineErrorView {
+    pub message: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl From<&PipelineError> for PipelineErrorView {
+    fn from(e: &PipelineError) -> Self {
+        PipelineErrorView {
+            message: e.message.clone(),
+            line: e.line,
+            column: e.column,
+        }
+    }
+}
+
+/// Builds the view of `r`, whose page is at `page`.
+pub fn request_view(
+    r: &AuditedRequest,
+    audit: &Audit,
+    highlighted: &[HighlightedPipeline],
+    page: &PagePath,
+) -> RequestView {
+    let req = &r.request;
+    let pipeline = r.valid_pipeline(audit);
+    let anchor = |action: &str| {
+        pipeline
+            .and_then(|p| p.action(action))
+            .map(|_| format!("action-{action}"))
+    };
+    let repo = req.workspace.repo.clone();
+    // job-server links the tree and files at the commit, or the bare repo when the sha
+    // is empty (spec/job-server.md §1.1).
+    let (tree_url, blob_base) = if req.sha.is_empty() {
+        (repo.clone(), format!("{repo}/"))
+    } else {
+        (
+            format!("{repo}/tree/{}", req.sha),
+            format!("{repo}/blob/{}/", req.sha),
+        )
+    };
+    let project_yaml_url = if req.sha.is_empty() {
+        repo.clone()
+    } else {
+        format!("{blob_base}project.yaml")
+    };
+    let pipeline_view = match r.pipeline {
+        None => PipelineView {
+            available: false,
+            html: None,
+            error: None,
+            bytes: 0,
+        },
+        Some(i) => {
+            let entry = &audit.pipelines[i];
+            PipelineView {
+                available: true,
+                html: Some(highlighted[i].for_request(&blob_base, &r.expanded_actions)),
+                error: entry.parsed.as_ref().err().map(PipelineErrorView::from),
+                bytes: entry.text.len(),
+            }
+        }
+    };
+    RequestView {
+        id: req.id,
+        identifier: req.identifier.clone(),
+        organisation: req
+            .organisation()
+            .map(|o| Link::new(page.link_to(&PagePath::org(&o.slug)), &o.name)),
+        project: Link::new(
+            page.link_to(&PagePath::project(&req.project.slug)),
+            &req.project.name,
+        ),
+        workspace: Link::new(
+            page.link_to(&PagePath::workspace(&req.project.slug, &req.workspace.name)),
+            &req.workspace.name,
+        ),
+        researcher: Link::new(
+            page.link_to(&PagePath::user(&req.created_by.username)),
+            &req.created_by.fullname,
+        ),
+        backend: Link::new(
+            page.link_to(&PagePath::backend(&req.backend.slug)),
+            &req.backend.name,
+        ),
+        backend_code: req.backend.slug.to_uppercase(),
+        is_test_backend: req.backend.name == "Test",
+        status: r.status.status.into(),
+        status_message: r.status.message.clone().filter(|m| !m.is_empty()),
+        is_completed: r.is_completed(),
+        is_invalid: r.is_invalid(),
+        cancellation_requested: !req.cancelled_actions.is_empty() && !r.is_completed(),
+        branch: req.workspace.branch.clone(),
+        branch_url: format!("{repo}/tree/{}", req.workspace.branch),
+        force_run_dependencies: req.force_run_dependencies,
+        commit: (!req.sha.is_empty())
+            .then(|| Link::new(tree_url, req.sha.chars().take(7).collect::<String>())),
+        repo_url: repo.clone(),
+        project_yaml_url,
+        requested_actions: req
+            .requested_actions
+            .iter()
+            .map(|a| RequestedAction {
+                name: a.clone(),
+                anchor: anchor(a),
+            })
+            .collect(),
+        requested_levels: r.requested_levels.iter().map(|l| l.as_str()).collect(),
+        jobs: req
+            .jobs
+            .iter()
+            .map(|j| {
+                let shows_message = matches!(j.status.as_str(), "failed" | "pending")
+                    && !j.status_message.is_empty();
+                JobView {
+                    identifier: j.identifier.clone(),
+                    action: j.action.clone(),
+                    anchor: anchor(&j.action),
+                    status: j.status.clone(),
+                    status_label: job_status_label(&j.status),
+                    status_code: (shows_message && !j.status_code.is_empty())
+                        .then(|| j.status_code.clone()),
+                    status_message: shows_message.then(|| j.status_message.clone()),
+                    started: j.started_at.map(Time::of),
+                    completed: j.completed_at.map(Time::of),
+                    run_command: j.run_command.clone(),
+                    outputs: pipeline.and_then(|p| outputs_of(p, &j.action)),
+                }
+            })
+            .collect(),
+        stats: (r.stats.total > 0).then(|| stats_view(&r.stats)),
+        created: Time::of(r.timeline.created),
+        started: r.timeline.started.map(Time::of),
+        finished: r.timeline.finished.map(Time::of),
+        runtime: r.timeline.runtime.to_string(),
+        previous: r.previous.as_ref().map(|p| previous_view(p, page, req)),
+        previous_successful: r
+            .previous_successful
+            .as_ref()
+            .map(|p| previous_view(p, page, req)),
+        pipeline: pipeline_view,
+    }
+}
+
+fn previous_view(p: &PreviousRequest, page: &PagePath, req: &JobRequest) -> PreviousView {
+    let target = PagePath::request(&req.project.slug, &req.workspace.name, p.id);
+    PreviousView {
+        id: p.id,
+        href: page.link_to(&target),
+        compare_url: p.compare_url.clone(),
+    }
+}
+
+fn outputs_of(pipeline: &Pipeline, action: &str) -> Option<Vec<LevelOutputs>> {
+    let action = pipeline.action(action)?;
+    Some(
+        action
+            .outputs
+            .iter()
+            .map(|(level, outputs)| LevelOutputs {
+                level: level.as_str(),
+                outputs: outputs
+                    .iter()
+                    .map(|o| OutputView {
+                        name: o.name.clone(),
+                        pattern: o.pattern.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    )
+}
+
+fn stats_view(s: &JobStats) -> StatsView {
+    let row = |label, status, count| StatsRow {
+        label,
+        status,
+        count,
+        percent: s.percent(count),
+    };
+    StatsView {
+        rows: vec![
+            row("Pending", "pending", s.pending),
+            row("Running", "running", s.running),
+            row("Succeeded", "succeeded", s.succeeded),
+            row("Failed", "failed", s.failed),
+        ],
+        completed: s.completed,
+        total: s.total,
+        completed_percent: s.percent(s.completed),
+    }
+}
+
+/// Every level, for templates that explain them all.
+pub fn all_levels() -> Vec<&'static str> {
+    PrivacyLevel::ALL.iter().map(|l| l.as_str()).collect()
+}

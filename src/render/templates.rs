@@ -1,0 +1,84 @@
+//! The built-in templates, compiled into the binary (so it runs with no files beside
+//! it), each of which a publisher can replace by putting a file of the same name in a
+//! `--templates` folder.
+
+use std::path::Path;
+
+use crate::diagnostics::Diagnostic;
+
+/// Templates by name, as shipped in `templates/`.
+pub const BUILT_IN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("request.html", include_str!("../../templates/request.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("list.html", include_str!("../../templates/list.html")),
+    (
+        "requests_table.html",
+        include_str!("../../templates/requests_table.html"),
+    ),
+    ("project.html", include_str!("../../templates/project.html")),
+    (
+        "workspace.html",
+        include_str!("../../templates/workspace.html"),
+    ),
+    ("org.html", include_str!("../../templates/org.html")),
+    ("user.html", include_str!("../../templates/user.html")),
+    (
+        "markdown.html",
+        include_str!("../../templates/markdown.html"),
+    ),
+    ("404.html", include_str!("../../templates/404.html")),
+];
+
+/// Static assets by name, content-hashed when written (`site::assets`).
+pub const ASSETS: &[(&str, &str)] = &[(
+    "style.css",
+    include_str!("../../templates/static/style.css"),
+)];
+
+/// The built-in templates with any of `dir`'s files of the same name in their place.
+/// A file in `dir` that names no built-in template is an error: it would be ignored.
+pub fn load(dir: Option<&Path>) -> Result<tera::Tera, Diagnostic> {
+    let mut sources: Vec<(String, String)> = BUILT_IN
+        .iter()
+        .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+        .collect();
+    if let Some(dir) = dir {
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| Diagnostic::error(dir, format!("cannot read templates: {e}")))?;
+        let mut names: Vec<_> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_file())
+            .collect();
+        names.sort();
+        for path in names {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) else {
+                let known: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+                return Err(Diagnostic::error(
+                    &path,
+                    format!(
+                        "no built-in template has this name; known: {}",
+                        known.join(", ")
+                    ),
+                ));
+            };
+            slot.1 = std::fs::read_to_string(&path)
+                .map_err(|e| Diagnostic::error(&path, format!("cannot read: {e}")))?;
+        }
+    }
+    let mut tera = tera::Tera::new();
+    tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
+        .map_err(|e| {
+            Diagnostic::error(
+                dir.unwrap_or(Path::new("templates")),
+                format!("template error: {e}"),
+            )
+        })?;
+    Ok(tera)
+}

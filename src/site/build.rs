@@ -1,0 +1,617 @@
+//! The build: read the export, audit it, render every page and write the tree. This is
+//! the only place that knows the order of the stages.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+use crate::audit::{self, Audit};
+use crate::diagnostics::Diagnostic;
+use crate::export::{self, ReadCounts};
+use crate::render::listing::{self, Groups, Pagination, RequestRow};
+use crate::render::request_page::request_view;
+use crate::render::view::Link;
+use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown, request_json};
+use crate::site::paths::PagePath;
+use crate::site::writer::Writer;
+use crate::site::{assets, feeds, sitemap};
+
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub input: PathBuf,
+    pub output: PathBuf,
+    pub templates: Option<PathBuf>,
+    /// Overrides site.toml's `base_url`.
+    pub base_url: Option<String>,
+    /// Refuse to write anything when the input has problems.
+    pub strict: bool,
+}
+
+/// What a build did, for the summary line.
+#[derive(Debug, Default)]
+pub struct BuildSummary {
+    pub counts: ReadCounts,
+    pub requests_rendered: usize,
+    pub pipelines: usize,
+    pub files: usize,
+    pub bytes: u64,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub enum BuildError {
+    /// Input problems under `--strict`: nothing was written.
+    Input(Vec<Diagnostic>),
+    /// The input could not be read at all, or the output could not be written.
+    Fatal(Vec<Diagnostic>),
+}
+
+/// Reads and audits an export without writing anything (`jobaudit check`).
+pub fn check(input: &Path) -> Result<(ReadCounts, Audit), BuildError> {
+    let export = export::read(input).map_err(|d| BuildError::Fatal(vec![d]))?;
+    let counts = export.counts;
+    Ok((counts, audit::audit(export)))
+}
+
+pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+    let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
+    let mut export = export::read(&options.input).map_err(fatal)?;
+    if let Some(base_url) = &options.base_url {
+        export.config.base_url = if base_url.ends_with('/') {
+            base_url.clone()
+        } else {
+            format!("{base_url}/")
+        };
+    }
+    let config = export.config.clone();
+    let counts = export.counts;
+    let pages: Vec<(NavPage, String)> = export
+        .pages
+        .iter()
+        .map(|p| {
+            let (title, body) = markdown::render(&p.text, &p.slug);
+            (
+                NavPage {
+                    slug: p.slug.clone(),
+                    title,
+                },
+                body,
+            )
+        })
+        .collect();
+    let audit = audit::audit(export);
+    if options.strict && audit.diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildError::Input(audit.diagnostics));
+    }
+
+    let hashed = assets::hashed_assets();
+    let css = hashed
+        .iter()
+        .find(|(_, name, _)| *name == "style.css")
+        .map(|(h, _, _)| h.clone())
+        .unwrap_or_default();
+    let site_view = SiteView {
+        title: config.title.clone(),
+        base_url: config.base_url.clone(),
+        pages: pages.iter().map(|(nav, _)| nav.clone()).collect(),
+        build_date: build_date(&audit),
+    };
+    let renderer = Renderer::new(
+        &config,
+        options.templates.as_deref(),
+        site_view,
+        AssetNames { css },
+    )
+    .map_err(fatal)?;
+    let writer = Writer::new(&options.output).map_err(fatal)?;
+    let site = Site {
+        audit: &audit,
+        renderer: &renderer,
+        writer: &writer,
+        base_url: &config.base_url,
+        groups: Groups::of(&audit),
+    };
+
+    for (name, _, contents) in &hashed {
+        writer.write(name, contents.as_bytes()).map_err(fatal)?;
+    }
+    site.request_pages().map_err(fatal)?;
+    site.browsing_pages().map_err(fatal)?;
+    for (nav, body) in &pages {
+        let path = PagePath::markdown(&nav.slug);
+        let meta = PageMeta::new(&path, site.base_url, &nav.title)
+            .with_crumbs(&path, &[(path.clone(), nav.title.clone(), "Page")]);
+        site.page(&path, "markdown.html", &meta, &[("body", body)])
+            .map_err(fatal)?;
+    }
+    site.hosting_files(&config.title).map_err(fatal)?;
+
+    let summary = BuildSummary {
+        counts,
+        requests_rendered: audit.requests.len(),
+        pipelines: audit.pipelines.len(),
+        files: writer.files(),
+        bytes: writer.bytes(),
+        diagnostics: audit.diagnostics,
+    };
+    writer.finish().map_err(fatal)?;
+    Ok(summary)
+}
+
+/// From `SOURCE_DATE_EPOCH` (reproducible builds), else the newest record: never the
+/// wall clock, so the same input gives the same bytes.
+fn build_date(audit: &Audit) -> Option<String> {
+    let from_env = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
+    let newest = audit.requests.iter().map(|r| r.request.created_at).max();
+    from_env
+        .or(newest)
+        .map(|t| t.format("%d %b %Y").to_string())
+}
+
+struct Site<'a> {
+    audit: &'a Audit,
+    renderer: &'a Renderer,
+    writer: &'a Writer,
+    base_url: &'a str,
+    groups: Groups,
+}
+
+type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
+
+impl Site<'_> {
+    fn page(
+        &self,
+        path: &PagePath,
+        template: &str,
+        meta: &PageMeta,
+        values: &Values<'_>,
+    ) -> Result<(), Diagnostic> {
+        let html = self.renderer.render(template, meta, values)?;
+        self.writer.write(&path.file("index.html"), html.as_bytes())
+    }
+
+    /// One page and one `index.json` per request, rendered in parallel.
+    fn request_pages(&self) -> Result<(), Diagnostic> {
+        let highlighted = self.renderer.highlight_pipelines(self.audit);
+        self.audit.requests.par_iter().try_for_each(|r| {
+            let q = &r.request;
+            let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
+            let view = request_view(r, self.audit, &highlighted, &path);
+            let meta = PageMeta::new(
+                &path,
+                self.base_url,
+                format!("Job request: {} - {}", q.id, q.workspace.name),
+            )
+            .describe(format!(
+                "Job request: {} in workspace {}",
+                q.id, q.workspace.name
+            ))
+            .with_crumbs(
+                &path,
+                &[
+                    (
+                        PagePath::project(&q.project.slug),
+                        q.project.name.clone(),
+                        "Project",
+                    ),
+                    (
+                        PagePath::workspace(&q.project.slug, &q.workspace.name),
+                        q.workspace.name.clone(),
+                        "Workspace",
+                    ),
+                    (path.clone(), q.id.to_string(), "Job request"),
+                ],
+            );
+            self.page(&path, "request.html", &meta, &[("request", &view)])?;
+            self.writer.write(
+                &path.file("index.json"),
+                request_json::request_json(r, self.audit).as_bytes(),
+            )
+        })
+    }
+
+    fn browsing_pages(&self) -> Result<(), Diagnostic> {
+        let (audit, g) = (self.audit, &self.groups);
+        let all: Vec<usize> = (0..audit.requests.len()).collect();
+
+        let home = PagePath::home();
+        let meta = PageMeta::new(&home, self.base_url, "Home")
+            .describe("Public audit trail of job requests run against patient data");
+        let rows = listing::rows(audit, &all, &home, listing::LATEST);
+        let totals = listing::totals(audit, g);
+        self.page(
+            &home,
+            "home.html",
+            &meta,
+            &[("rows", &rows), ("totals", &totals)],
+        )?;
+
+        // The event log, newest first, paginated.
+        let pages = all.len().div_ceil(listing::EVENT_LOG_PAGE).max(1);
+        (1..=pages).into_par_iter().try_for_each(|n| {
+            let path = PagePath::event_log(n);
+            let end = all.len().saturating_sub((n - 1) * listing::EVENT_LOG_PAGE);
+            let start = end.saturating_sub(listing::EVENT_LOG_PAGE);
+            let rows = listing::rows(audit, &all[start..end], &path, listing::EVENT_LOG_PAGE);
+            let pagination = listing::pagination(n, pages, &path, PagePath::event_log);
+            let meta = PageMeta::new(&path, self.base_url, "Event Log")
+                .with_crumbs(&path, &[(path.clone(), "Event log".into(), "Event log")]);
+            let intro =
+                "The following is a list of all job requests in this archive, newest first.";
+            self.list_page(
+                &path,
+                &meta,
+                "Event log",
+                intro,
+                &[],
+                &rows,
+                None,
+                Some(&pagination),
+            )
+        })?;
+
+        g.projects
+            .par_iter()
+            .try_for_each(|(slug, indices)| self.project_page(slug, indices))?;
+        g.workspaces
+            .par_iter()
+            .try_for_each(|((project, name), indices)| {
+                self.workspace_page(project, name, indices)
+            })?;
+        g.orgs
+            .par_iter()
+            .try_for_each(|(slug, indices)| self.org_page(slug, indices))?;
+        g.users
+            .par_iter()
+            .try_for_each(|(username, indices)| self.user_page(username, indices))?;
+        g.backends.par_iter().try_for_each(|(slug, indices)| {
+            let path = PagePath::backend(slug);
+            let name = audit.requests[indices[0]].request.backend.name.clone();
+            let meta = PageMeta::new(&path, self.base_url, format!("Backend: {name}"))
+                .with_crumbs(&path, &[(path.clone(), name.clone(), "Backend")]);
+            let rows = listing::rows(audit, indices, &path, listing::RECENT);
+            let intro = format!(
+                "{} job requests ran on the {name} backend. The latest:",
+                indices.len()
+            );
+            let more = self.more_link(&path, indices.len());
+            self.list_page(
+                &path,
+                &meta,
+                &format!("Backend: {name}"),
+                &intro,
+                &[],
+                &rows,
+                more.as_ref(),
+                None,
+            )
+        })?;
+
+        let path = PagePath::organisations();
+        let links: Vec<ListLink> = g
+            .orgs
+            .iter()
+            .map(|(slug, indices)| {
+                let name = self.org_name(slug, indices);
+                let projects = listing::projects(audit, indices, &path).len();
+                ListLink {
+                    href: path.link_to(&PagePath::org(slug)),
+                    text: name,
+                    note: Some(format!("{projects} projects")),
+                }
+            })
+            .collect();
+        let mut links = links;
+        links.sort_by(|a, b| {
+            a.text
+                .to_lowercase()
+                .cmp(&b.text.to_lowercase())
+                .then(a.href.cmp(&b.href))
+        });
+        let meta = PageMeta::new(&path, self.base_url, "Organisations").with_crumbs(
+            &path,
+            &[(path.clone(), "Organisations".into(), "Organisations")],
+        );
+        self.list_page(&path, &meta, "Organisations", "", &links, &[], None, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn list_page(
+        &self,
+        path: &PagePath,
+        meta: &PageMeta,
+        heading: &str,
+        intro: &str,
+        links: &[ListLink],
+        rows: &[RequestRow],
+        more: Option<&Link>,
+        pagination: Option<&Pagination>,
+    ) -> Result<(), Diagnostic> {
+        self.page(
+            path,
+            "list.html",
+            meta,
+            &[
+                ("heading", &heading),
+                ("intro", &intro),
+                ("links", &links),
+                ("rows", &rows),
+                ("more", &more),
+                ("pagination", &pagination),
+            ],
+        )
+    }
+
+    /// A link to the event log when a page shows only the latest of `count` requests.
+    fn more_link(&self, from: &PagePath, count: usize) -> Option<Link> {
+        (count > listing::RECENT).then(|| {
+            Link::new(
+                from.link_to(&PagePath::event_log(1)),
+                format!(
+                    "Showing the latest {} of {count}; see the event log for all",
+                    listing::RECENT
+                ),
+            )
+        })
+    }
+
+    fn org_name(&self, slug: &str, indices: &[usize]) -> String {
+        let latest = &self.audit.requests[*indices.last().unwrap_or(&0)].request;
+        latest
+            .orgs
+            .iter()
+            .find(|o| o.slug == slug)
+            .map_or_else(|| slug.to_owned(), |o| o.name.clone())
+    }
+
+    fn project_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        let audit = self.audit;
+        let path = PagePath::project(slug);
+        let latest = &audit.requests[indices[indices.len() - 1]].request;
+        let orgs: Vec<Link> = latest
+            .orgs
+            .iter()
+            .map(|o| Link::new(path.link_to(&PagePath::org(&o.slug)), &o.name))
+            .collect();
+        let project = ProjectView {
+            name: latest.project.name.clone(),
+            number: latest.project.number.clone(),
+            orgs,
+        };
+        let workspaces: Vec<_> = self
+            .groups
+            .workspaces
+            .range((slug.to_owned(), String::new())..)
+            .take_while(|((p, _), _)| p == slug)
+            .filter_map(|(_, ws)| listing::workspace_view(audit, ws, &path))
+            .collect();
+        let rows = listing::rows(audit, indices, &path, listing::RECENT);
+        let more = (indices.len() > listing::RECENT).then(|| {
+            Link::new(
+                "",
+                format!(
+                    "Showing the latest {} of {} job requests; each workspace page lists its own.",
+                    listing::RECENT,
+                    indices.len()
+                ),
+            )
+        });
+        let researchers = listing::researchers(audit, indices, &path);
+        let first_run = listing::first_run(audit, indices);
+        let meta = PageMeta::new(&path, self.base_url, &project.name)
+            .with_crumbs(&path, &[(path.clone(), project.name.clone(), "Project")]);
+        self.page(
+            &path,
+            "project.html",
+            &meta,
+            &[
+                ("project", &project),
+                ("workspaces", &workspaces),
+                ("rows", &rows),
+                ("more", &more),
+                ("researchers", &researchers),
+                ("first_run", &first_run),
+            ],
+        )
+    }
+
+    fn workspace_page(
+        &self,
+        project_slug: &str,
+        name: &str,
+        indices: &[usize],
+    ) -> Result<(), Diagnostic> {
+        let audit = self.audit;
+        let path = PagePath::workspace(project_slug, name);
+        let latest = &audit.requests[indices[indices.len() - 1]].request;
+        let Some(workspace) = listing::workspace_view(audit, indices, &path) else {
+            return Ok(());
+        };
+        let project = Link::new(
+            path.link_to(&PagePath::project(project_slug)),
+            &latest.project.name,
+        );
+        let organisation = latest
+            .organisation()
+            .map(|o| Link::new(path.link_to(&PagePath::org(&o.slug)), &o.name));
+        let rows = listing::rows(audit, indices, &path, usize::MAX);
+        let actions = listing::action_statuses(audit, indices, &path);
+        let feed = "feed.xml";
+        let meta = PageMeta::new(&path, self.base_url, format!("Workspace: {name}")).with_crumbs(
+            &path,
+            &[
+                (
+                    PagePath::project(project_slug),
+                    latest.project.name.clone(),
+                    "Project",
+                ),
+                (path.clone(), name.to_owned(), "Workspace"),
+            ],
+        );
+        self.page(
+            &path,
+            "workspace.html",
+            &meta,
+            &[
+                ("workspace", &workspace),
+                ("project", &project),
+                ("organisation", &organisation),
+                ("rows", &rows),
+                ("more", &None::<Link>),
+                ("actions", &actions),
+                ("feed", &feed),
+            ],
+        )?;
+        let newest: Vec<_> = indices.iter().rev().map(|&i| &audit.requests[i]).collect();
+        let url = path.url(self.base_url);
+        let feed = feeds::atom(
+            &format!("Job requests in workspace {name}"),
+            &format!("{url}feed.xml"),
+            &url,
+            &newest,
+            self.base_url,
+        );
+        self.writer.write(&path.file("feed.xml"), feed.as_bytes())
+    }
+
+    fn org_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        let path = PagePath::org(slug);
+        let org = OrgView {
+            name: self.org_name(slug, indices),
+        };
+        let projects = listing::projects(self.audit, indices, &path);
+        let rows = listing::rows(self.audit, indices, &path, listing::RECENT);
+        let more = self.more_link(&path, indices.len());
+        let meta = PageMeta::new(&path, self.base_url, &org.name).with_crumbs(
+            &path,
+            &[
+                (
+                    PagePath::organisations(),
+                    "Organisations".into(),
+                    "Organisations",
+                ),
+                (path.clone(), org.name.clone(), "Organisation"),
+            ],
+        );
+        self.page(
+            &path,
+            "org.html",
+            &meta,
+            &[
+                ("org", &org),
+                ("projects", &projects),
+                ("rows", &rows),
+                ("more", &more),
+            ],
+        )
+    }
+
+    fn user_page(&self, username: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        let path = PagePath::user(username);
+        let latest = &self.audit.requests[indices[indices.len() - 1]].request;
+        let user = UserView {
+            username: username.to_owned(),
+            fullname: latest.created_by.fullname.clone(),
+        };
+        let projects = listing::projects(self.audit, indices, &path);
+        let rows = listing::rows(self.audit, indices, &path, listing::RECENT);
+        let more = self.more_link(&path, indices.len());
+        let meta = PageMeta::new(&path, self.base_url, &user.fullname).with_crumbs(
+            &path,
+            &[(path.clone(), user.fullname.clone(), "Researcher")],
+        );
+        self.page(
+            &path,
+            "user.html",
+            &meta,
+            &[
+                ("user", &user),
+                ("projects", &projects),
+                ("rows", &rows),
+                ("more", &more),
+            ],
+        )
+    }
+
+    /// sitemap, feeds, robots.txt and 404.html: the only files with absolute URLs.
+    fn hosting_files(&self, title: &str) -> Result<(), Diagnostic> {
+        let mut urls: Vec<String> = vec![
+            PagePath::home().url(self.base_url),
+            PagePath::organisations().url(self.base_url),
+        ];
+        let pages = self
+            .audit
+            .requests
+            .len()
+            .div_ceil(listing::EVENT_LOG_PAGE)
+            .max(1);
+        urls.extend((1..=pages).map(|n| PagePath::event_log(n).url(self.base_url)));
+        let g = &self.groups;
+        urls.extend(
+            g.projects
+                .keys()
+                .map(|p| PagePath::project(p).url(self.base_url)),
+        );
+        urls.extend(
+            g.workspaces
+                .keys()
+                .map(|(p, w)| PagePath::workspace(p, w).url(self.base_url)),
+        );
+        urls.extend(g.orgs.keys().map(|o| PagePath::org(o).url(self.base_url)));
+        urls.extend(g.users.keys().map(|u| PagePath::user(u).url(self.base_url)));
+        urls.extend(
+            g.backends
+                .keys()
+                .map(|b| PagePath::backend(b).url(self.base_url)),
+        );
+        urls.extend(self.audit.requests.iter().map(|r| {
+            let q = &r.request;
+            PagePath::request(&q.project.slug, &q.workspace.name, q.id).url(self.base_url)
+        }));
+        for (name, xml) in sitemap::sitemaps(&urls, self.base_url) {
+            self.writer.write(&name, xml.as_bytes())?;
+        }
+        self.writer
+            .write("robots.txt", sitemap::robots(self.base_url).as_bytes())?;
+        let newest: Vec<_> = self.audit.requests.iter().rev().collect();
+        let feed = feeds::atom(
+            &format!("{title}: latest job requests"),
+            &format!("{}feed.xml", self.base_url),
+            self.base_url,
+            &newest,
+            self.base_url,
+        );
+        self.writer.write("feed.xml", feed.as_bytes())?;
+        let meta = PageMeta::new(&PagePath::home(), self.base_url, "Page not found");
+        let html = self.renderer.render("404.html", &meta, &[])?;
+        self.writer.write("404.html", html.as_bytes())
+    }
+}
+
+#[derive(Serialize)]
+struct ListLink {
+    href: String,
+    text: String,
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProjectView {
+    name: String,
+    number: Option<String>,
+    orgs: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct OrgView {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct UserView {
+    username: String,
+    fullname: String,
+}

@@ -1,0 +1,55 @@
+//! Atom feeds of the latest job requests: the whole site's and one per workspace.
+
+use crate::audit::AuditedRequest;
+use crate::render::highlight::escape;
+use crate::site::paths::PagePath;
+
+/// Entries per feed.
+pub const FEED_ENTRIES: usize = 50;
+
+/// An Atom feed of `requests` (newest first). `self_url` is the feed's own URL; `updated`
+/// is the newest entry's time, so the feed changes only when the data does.
+pub fn atom(
+    title: &str,
+    self_url: &str,
+    site_url: &str,
+    requests: &[&AuditedRequest],
+    base_url: &str,
+) -> String {
+    let updated = requests
+        .iter()
+        .map(|r| r.request.created_at)
+        .max()
+        .map_or_else(
+            || "1970-01-01T00:00:00Z".to_owned(),
+            |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        );
+    let mut xml = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{updated}</updated>\n",
+        escape(title),
+        escape(self_url),
+        escape(self_url),
+        escape(site_url),
+    );
+    for r in requests.iter().take(FEED_ENTRIES) {
+        let q = &r.request;
+        let url = PagePath::request(&q.project.slug, &q.workspace.name, q.id).url(base_url);
+        let actions = q.requested_actions.join(", ");
+        xml.push_str(&format!(
+            "  <entry>\n    <title>Job request {}: {} ({})</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}</updated>\n    <author><name>{}</name></author>\n    <summary>{} requested {} in workspace {} on the {} backend.</summary>\n  </entry>\n",
+            q.id,
+            escape(&q.workspace.name),
+            r.status.status.label(),
+            escape(&url),
+            escape(&url),
+            q.created_at.format("%Y-%m-%dT%H:%M:%SZ"),
+            escape(&q.created_by.fullname),
+            escape(&q.created_by.fullname),
+            escape(if actions.is_empty() { "no actions" } else { &actions }),
+            escape(&q.workspace.name),
+            escape(&q.backend.name),
+        ));
+    }
+    xml.push_str("</feed>\n");
+    xml
+}

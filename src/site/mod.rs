@@ -1,0 +1,11 @@
+//! The site: where pages go, and the build that writes them (atomically) with their
+//! assets, sitemap and feeds. The only module that writes files.
+
+pub mod assets;
+pub mod build;
+pub mod feeds;
+pub mod paths;
+pub mod sitemap;
+pub mod writer;
+
+pub use build::{BuildError, BuildOptions, BuildSummary, build, check};
