@@ -347,14 +347,45 @@ fn remove_duplicates(
     requests.sort_by_key(|r| r.id);
 }
 
-/// Adds the jobs of `jobs.jsonl` to their requests (by the request's identifier) and
-/// drops any job whose identifier an earlier job has.
+/// Adds the jobs of `jobs.jsonl` to their requests (by the request's identifier). A job
+/// whose identifier an earlier job has is reported where it was read and dropped.
 fn attach_jobs(
     requests: &mut [JobRequest],
     loose: Vec<(Job, PathBuf, usize)>,
     diagnostics: &mut Vec<Diagnostic>,
     counts: &mut ReadCounts,
 ) {
+    let mut seen = HashSet::new();
+    let mut duplicate = |job: &Job,
+                         file: &Path,
+                         line: usize,
+                         diagnostics: &mut Vec<Diagnostic>,
+                         counts: &mut ReadCounts| {
+        if seen.insert(job.identifier.clone()) {
+            return false;
+        }
+        diagnostics.push(
+            Diagnostic::error(
+                file,
+                format!(
+                    "duplicate job identifier {}: an earlier job has it",
+                    job.identifier
+                ),
+            )
+            .at_line(line)
+            .record(format!("job {}", job.identifier)),
+        );
+        counts.jobs_skipped += 1;
+        true
+    };
+    for request in requests.iter_mut() {
+        let source = request.source.clone();
+        let jobs = std::mem::take(&mut request.jobs);
+        request.jobs = jobs
+            .into_iter()
+            .filter(|job| !duplicate(job, &source.file, source.line, diagnostics, counts))
+            .collect();
+    }
     let by_identifier: HashMap<String, usize> = requests
         .iter()
         .enumerate()
@@ -367,18 +398,20 @@ fn attach_jobs(
             .as_ref()
             .and_then(|id| by_identifier.get(id));
         match target {
-            Some(&i) => pending.entry(i).or_default().push(job),
+            Some(&i) => {
+                if !duplicate(&job, &file, line, diagnostics, counts) {
+                    pending.entry(i).or_default().push(job);
+                }
+            }
             None => {
                 let message = match &job.job_request_id {
                     Some(id) => format!("job_request_id {id:?} names no job request in the export"),
                     None => "job has no job_request_id".to_owned(),
                 };
                 diagnostics.push(
-                    Diagnostic {
-                        line: Some(line),
-                        ..Diagnostic::error(&file, message)
-                    }
-                    .record(format!("job {}", job.identifier)),
+                    Diagnostic::error(&file, message)
+                        .at_line(line)
+                        .record(format!("job {}", job.identifier)),
                 );
                 counts.jobs_skipped += 1;
             }
@@ -386,27 +419,6 @@ fn attach_jobs(
     }
     for (i, jobs) in pending {
         requests[i].jobs.extend(jobs);
-    }
-    let mut seen = HashSet::new();
-    for request in requests.iter_mut() {
-        let source = request.source.clone();
-        request.jobs.retain(|job| {
-            let fresh = seen.insert(job.identifier.clone());
-            if !fresh {
-                diagnostics.push(
-                    Diagnostic {
-                        line: Some(source.line),
-                        ..Diagnostic::error(
-                            &source.file,
-                            format!("duplicate job identifier {}", job.identifier),
-                        )
-                    }
-                    .record(format!("job request {}", request.id)),
-                );
-                counts.jobs_skipped += 1;
-            }
-            fresh
-        });
     }
 }
 
