@@ -3,6 +3,8 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod cdp;
+
 use scraper::{ElementRef, Html, Selector};
 use std::path::{Path, PathBuf};
 
