@@ -32,12 +32,12 @@ fn home_shows_totals_and_the_latest_requests() {
     );
     let jobs: usize = export.requests.iter().map(|r| r.jobs.len()).sum();
     assert_eq!(text(one(&doc, "#total-jobs")), jobs.to_string());
-    assert_eq!(text(one(&doc, "#total-workspaces")), "2");
+    assert_eq!(text(one(&doc, "#total-workspaces")), "3");
     assert_eq!(text(one(&doc, "#total-projects")), "2");
     assert_eq!(text(one(&doc, "#total-orgs")), "3");
     assert_eq!(
         listed_ids(&site, "index.html"),
-        [106, 105, 104, 103, 102, 101, 100]
+        [107, 106, 105, 104, 103, 102, 101, 100]
     );
     assert!(
         doc.select(&sel("form[role=search] input[name=q]"))
@@ -51,14 +51,14 @@ fn event_log_lists_every_request_newest_first_with_pagination() {
     let (_dir, site) = edge_site();
     assert_eq!(
         listed_ids(&site, "event-log/index.html"),
-        [106, 105, 104, 103, 102, 101, 100]
+        [107, 106, 105, 104, 103, 102, 101, 100]
     );
     let doc = page(&site, "event-log/index.html");
     assert_eq!(
         text(one(&doc, "nav.pagination span:not(.disabled)")),
         "Page 1 of 1"
     );
-    let row = doc.select(&sel("table.requests tbody tr")).nth(5).unwrap();
+    let row = doc.select(&sel("table.requests tbody tr")).nth(6).unwrap();
     let cells: Vec<String> = within(row, "td").into_iter().map(text).collect();
     // 101: failed, 2 of 3 jobs succeeded, by Alice on TPP.
     assert_eq!(cells[0], "Failed");
@@ -78,14 +78,14 @@ fn project_page_lists_orgs_workspaces_researchers_and_first_run() {
         .select(&sel("main table.list:not(.requests) tbody td:first-child"))
         .map(text)
         .collect();
-    assert_eq!(workspaces, ["analysis-ws"]);
+    assert_eq!(workspaces, ["analysis-ws", "big-ws"]);
     assert_eq!(all_text(&doc, "aside li"), ["Alice Analyst", "Bob Builder"]);
     // Code first ran when the earliest job started (request 100's first job).
     let first = one(&doc, "aside time");
     assert_eq!(first.value().attr("datetime"), Some("2024-01-01T09:00:10Z"));
     assert_eq!(
         listed_ids(&site, "edge-project/index.html"),
-        [106, 104, 103, 102, 101, 100]
+        [107, 106, 104, 103, 102, 101, 100]
     );
     let crumbs = all_text(&doc, "nav.breadcrumbs li");
     assert_eq!(crumbs, ["Home", "Edge & <Project>"]);
@@ -146,7 +146,7 @@ fn org_user_backend_and_organisations_pages() {
     assert_eq!(text(one(&doc, "h1")), "Bennett Institute");
     assert_eq!(
         listed_ids(&site, "orgs/bennett-institute/index.html"),
-        [106, 104, 103, 102, 101, 100]
+        [107, 106, 104, 103, 102, 101, 100]
     );
     // partner-org collaborates (not lead) on the same project: its log has the same requests.
     assert_eq!(
@@ -161,7 +161,7 @@ fn org_user_backend_and_organisations_pages() {
     assert_eq!(listed_ids(&site, "backends/emis/index.html"), [103]);
     assert_eq!(
         listed_ids(&site, "backends/tpp/index.html"),
-        [106, 105, 104, 102, 101, 100]
+        [107, 106, 105, 104, 102, 101, 100]
     );
 
     let doc = page(&site, "organisations/index.html");
@@ -226,8 +226,8 @@ fn hosting_files_use_the_base_url() {
         sitemap.contains("<loc>https://edge.example/archive/edge-project/analysis-ws/101/</loc>")
     );
     let urls = sitemap.matches("<url>").count();
-    // home, organisations, 1 event-log page, 2 projects, 2 workspaces, 3 orgs, 3 users, 2 backends, 7 requests
-    assert_eq!(urls, 1 + 1 + 1 + 2 + 2 + 3 + 3 + 2 + 7);
+    // home, organisations, 1 event-log page, 2 projects, 3 workspaces, 3 orgs, 3 users, 2 backends, 8 requests
+    assert_eq!(urls, 1 + 1 + 1 + 2 + 3 + 3 + 3 + 2 + 8);
     let robots = std::fs::read_to_string(site.join("robots.txt")).unwrap();
     assert!(robots.contains("Sitemap: https://edge.example/archive/sitemap.xml"));
     let doc = page(&site, "edge-project/analysis-ws/101/index.html");

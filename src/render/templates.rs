@@ -10,6 +10,10 @@ use crate::diagnostics::Diagnostic;
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("request.html", include_str!("../../templates/request.html")),
+    (
+        "pipeline.html",
+        include_str!("../../templates/pipeline.html"),
+    ),
     ("home.html", include_str!("../../templates/home.html")),
     ("list.html", include_str!("../../templates/list.html")),
     (

@@ -9,9 +9,11 @@ use crate::audit::{self, Audit};
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
 use crate::render::listing::{self, Groups, Pagination, RequestRow};
-use crate::render::request_page::request_view;
+use crate::render::request_page::{PIPELINE_PAGE, own_pipeline_page, request_view};
 use crate::render::view::Link;
-use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown, request_json};
+use crate::render::{
+    AssetNames, Crumb, NavPage, PageMeta, Renderer, SiteView, markdown, request_json,
+};
 use crate::site::paths::PagePath;
 use crate::site::writer::Writer;
 use crate::site::{assets, feeds, sitemap};
@@ -206,6 +208,40 @@ impl Site<'_> {
                 ],
             );
             self.page(&path, "request.html", &meta, &[("request", &view)])?;
+            if let Some(html) = own_pipeline_page(r, self.audit, &highlighted) {
+                let own =
+                    PagePath::folder(&path.file(PIPELINE_PAGE.trim_end_matches("/index.html")));
+                let mut crumbs = meta.breadcrumbs.clone();
+                for crumb in &mut crumbs {
+                    crumb.href = format!("../{}", crumb.href);
+                }
+                crumbs.push(Crumb {
+                    href: String::new(),
+                    text: "project.yaml".into(),
+                    kind: "Pipeline",
+                });
+                let own_meta = PageMeta {
+                    breadcrumbs: crumbs,
+                    ..PageMeta::new(
+                        &own,
+                        self.base_url,
+                        format!("project.yaml of job request {}", q.id),
+                    )
+                };
+                let commit: String = q.sha.chars().take(7).collect();
+                self.page(
+                    &own,
+                    "pipeline.html",
+                    &own_meta,
+                    &[
+                        ("id", &q.id),
+                        ("workspace", &q.workspace.name),
+                        ("commit", &commit),
+                        ("html", &html),
+                        ("error", &view.pipeline.error),
+                    ],
+                )?;
+            }
             self.writer.write(
                 &path.file("index.json"),
                 request_json::request_json(r, self.audit).as_bytes(),
