@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use jobaudit::diagnostics::Diagnostic;
-use jobaudit::site::{self, BuildError, BuildOptions};
+use jobaudit::site::{self, BuildError, BuildOptions, Progress, Quiet};
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Parser)]
 #[command(
@@ -93,7 +96,13 @@ fn build(args: BuildArgs) -> ExitCode {
         base_url: args.base_url,
         strict: args.strict,
     };
-    match site::build(&options) {
+    let bar = TerminalBar::default();
+    let progress: &dyn Progress = if std::io::stderr().is_terminal() {
+        &bar
+    } else {
+        &Quiet
+    };
+    match site::build_with_progress(&options, progress) {
         Ok(summary) => {
             print_diagnostics(&summary.diagnostics);
             let c = summary.counts;
@@ -157,4 +166,54 @@ fn pipeline(json: bool, files: &[PathBuf]) -> ExitCode {
     let _ = (json, files);
     eprintln!("the pipeline command arrives with the pipeline parser");
     ExitCode::from(2)
+}
+
+/// A bar per stage on stderr, redrawn at most once per percent.
+#[derive(Default)]
+struct TerminalBar {
+    stage: Mutex<(&'static str, usize)>,
+    done: AtomicUsize,
+    drawn: AtomicUsize,
+}
+
+impl TerminalBar {
+    fn draw(&self, done: usize) {
+        let Ok(stage) = self.stage.lock() else { return };
+        let (name, total) = *stage;
+        let percent = if total == 0 { 100 } else { done * 100 / total };
+        let filled = percent * 30 / 100;
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r{name:>24} [{}{}] {done}/{total}",
+            "#".repeat(filled),
+            " ".repeat(30 - filled)
+        );
+        let _ = err.flush();
+    }
+}
+
+impl Progress for TerminalBar {
+    fn start(&self, stage: &'static str, total: usize) {
+        if let Ok(mut s) = self.stage.lock() {
+            *s = (stage, total);
+        }
+        self.done.store(0, Ordering::Relaxed);
+        self.drawn.store(0, Ordering::Relaxed);
+        self.draw(0);
+    }
+
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.stage.lock().map(|s| s.1).unwrap_or(0).max(1);
+        let percent = done * 100 / total;
+        if self.drawn.fetch_max(percent, Ordering::Relaxed) < percent {
+            self.draw(done);
+        }
+    }
+
+    fn finish(&self) {
+        self.draw(self.done.load(Ordering::Relaxed));
+        eprintln!();
+    }
 }

@@ -15,6 +15,7 @@ use crate::render::{
     AssetNames, Crumb, NavPage, PageMeta, Renderer, SiteView, markdown, request_json,
 };
 use crate::site::paths::PagePath;
+use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::Writer;
 use crate::site::{assets, feeds, sitemap};
 
@@ -56,6 +57,14 @@ pub fn check(input: &Path) -> Result<(ReadCounts, Audit), BuildError> {
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+    build_with_progress(options, &Quiet)
+}
+
+/// `build`, reporting each stage's progress to `progress`.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<BuildSummary, BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
     let mut export = export::read(&options.input).map_err(fatal)?;
     if let Some(base_url) = &options.base_url {
@@ -112,6 +121,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         writer: &writer,
         base_url: &config.base_url,
         groups: Groups::of(&audit),
+        progress,
     };
 
     for (name, _, contents) in &hashed {
@@ -154,6 +164,7 @@ fn build_date(audit: &Audit) -> Option<String> {
 }
 
 struct Site<'a> {
+    progress: &'a dyn Progress,
     audit: &'a Audit,
     renderer: &'a Renderer,
     writer: &'a Writer,
@@ -177,8 +188,14 @@ impl Site<'_> {
 
     /// One page and one `index.json` per request, rendered in parallel.
     fn request_pages(&self) -> Result<(), Diagnostic> {
+        self.progress
+            .start("highlighting pipelines", self.audit.pipelines.len());
         let highlighted = self.renderer.highlight_pipelines(self.audit);
-        self.audit.requests.par_iter().try_for_each(|r| {
+        self.progress.finish();
+        self.progress
+            .start("request pages", self.audit.requests.len());
+        let result = self.audit.requests.par_iter().try_for_each(|r| {
+            self.progress.tick();
             let q = &r.request;
             let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
             let view = request_view(r, self.audit, &highlighted, &path);
@@ -246,11 +263,16 @@ impl Site<'_> {
                 &path.file("index.json"),
                 request_json::request_json(r, self.audit).as_bytes(),
             )
-        })
+        });
+        self.progress.finish();
+        result
     }
 
     fn browsing_pages(&self) -> Result<(), Diagnostic> {
         let (audit, g) = (self.audit, &self.groups);
+        let total =
+            g.projects.len() + g.workspaces.len() + g.orgs.len() + g.users.len() + g.backends.len();
+        self.progress.start("browsing pages", total);
         let all: Vec<usize> = (0..audit.requests.len()).collect();
 
         let home = PagePath::home();
@@ -304,6 +326,7 @@ impl Site<'_> {
             .par_iter()
             .try_for_each(|(username, indices)| self.user_page(username, indices))?;
         g.backends.par_iter().try_for_each(|(slug, indices)| {
+            self.progress.tick();
             let path = PagePath::backend(slug);
             let name = audit.requests[indices[0]].request.backend.name.clone();
             let meta = PageMeta::new(&path, self.base_url, format!("Backend: {name}"))
@@ -326,6 +349,7 @@ impl Site<'_> {
             )
         })?;
 
+        self.progress.finish();
         let path = PagePath::organisations();
         let links: Vec<ListLink> = g
             .orgs
@@ -404,6 +428,7 @@ impl Site<'_> {
     }
 
     fn project_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        self.progress.tick();
         let audit = self.audit;
         let path = PagePath::project(slug);
         let latest = &audit.requests[indices[indices.len() - 1]].request;
@@ -460,6 +485,7 @@ impl Site<'_> {
         name: &str,
         indices: &[usize],
     ) -> Result<(), Diagnostic> {
+        self.progress.tick();
         let audit = self.audit;
         let path = PagePath::workspace(project_slug, name);
         let latest = &audit.requests[indices[indices.len() - 1]].request;
@@ -514,6 +540,7 @@ impl Site<'_> {
     }
 
     fn org_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        self.progress.tick();
         let path = PagePath::org(slug);
         let org = OrgView {
             name: self.org_name(slug, indices),
@@ -546,6 +573,7 @@ impl Site<'_> {
     }
 
     fn user_page(&self, username: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        self.progress.tick();
         let path = PagePath::user(username);
         let latest = &self.audit.requests[indices[indices.len() - 1]].request;
         let user = UserView {
