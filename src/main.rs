@@ -180,7 +180,7 @@ impl TerminalBar {
     fn draw(&self, done: usize) {
         let Ok(stage) = self.stage.lock() else { return };
         let (name, total) = *stage;
-        let percent = if total == 0 { 100 } else { done * 100 / total };
+        let percent = (done * 100).checked_div(total).unwrap_or(100);
         let filled = percent * 30 / 100;
         let mut err = std::io::stderr().lock();
         let _ = write!(
