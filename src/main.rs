@@ -107,7 +107,7 @@ fn build(args: BuildArgs) -> ExitCode {
             print_diagnostics(&summary.diagnostics);
             let c = summary.counts;
             eprintln!(
-                "built {} in {:.2}s: {} job requests read, {} rendered, {} skipped; {} jobs read, {} skipped; {} distinct pipelines; {} files, {:.1} MB",
+                "built {} in {:.2}s: {} job requests read, {} rendered, {} skipped; {} jobs read, {} skipped; {} distinct pipelines; {} files ({} unchanged), {:.1} MB written",
                 args.output.display(),
                 started.elapsed().as_secs_f64(),
                 c.requests_read,
@@ -117,6 +117,7 @@ fn build(args: BuildArgs) -> ExitCode {
                 c.jobs_skipped,
                 summary.pipelines,
                 summary.files,
+                summary.kept,
                 summary.bytes as f64 / 1e6,
             );
             ExitCode::SUCCESS

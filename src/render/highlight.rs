@@ -7,8 +7,10 @@
 //! `HighlightedPipeline::for_request`, a few string replacements.
 
 use std::fmt::Write;
+use std::sync::OnceLock;
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 
+use crate::audit::PipelineEntry;
 use crate::pipeline::{LineSpan, Pipeline, RUN_ALL};
 
 /// Stands where a script link's `<repo>/blob/<sha>/` goes. Unescaped `"` never occurs in
@@ -27,6 +29,33 @@ pub struct HighlightedPipeline {
     lines: Vec<String>,
     /// Each action's name and lines, for its `#action-<name>` block.
     actions: Vec<(String, LineSpan)>,
+}
+
+/// The distinct pipelines of a build, each highlighted the first time a page asks for
+/// it (from any thread), and never again.
+pub struct Highlights<'a> {
+    highlighter: &'a Highlighter,
+    pipelines: &'a [PipelineEntry],
+    cells: Vec<OnceLock<HighlightedPipeline>>,
+}
+
+impl<'a> Highlights<'a> {
+    pub fn new(highlighter: &'a Highlighter, pipelines: &'a [PipelineEntry]) -> Highlights<'a> {
+        Highlights {
+            highlighter,
+            pipelines,
+            cells: pipelines.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Pipeline `i` of `Audit::pipelines`, highlighted.
+    pub fn get(&self, i: usize) -> &HighlightedPipeline {
+        self.cells[i].get_or_init(|| {
+            let entry = &self.pipelines[i];
+            self.highlighter
+                .highlight(&entry.text, entry.parsed.as_ref().ok())
+        })
+    }
 }
 
 impl Default for Highlighter {

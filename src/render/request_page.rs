@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::diff::{PipelineDiff, diff};
-use super::highlight::HighlightedPipeline;
+use super::highlight::Highlights;
 use super::view::{Link, StatusView, Time, job_status_label};
 use crate::audit::{Audit, AuditedRequest, JobStats, PreviousRequest};
 use crate::export::JobRequest;
@@ -160,7 +160,7 @@ impl From<&PipelineError> for PipelineErrorView {
 pub fn request_view(
     r: &AuditedRequest,
     audit: &Audit,
-    highlighted: &[HighlightedPipeline],
+    highlighted: &Highlights<'_>,
     page: &PagePath,
 ) -> RequestView {
     let req = &r.request;
@@ -204,7 +204,11 @@ pub fn request_view(
             let entry = &audit.pipelines[i];
             PipelineView {
                 available: true,
-                html: (!large).then(|| highlighted[i].for_request(&blob_base, &r.expanded_actions)),
+                html: (!large).then(|| {
+                    highlighted
+                        .get(i)
+                        .for_request(&blob_base, &r.expanded_actions)
+                }),
                 own_page: large.then(|| PIPELINE_PAGE.to_owned()),
                 error: entry.parsed.as_ref().err().map(PipelineErrorView::from),
                 bytes: entry.text.len(),
@@ -298,7 +302,7 @@ pub fn request_view(
 fn changes(
     r: &AuditedRequest,
     audit: &Audit,
-    highlighted: &[HighlightedPipeline],
+    highlighted: &Highlights<'_>,
     this: usize,
     blob_base: &str,
 ) -> Option<ChangesView> {
@@ -316,8 +320,8 @@ fn changes(
     let diff = diff(
         &audit.pipelines[before].text,
         &audit.pipelines[this].text,
-        &highlighted[before].line_html(&previous_blob),
-        &highlighted[this].line_html(blob_base),
+        &highlighted.get(before).line_html(&previous_blob),
+        &highlighted.get(this).line_html(blob_base),
     )?;
     Some(ChangesView {
         previous_id: previous.id,
@@ -380,15 +384,20 @@ pub fn all_levels() -> Vec<&'static str> {
 }
 
 /// The highlighted file for a request whose pipeline is too large to inline, drawn on
-/// its own page (`PIPELINE_PAGE`).
+/// its own page (`PIPELINE_PAGE`). With `draw` false it only says whether there is one
+/// (an empty string), without highlighting anything.
 pub fn own_pipeline_page(
     r: &AuditedRequest,
     audit: &Audit,
-    highlighted: &[HighlightedPipeline],
+    highlighted: &Highlights<'_>,
+    draw: bool,
 ) -> Option<String> {
     let i = r.pipeline?;
     if audit.pipelines[i].text.chars().count() <= LARGE_PIPELINE {
         return None;
+    }
+    if !draw {
+        return Some(String::new());
     }
     let req = &r.request;
     let repo = &req.workspace.repo;
@@ -397,5 +406,9 @@ pub fn own_pipeline_page(
     } else {
         format!("{repo}/blob/{}/", req.sha)
     };
-    Some(highlighted[i].for_request(&blob_base, &r.expanded_actions))
+    Some(
+        highlighted
+            .get(i)
+            .for_request(&blob_base, &r.expanded_actions),
+    )
 }

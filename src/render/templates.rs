@@ -42,7 +42,8 @@ pub const ASSETS: &[(&str, &str)] = &[(
 
 /// The built-in templates with any of `dir`'s files of the same name in their place.
 /// A file in `dir` that names no built-in template is an error: it would be ignored.
-pub fn load(dir: Option<&Path>) -> Result<tera::Tera, Diagnostic> {
+/// Also returns every template's source, in name order, for the build's fingerprint.
+pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<(String, String)>), Diagnostic> {
     let mut sources: Vec<(String, String)> = BUILT_IN
         .iter()
         .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
@@ -84,5 +85,5 @@ pub fn load(dir: Option<&Path>) -> Result<tera::Tera, Diagnostic> {
                 format!("template error: {e}"),
             )
         })?;
-    Ok(tera)
+    Ok((tera, sources))
 }

@@ -17,7 +17,7 @@ use crate::render::{
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::Writer;
-use crate::site::{assets, feeds, sitemap};
+use crate::site::{assets, feeds, manifest, sitemap};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -37,6 +37,8 @@ pub struct BuildSummary {
     pub requests_rendered: usize,
     pub pipelines: usize,
     pub files: usize,
+    /// Files kept unchanged from the previous build in the output folder.
+    pub kept: usize,
     pub bytes: u64,
     pub diagnostics: Vec<Diagnostic>,
 }
@@ -143,6 +145,7 @@ pub fn build_with_progress(
         requests_rendered: audit.requests.len(),
         pipelines: audit.pipelines.len(),
         files: writer.files(),
+        kept: writer.kept(),
         bytes: writer.bytes(),
         diagnostics: audit.diagnostics,
     };
@@ -175,6 +178,8 @@ struct Site<'a> {
 type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
 
 impl Site<'_> {
+    /// Renders `template` into `path/index.html`, unless the previous build made that
+    /// page from exactly the same context, in which case its file is kept.
     fn page(
         &self,
         path: &PagePath,
@@ -182,22 +187,51 @@ impl Site<'_> {
         meta: &PageMeta,
         values: &Values<'_>,
     ) -> Result<(), Diagnostic> {
+        let rel = path.file("index.html");
+        let mut input = Vec::with_capacity(4096);
+        input.extend_from_slice(self.renderer.fingerprint());
+        input.extend_from_slice(template.as_bytes());
+        input.extend_from_slice(&serde_json::to_vec(meta).unwrap_or_default());
+        for (key, value) in values {
+            input.extend_from_slice(key.as_bytes());
+            input.extend_from_slice(&value.to_json());
+        }
+        let fingerprint = manifest::hash(&input);
+        if self.writer.keep_if_unchanged(&rel, fingerprint)? {
+            return Ok(());
+        }
         let html = self.renderer.render(template, meta, values)?;
-        self.writer.write(&path.file("index.html"), html.as_bytes())
+        self.writer
+            .write_made_from(&rel, html.as_bytes(), fingerprint)
     }
 
-    /// One page and one `index.json` per request, rendered in parallel.
+    /// One page and one `index.json` per request, rendered in parallel. A request whose
+    /// resolved record, pipelines and templates are unchanged keeps its files without
+    /// being rendered (or its pipeline highlighted) at all.
     fn request_pages(&self) -> Result<(), Diagnostic> {
-        self.progress
-            .start("highlighting pipelines", self.audit.pipelines.len());
-        let highlighted = self.renderer.highlight_pipelines(self.audit);
-        self.progress.finish();
+        let highlighted = self.renderer.highlights(self.audit);
         self.progress
             .start("request pages", self.audit.requests.len());
         let result = self.audit.requests.par_iter().try_for_each(|r| {
             self.progress.tick();
             let q = &r.request;
             let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
+            let json = request_json::request_json(r, self.audit);
+            let fingerprint = self.request_fingerprint(r, &json);
+            let own = PagePath::folder(&path.file(PIPELINE_PAGE.trim_end_matches("/index.html")));
+            let files = [
+                path.file("index.html"),
+                path.file("index.json"),
+                own.file("index.html"),
+            ];
+            let large = own_pipeline_page(r, self.audit, &highlighted, false).is_some();
+            let mut kept = true;
+            for rel in files.iter().take(if large { 3 } else { 2 }) {
+                kept &= self.writer.keep_if_unchanged(rel, fingerprint)?;
+            }
+            if kept {
+                return Ok(());
+            }
             let view = request_view(r, self.audit, &highlighted, &path);
             let meta = PageMeta::new(
                 &path,
@@ -224,10 +258,14 @@ impl Site<'_> {
                     (path.clone(), q.id.to_string(), "Job request"),
                 ],
             );
-            self.page(&path, "request.html", &meta, &[("request", &view)])?;
-            if let Some(html) = own_pipeline_page(r, self.audit, &highlighted) {
-                let own =
-                    PagePath::folder(&path.file(PIPELINE_PAGE.trim_end_matches("/index.html")));
+            let html = self
+                .renderer
+                .render("request.html", &meta, &[("request", &view)])?;
+            self.writer
+                .write_made_from(&files[0], html.as_bytes(), fingerprint)?;
+            self.writer
+                .write_made_from(&files[1], json.as_bytes(), fingerprint)?;
+            if let Some(html) = own_pipeline_page(r, self.audit, &highlighted, true) {
                 let mut crumbs = meta.breadcrumbs.clone();
                 for crumb in &mut crumbs {
                     crumb.href = format!("../{}", crumb.href);
@@ -246,8 +284,7 @@ impl Site<'_> {
                     )
                 };
                 let commit: String = q.sha.chars().take(7).collect();
-                self.page(
-                    &own,
+                let page = self.renderer.render(
                     "pipeline.html",
                     &own_meta,
                     &[
@@ -258,14 +295,28 @@ impl Site<'_> {
                         ("error", &view.pipeline.error),
                     ],
                 )?;
+                self.writer
+                    .write_made_from(&files[2], page.as_bytes(), fingerprint)?;
             }
-            self.writer.write(
-                &path.file("index.json"),
-                request_json::request_json(r, self.audit).as_bytes(),
-            )
+            Ok(())
         });
         self.progress.finish();
         result
+    }
+
+    /// Everything a request's files are made from: its resolved record (index.json holds
+    /// all of it, previous requests included), the texts of its pipeline and of the
+    /// previous request's (for the diff), and the renderer's own fingerprint.
+    fn request_fingerprint(&self, r: &audit::AuditedRequest, json: &str) -> manifest::Hash {
+        let text =
+            |i: Option<usize>| i.map_or(&b""[..], |i| self.audit.pipelines[i].text.as_bytes());
+        let previous = r.previous.as_ref().and_then(|p| p.pipeline);
+        let mut input = Vec::with_capacity(json.len() + 256);
+        input.extend_from_slice(self.renderer.fingerprint());
+        input.extend_from_slice(json.as_bytes());
+        input.extend_from_slice(&manifest::hash(text(r.pipeline)).to_be_bytes());
+        input.extend_from_slice(&manifest::hash(text(previous)).to_be_bytes());
+        manifest::hash(&input)
     }
 
     fn browsing_pages(&self) -> Result<(), Diagnostic> {

@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod build;
 pub mod feeds;
+pub mod manifest;
 pub mod paths;
 pub mod progress;
 pub mod sitemap;
