@@ -56,3 +56,36 @@ fn the_site_browses_from_disk_with_its_stylesheet() {
         "5"
     );
 }
+
+#[test]
+fn on_a_cdn_404_html_sends_job_server_job_urls_to_the_right_section() {
+    let (_dir, site, _) = build(&manifest_dir().join("tests/fixtures/edge"));
+    // site.toml's base_url is https://edge.example/archive/: served here under /archive/.
+    let server = common::server::Server::start(&site, "/archive/");
+    let mut browser = Browser::launch();
+    let job_url = server.url("/archive/edge-project/analysis-ws/101/jjjjjjjjjjjjjjj5/");
+    browser.call("Page.navigate", serde_json::json!({"url": job_url}));
+    let expected =
+        server.url("/archive/edge-project/analysis-ws/101/index.html#job-jjjjjjjjjjjjjjj5");
+    browser.wait_for(&format!(
+        "location.href === {expected:?} && document.readyState === 'complete'"
+    ));
+    assert_eq!(
+        browser.eval("document.querySelector('h1').textContent"),
+        "Job request: 101"
+    );
+    assert_eq!(
+        browser.eval("document.querySelector(':target').id"),
+        "job-jjjjjjjjjjjjjjj5"
+    );
+
+    // A missing page that is no job-server URL stays on the 404 page.
+    let missing = server.url("/archive/no/such/page/");
+    browser.call("Page.navigate", serde_json::json!({"url": missing}));
+    browser.wait_for("document.readyState === 'complete' && document.querySelector('h1')");
+    assert_eq!(
+        browser.eval("document.querySelector('h1').textContent"),
+        "Page not found"
+    );
+    assert_eq!(browser.eval("document.styleSheets.length"), 1);
+}

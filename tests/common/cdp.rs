@@ -87,6 +87,12 @@ impl Browser {
 
     /// Sends a command and returns its result, skipping events.
     pub fn call(&mut self, method: &str, params: Value) -> Value {
+        self.try_call(method, params)
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+
+    /// Sends a command; an error answer (e.g. the page navigated away meanwhile) is Err.
+    pub fn try_call(&mut self, method: &str, params: Value) -> Result<Value, Value> {
         self.next_id += 1;
         let id = self.next_id;
         let message = json!({"id": id, "method": method, "params": params}).to_string();
@@ -100,8 +106,10 @@ impl Browser {
             };
             let value: Value = serde_json::from_str(text).unwrap_or(Value::Null);
             if value["id"] == id {
-                assert!(value.get("error").is_none(), "{method}: {value}");
-                return value["result"].clone();
+                return match value.get("error") {
+                    Some(error) => Err(error.clone()),
+                    None => Ok(value["result"].clone()),
+                };
             }
         }
     }
@@ -132,11 +140,11 @@ impl Browser {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             // A navigation can destroy the context mid-evaluation; treat that as "not yet".
-            let result = self.call(
+            let result = self.try_call(
                 "Runtime.evaluate",
                 json!({"expression": format!("!!({condition})"), "returnByValue": true}),
             );
-            if result["result"]["value"] == true {
+            if result.is_ok_and(|r| r["result"]["value"] == true) {
                 return;
             }
             assert!(
