@@ -1,0 +1,359 @@
+//! The YAML layer: a small node tree with source positions, built from saphyr-parser's
+//! events, shaped the way the library's loader (ruyaml's round-trip loader) sees the
+//! document (spec/pipeline.md §2).
+//!
+//! Building happens in two passes, like ruyaml's compose-then-construct: first the whole
+//! stream is parsed (syntax errors, undefined aliases and a second document are found
+//! here), then [`construct`] walks the tree in ruyaml's construction order, resolving
+//! merge keys and rejecting duplicate keys. The order matters because the first error
+//! wins and its message is compared with the library's.
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+
+use super::pyrepr;
+use super::scalar::{self, Schema};
+use super::yaml_error::{Mark, YamlError};
+
+/// A constructed YAML value, with the types the library can tell apart.
+#[derive(Debug, Clone)]
+pub(crate) enum Value {
+    Null,
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+    Str(String),
+    /// A `YYYY-MM-DD…` timestamp, kept as written (Python gets a date object).
+    Date(String),
+    /// `!!binary`: Python gets `bytes`.
+    Bytes(String),
+    /// A scalar with an unknown tag: ruyaml's TaggedScalar, which is not a `str`.
+    Tagged {
+        tag: String,
+        text: String,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// One key/value pair of a mapping.
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    pub(crate) key: Node,
+    pub(crate) value: Node,
+    /// Brought in by a `<<` merge key: never a duplicate, placed after the explicit keys.
+    pub(crate) merged: bool,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Node {
+    pub(crate) value: Value,
+    pub(crate) start: Mark,
+    /// The last source line holding content of this node (1-based).
+    pub(crate) last_line: usize,
+    /// A plain `<<` key: YAML's merge key.
+    is_merge_key: bool,
+}
+
+impl Node {
+    pub(crate) fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    /// The entries of a mapping, or `None` for any other value.
+    pub(crate) fn entries(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+}
+
+/// Look a string key up in mapping entries (the library looks keys up as Python `str`).
+pub(crate) fn get<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Entry> {
+    entries.iter().find(|e| e.key.as_str() == Some(key))
+}
+
+/// Parse a whole stream into its single document. `Ok(None)` is an empty stream or an
+/// empty document (the library then crashes; the caller reports that).
+pub(crate) fn parse(text: &str) -> Result<Option<Node>, YamlError> {
+    let schema = scalar::schema_of(text);
+    let mut builder = Builder {
+        text,
+        schema,
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        root: None,
+        documents: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|e| scan_error(text, &e))?;
+        if builder.event(event, span)? {
+            break;
+        }
+    }
+    match builder.root {
+        Some(root) => construct(root).map(Some),
+        None => Ok(None),
+    }
+}
+
+fn scan_error(text: &str, e: &ScanError) -> YamlError {
+    super::yaml_error::from_scan_error(text, e)
+}
+
+enum Frame {
+    Seq {
+        start: Mark,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: Mark,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    schema: Schema,
+    stack: Vec<Frame>,
+    anchors: Vec<(usize, Node)>,
+    root: Option<Node>,
+    documents: usize,
+}
+
+impl Builder<'_> {
+    fn mark(&self, m: saphyr_parser::Marker) -> Mark {
+        Mark::new(m.index(), m.line(), m.col())
+    }
+
+    /// Feed one event; `true` when the stream is done.
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<bool, YamlError> {
+        match event {
+            Event::StreamEnd => return Ok(true),
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    // ruyaml stops at the second document and names the first one's root.
+                    let first = self
+                        .root
+                        .as_ref()
+                        .map(|r| r.start)
+                        .unwrap_or_else(|| Mark::new(0, 1, 0));
+                    return Err(YamlError::new(
+                        Some(("expected a single document in the stream", first)),
+                        "but found another document",
+                        Some(self.mark(span.start)),
+                    ));
+                }
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let start = self.mark(span.start);
+                let end = self.mark(span.end);
+                let value = scalar::resolve(&value, style, tag.as_deref(), self.schema)
+                    .map_err(|problem| YamlError::new(None, &problem, Some(start)))?;
+                let node = Node {
+                    is_merge_key: style == ScalarStyle::Plain
+                        && matches!(&value, Value::Str(s) if s == "<<"),
+                    value,
+                    start,
+                    last_line: last_line_of(self.text, start, end),
+                };
+                self.finish(node, anchor);
+            }
+            Event::Alias(id) => {
+                let start = self.mark(span.start);
+                let end = self.mark(span.end);
+                let Some((_, target)) = self.anchors.iter().rev().find(|(a, _)| *a == id) else {
+                    return Err(YamlError::new(None, "found undefined alias", Some(start)));
+                };
+                let mut node = target.clone();
+                node.start = start;
+                node.last_line = last_line_of(self.text, start, end);
+                node.is_merge_key = false;
+                self.finish(node, 0);
+            }
+            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
+                start: self.mark(span.start),
+                anchor,
+                items: Vec::new(),
+            }),
+            Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
+                start: self.mark(span.start),
+                anchor,
+                items: Vec::new(),
+            }),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let end = self.mark(span.end);
+                match self.stack.pop() {
+                    Some(Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    }) => {
+                        let last = items.iter().map(|n| n.last_line).max();
+                        let node = Node {
+                            last_line: last.unwrap_or_else(|| last_line_of(self.text, start, end)),
+                            value: Value::Seq(items),
+                            start,
+                            is_merge_key: false,
+                        };
+                        self.finish(node, anchor);
+                    }
+                    Some(Frame::Map {
+                        start,
+                        anchor,
+                        items,
+                    }) => {
+                        let last = items.iter().map(|n| n.last_line).max();
+                        let mut entries = Vec::with_capacity(items.len() / 2);
+                        let mut it = items.into_iter();
+                        while let (Some(key), Some(value)) = (it.next(), it.next()) {
+                            entries.push(Entry {
+                                key,
+                                value,
+                                merged: false,
+                            });
+                        }
+                        let node = Node {
+                            last_line: last.unwrap_or_else(|| last_line_of(self.text, start, end)),
+                            value: Value::Map(entries),
+                            start,
+                            is_merge_key: false,
+                        };
+                        self.finish(node, anchor);
+                    }
+                    None => {}
+                }
+            }
+            Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+        }
+        Ok(false)
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.push((anchor, node.clone()));
+        }
+        match self.stack.last_mut() {
+            Some(Frame::Seq { items, .. } | Frame::Map { items, .. }) => items.push(node),
+            None => self.root = Some(node),
+        }
+    }
+}
+
+/// The last line with content between two marks: a mark at column 0 means the node ended
+/// with the previous line break.
+fn last_line_of(text: &str, start: Mark, end: Mark) -> usize {
+    let _ = text;
+    if end.line > start.line && end.col == 0 {
+        end.line - 1
+    } else {
+        end.line.max(start.line)
+    }
+}
+
+/// ruyaml's construction pass: merge keys are flattened (explicit keys win, merged keys
+/// come after them) and duplicate keys are rejected, depth first, each mapping's value
+/// before its key's duplicate check — the order ruyaml finds them in.
+fn construct(node: Node) -> Result<Node, YamlError> {
+    let Node {
+        value,
+        start,
+        last_line,
+        is_merge_key,
+    } = node;
+    let value = match value {
+        Value::Seq(items) => {
+            Value::Seq(items.into_iter().map(construct).collect::<Result<_, _>>()?)
+        }
+        Value::Map(entries) => Value::Map(construct_map(start, entries)?),
+        other => other,
+    };
+    Ok(Node {
+        value,
+        start,
+        last_line,
+        is_merge_key,
+    })
+}
+
+fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlError> {
+    let mut explicit: Vec<Entry> = Vec::with_capacity(entries.len());
+    let mut merges: Vec<Node> = Vec::new();
+    let mut seen_merge = false;
+    for entry in entries {
+        if entry.key.is_merge_key {
+            if seen_merge {
+                return Err(YamlError::new(
+                    Some(("while constructing a mapping", start)),
+                    "found duplicate key \"<<\"",
+                    Some(entry.key.start),
+                ));
+            }
+            seen_merge = true;
+            match &entry.value.value {
+                Value::Map(_) => merges.push(construct(entry.value)?),
+                Value::Seq(items) => {
+                    for item in items {
+                        if !matches!(item.value, Value::Map(_)) {
+                            return Err(YamlError::new(
+                                Some(("while constructing a mapping", start)),
+                                "expected a mapping for merging, but found a non-mapping node",
+                                Some(item.start),
+                            ));
+                        }
+                        merges.push(construct(item.clone())?);
+                    }
+                }
+                _ => {
+                    return Err(YamlError::new(
+                        Some(("while constructing a mapping", start)),
+                        "expected a mapping or list of mappings for merging",
+                        Some(entry.value.start),
+                    ));
+                }
+            }
+            continue;
+        }
+        let key = construct(entry.key)?;
+        let value = construct(entry.value)?;
+        if let Some(original) = explicit.iter().find(|e| pyrepr::keys_equal(&e.key, &key)) {
+            return Err(YamlError::new(
+                Some(("while constructing a mapping", start)),
+                &format!(
+                    "found duplicate key \"{}\" with value \"{}\" (original value: \"{}\")",
+                    pyrepr::py_str(&key),
+                    pyrepr::py_str(&value),
+                    pyrepr::py_str(&original.value),
+                ),
+                Some(key.start),
+            ));
+        }
+        explicit.push(Entry {
+            key,
+            value,
+            merged: false,
+        });
+    }
+    // Earlier merge sources win over later ones; explicit keys win over all.
+    for source in merges {
+        if let Value::Map(source_entries) = source.value {
+            for e in source_entries {
+                if !explicit.iter().any(|x| pyrepr::keys_equal(&x.key, &e.key)) {
+                    explicit.push(Entry { merged: true, ..e });
+                }
+            }
+        }
+    }
+    Ok(explicit)
+}
