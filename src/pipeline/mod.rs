@@ -26,6 +26,7 @@ mod validate;
 mod yaml;
 mod yaml_error;
 mod yaml_syntax;
+mod yaml_tabs;
 
 pub use features::LATEST_VERSION;
 pub use model::{

@@ -8,11 +8,12 @@
 //! merge keys and rejecting duplicate keys. The order matters because the first error
 //! wins and its message is compared with the library's.
 
-use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span};
+use saphyr_parser::{Event, Parser, ScalarStyle, Span};
 
 use super::pyrepr;
 use super::scalar::{self, Schema};
 use super::yaml_error::{Mark, YamlError};
+use super::{yaml_syntax, yaml_tabs};
 
 /// A constructed YAML value, with the types the library can tell apart.
 #[derive(Debug, Clone)]
@@ -40,8 +41,6 @@ pub(crate) enum Value {
 pub(crate) struct Entry {
     pub(crate) key: Node,
     pub(crate) value: Node,
-    /// Brought in by a `<<` merge key: never a duplicate, placed after the explicit keys.
-    pub(crate) merged: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -83,47 +82,161 @@ pub(crate) fn get<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Entry> {
 /// Parse a whole stream into its single document. `Ok(None)` is an empty stream or an
 /// empty document (the library then crashes; the caller reports that).
 pub(crate) fn parse(text: &str) -> Result<Option<Node>, YamlError> {
-    let schema = scalar::schema_of(text);
+    let tab = yaml_tabs::first_refused_tab(text);
+    let tab_error = |t: Mark| {
+        YamlError::with_bare_context(
+            "while scanning for the next token",
+            "found character '\\t' that cannot start any token",
+            t,
+        )
+    };
+    // Lines given extra indentation, see `padded`.
+    let mut pads: Vec<usize> = Vec::new();
+    loop {
+        let source = padded(text, &pads);
+        match compose(&source, text, &pads) {
+            Ok(root) => {
+                if let Some(t) = tab {
+                    return Err(tab_error(t));
+                }
+                return root.map(construct).transpose();
+            }
+            Err(Composed::FlowIndent(line)) if !pads.contains(&line) => pads.push(line),
+            Err(Composed::FlowIndent(line)) => {
+                return Err(YamlError::new(
+                    None,
+                    "invalid indentation in flow construct",
+                    Some(Mark::new(0, line, 0)),
+                ));
+            }
+            Err(Composed::Error { error, tab_related }) => {
+                let before = |t: Mark| {
+                    error
+                        .mark()
+                        .is_none_or(|m| (t.line, t.col) < (m.line, m.col))
+                };
+                return Err(match tab {
+                    Some(t) if tab_related || before(t) => tab_error(t),
+                    _ => error,
+                });
+            }
+        }
+    }
+}
+
+/// How much indentation a padded line gets: more than any real block indentation.
+const PAD: usize = 256;
+
+/// ruyaml does not check the indentation of flow collections continued over several
+/// lines (`needs: [a,\n  b]` with `b` left of the key's value is accepted); saphyr-parser
+/// does. Such lines are re-parsed with extra indentation, which changes nothing else in
+/// flow context, and their columns are shifted back in every mark.
+fn padded(text: &str, pads: &[usize]) -> String {
+    if pads.is_empty() {
+        return text.to_string();
+    }
+    let pad = " ".repeat(PAD);
+    let mut out = String::with_capacity(text.len() + pads.len() * PAD);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if pads.contains(&(i + 1)) {
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+enum Composed {
+    FlowIndent(usize),
+    Error { error: YamlError, tab_related: bool },
+}
+
+/// The compose pass: events to a node tree, without merge or duplicate handling.
+fn compose(source: &str, original: &str, pads: &[usize]) -> Result<Option<Node>, Composed> {
     let mut builder = Builder {
-        text,
-        schema,
+        text: original,
+        pads,
+        schema: scalar::schema_of(original),
         stack: Vec::new(),
         anchors: Vec::new(),
         root: None,
         documents: 0,
+        source: source.chars().collect(),
     };
-    let mut parser = Parser::new_from_str(text);
+    let mut parser = Parser::new_from_str(source);
     while let Some(next) = parser.next_event() {
-        let (event, span) = next.map_err(|e| scan_error(text, &e))?;
-        if builder.event(event, span)? {
-            break;
+        match next {
+            Ok((event, span)) => {
+                let done = builder
+                    .event(event, span)
+                    .map_err(|error| Composed::Error {
+                        error,
+                        tab_related: false,
+                    })?;
+                if done {
+                    break;
+                }
+            }
+            Err(e) => {
+                let in_flow = builder.stack.last().is_some_and(Frame::is_flow);
+                if e.info()
+                    .starts_with("invalid indentation in flow construct")
+                    || (in_flow && e.info().starts_with("invalid indentation"))
+                {
+                    return Err(Composed::FlowIndent(e.marker().line()));
+                }
+                let mark = builder.mark(*e.marker());
+                let open = |want_map: bool| {
+                    builder.stack.iter().rev().find_map(|f| match f {
+                        Frame::Map { start, .. } if want_map => Some(*start),
+                        Frame::Seq { start, .. } if !want_map => Some(*start),
+                        _ => None,
+                    })
+                };
+                return Err(Composed::Error {
+                    error: yaml_syntax::translate(
+                        original,
+                        e.info(),
+                        mark,
+                        open(true),
+                        open(false),
+                    ),
+                    tab_related: e.info().contains("tab"),
+                });
+            }
         }
     }
-    match builder.root {
-        Some(root) => construct(root).map(Some),
-        None => Ok(None),
-    }
-}
-
-fn scan_error(text: &str, e: &ScanError) -> YamlError {
-    super::yaml_error::from_scan_error(text, e)
+    Ok(builder.root)
 }
 
 enum Frame {
     Seq {
+        flow: bool,
         start: Mark,
         anchor: usize,
         items: Vec<Node>,
     },
     Map {
+        flow: bool,
         start: Mark,
         anchor: usize,
         items: Vec<Node>,
     },
 }
 
+impl Frame {
+    fn is_flow(&self) -> bool {
+        match self {
+            Frame::Seq { flow, .. } | Frame::Map { flow, .. } => *flow,
+        }
+    }
+}
+
 struct Builder<'t> {
     text: &'t str,
+    /// The text saphyr parses (the original, maybe padded), to tell flow from block.
+    source: Vec<char>,
+    pads: &'t [usize],
     schema: Schema,
     stack: Vec<Frame>,
     anchors: Vec<(usize, Node)>,
@@ -133,7 +246,12 @@ struct Builder<'t> {
 
 impl Builder<'_> {
     fn mark(&self, m: saphyr_parser::Marker) -> Mark {
-        Mark::new(m.index(), m.line(), m.col())
+        let col = if self.pads.contains(&m.line()) && m.col() >= PAD {
+            m.col() - PAD
+        } else {
+            m.col()
+        };
+        Mark::new(m.index(), m.line(), col)
     }
 
     /// Feed one event; `true` when the stream is done.
@@ -183,11 +301,13 @@ impl Builder<'_> {
                 self.finish(node, 0);
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
+                flow: self.source.get(span.start.index()) == Some(&'['),
                 start: self.mark(span.start),
                 anchor,
                 items: Vec::new(),
             }),
             Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
+                flow: self.source.get(span.start.index()) == Some(&'{'),
                 start: self.mark(span.start),
                 anchor,
                 items: Vec::new(),
@@ -197,6 +317,7 @@ impl Builder<'_> {
                 match self.stack.pop() {
                     Some(Frame::Seq {
                         start,
+                        flow: _,
                         anchor,
                         items,
                     }) => {
@@ -211,6 +332,7 @@ impl Builder<'_> {
                     }
                     Some(Frame::Map {
                         start,
+                        flow: _,
                         anchor,
                         items,
                     }) => {
@@ -218,11 +340,7 @@ impl Builder<'_> {
                         let mut entries = Vec::with_capacity(items.len() / 2);
                         let mut it = items.into_iter();
                         while let (Some(key), Some(value)) = (it.next(), it.next()) {
-                            entries.push(Entry {
-                                key,
-                                value,
-                                merged: false,
-                            });
+                            entries.push(Entry { key, value });
                         }
                         let node = Node {
                             last_line: last.unwrap_or_else(|| last_line_of(self.text, start, end)),
@@ -339,18 +457,14 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
                 Some(key.start),
             ));
         }
-        explicit.push(Entry {
-            key,
-            value,
-            merged: false,
-        });
+        explicit.push(Entry { key, value });
     }
     // Earlier merge sources win over later ones; explicit keys win over all.
     for source in merges {
         if let Value::Map(source_entries) = source.value {
             for e in source_entries {
                 if !explicit.iter().any(|x| pyrepr::keys_equal(&x.key, &e.key)) {
-                    explicit.push(Entry { merged: true, ..e });
+                    explicit.push(e);
                 }
             }
         }

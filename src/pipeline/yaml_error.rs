@@ -2,8 +2,6 @@
 //! that a message can be compared with the library's: an optional context line and
 //! mark, the problem, and the problem's mark, each mark with a source snippet and caret.
 
-use saphyr_parser::ScanError;
-
 /// The name ruyaml gives a source that was passed as text.
 const SOURCE_NAME: &str = "<unicode string>";
 
@@ -62,6 +60,7 @@ impl YamlError {
     /// ruyaml's `MarkedYAMLError.__str__` with the "note" removed, as the library does.
     pub(crate) fn render(&self, text: &str) -> String {
         let buffer: Vec<char> = text.chars().collect();
+        let line_starts = line_starts(&buffer);
         let mut lines = Vec::new();
         if let Some(context) = &self.context {
             lines.push(context.clone());
@@ -71,15 +70,28 @@ impl YamlError {
                 .problem_mark
                 .is_some_and(|p| p.line == mark.line && p.col == mark.col);
             if !same {
-                lines.push(render_mark(&buffer, *mark));
+                lines.push(render_mark(&buffer, &line_starts, *mark));
             }
         }
         lines.push(self.problem.clone());
         if let Some(mark) = self.problem_mark {
-            lines.push(render_mark(&buffer, mark));
+            lines.push(render_mark(&buffer, &line_starts, mark));
         }
         lines.join("\n")
     }
+}
+
+/// Where each line starts, in chars.
+fn line_starts(buffer: &[char]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(
+        buffer
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c == '\n')
+            .map(|(i, _)| i + 1),
+    );
+    starts
 }
 
 /// Characters that end a line for ruyaml's snippets.
@@ -89,8 +101,14 @@ fn is_break(c: char) -> bool {
 
 /// `  in "<unicode string>", line L, column C:` and ruyaml's snippet: the line around
 /// the mark, cut to about 75 characters with ` ... `, and a caret under the mark.
-fn render_mark(buffer: &[char], mark: Mark) -> String {
-    let pointer = mark.index.min(buffer.len());
+fn render_mark(buffer: &[char], line_starts: &[usize], mark: Mark) -> String {
+    // The pointer comes from line and column: indices can be off after re-parsing a
+    // padded text (see `yaml::padded`).
+    let line_start = line_starts
+        .get(mark.line.saturating_sub(1))
+        .copied()
+        .unwrap_or(buffer.len());
+    let pointer = (line_start + mark.col).min(buffer.len());
     let half = 75.0 / 2.0 - 1.0;
     let mut head = "";
     let mut start = pointer;
@@ -121,10 +139,4 @@ fn render_mark(buffer: &[char], mark: Mark) -> String {
         " ".repeat(caret_indent),
         mark.line
     )
-}
-
-/// Translate a saphyr-parser error into ruyaml's wording where the two parsers agree on
-/// the kind of problem; otherwise keep saphyr's text at its position.
-pub(crate) fn from_scan_error(text: &str, e: &ScanError) -> YamlError {
-    super::yaml_syntax::translate(text, e)
 }
