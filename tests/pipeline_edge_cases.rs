@@ -87,47 +87,51 @@ fn version_cases() -> Vec<Case> {
         cases.push(case(
             &format!("version {v} with expectations"),
             format!("version: {v}\nexpectations:\n  population_size: 10\n{ACTION_A}"),
-            Ok(|p| assert_eq!(p.version, 3.0)),
+            Valid(|p| assert_eq!(p.version, 3.0)),
         ));
     }
     cases.push(case(
         "version 3.5 without expectations",
         with_version("3.5"),
-        Ok(|p| assert_eq!(p.population_size, Some(1000))),
+        Valid(|p| assert_eq!(p.population_size, Some(1000))),
     ));
     cases.push(case(
         "version 4.5 with expectations",
         format!("version: 4.5\nexpectations:\n  population_size: 10\n{ACTION_A}"),
-        Err(EXPECTATIONS_V4),
+        Invalid(EXPECTATIONS_V4),
     ));
     for v in ["0", "-1", ".5", "true", "'nan'"] {
         cases.push(case(
             &format!("version {v} behaves as 1"),
             with_version(v),
-            Ok(valid),
+            Valid(valid),
         ));
     }
     for v in ["6", "'inf'", "5.0001", "1_1"] {
         cases.push(case(
             &format!("version {v} above 5"),
             with_version(v),
-            Crash("The latest version is v5, but got v"),
+            Rejected("The latest version is v5, but got v"),
         ));
     }
     for v in ["abc", "[]", "yes", "!!python/int 4"] {
         cases.push(case(
             &format!("version {v} not a number"),
             with_version(v),
-            Err(NOT_A_NUMBER),
+            Invalid(NOT_A_NUMBER),
         ));
     }
-    cases.push(case("version null", with_version(""), Err(NEEDS_VERSION)));
-    cases.push(case("version missing", ACTION_A, Err(NEEDS_VERSION)));
+    cases.push(case(
+        "version null",
+        with_version(""),
+        Invalid(NEEDS_VERSION),
+    ));
+    cases.push(case("version missing", ACTION_A, Invalid(NEEDS_VERSION)));
     for v in ["0x4", "0o4", "4.0e0", "' 4 '"] {
         cases.push(case(
             &format!("version {v} is 4"),
             with_version(v),
-            Ok(|p| assert_eq!(p.version, 4.0)),
+            Valid(|p| assert_eq!(p.version, 4.0)),
         ));
     }
     cases
@@ -137,7 +141,7 @@ fn expectations_cases() -> Vec<Case> {
     let mut cases = vec![case(
         "v2 expectations list ignored",
         format!("version: 2\nexpectations: [1, 2]\n{ACTION_A}"),
-        Ok(|p| assert_eq!(p.population_size, Some(1000))),
+        Valid(|p| assert_eq!(p.population_size, Some(1000))),
     )];
     let sizes: [(&str, fn(&jobaudit::pipeline::Pipeline)); 7] = [
         ("'1000'", |p| assert_eq!(p.population_size, Some(1000))),
@@ -152,40 +156,40 @@ fn expectations_cases() -> Vec<Case> {
         cases.push(case(
             &format!("v3 population {value}"),
             v3_with_population(value),
-            Ok(check),
+            Valid(check),
         ));
     }
     for value in ["abc", "'10.5'", "", ".nan"] {
         cases.push(case(
             &format!("v3 population {value:?}"),
             v3_with_population(value),
-            Err(POPULATION_NAN),
+            Invalid(POPULATION_NAN),
         ));
     }
     cases.push(case(
         "v3 population .inf",
         v3_with_population(".inf"),
-        Crash("OverflowError"),
+        Rejected("OverflowError"),
     ));
     cases.push(case(
         "v4 null expectations",
         format!("version: 4\nexpectations:\n{ACTION_A}"),
-        Ok(|p| assert_eq!(p.population_size, None)),
+        Valid(|p| assert_eq!(p.population_size, None)),
     ));
     cases.push(case(
         "v4 empty actions",
         "version: 4\nactions: {}\n",
-        Ok(|p| assert!(p.actions.is_empty())),
+        Valid(|p| assert!(p.actions.is_empty())),
     ));
     cases.push(case(
         "v3 empty actions without expectations",
         "version: 3\nactions: {}\n",
-        Err("Project must include `expectations` section"),
+        Invalid("Project must include `expectations` section"),
     ));
     cases.push(case(
         "unknown top-level keys",
         format!("version: 4\nfoo: 1\nbar: 2\n{ACTION_A}"),
-        Err("Unexpected parameters (foo, bar) in project"),
+        Invalid("Unexpected parameters (foo, bar) in project"),
     ));
     cases
 }
@@ -195,7 +199,7 @@ fn output_cases() -> Vec<Case> {
         case(
             "empty level is a level",
             action_a("4", "run: python:v1 a.py\noutputs: {highly_sensitive: {}}"),
-            Ok(|p| assert_eq!(p.actions[0].outputs.len(), 1)),
+            Valid(|p| assert_eq!(p.actions[0].outputs.len(), 1)),
         ),
         case(
             "null level is no level",
@@ -203,7 +207,7 @@ fn output_cases() -> Vec<Case> {
                 "4",
                 "run: python:v1 a.py\noutputs: {highly_sensitive: null}",
             ),
-            Err(AT_LEAST_ONE),
+            Invalid(AT_LEAST_ONE),
         ),
         case(
             "unknown level next to a known one",
@@ -211,7 +215,7 @@ fn output_cases() -> Vec<Case> {
                 "4",
                 "run: python:v1 a.py\noutputs:\n  secret: {y: b.csv}\n  highly_sensitive: {x: a.csv}",
             ),
-            Err("Unexpected parameters (secret) in `outputs` section for action a"),
+            Invalid("Unexpected parameters (secret) in `outputs` section for action a"),
         ),
     ];
     for value in ["null", "1"] {
@@ -221,7 +225,7 @@ fn output_cases() -> Vec<Case> {
                 "4",
                 &format!("run: python:v1 a.py\noutputs:\n  highly_sensitive:\n    x: {value}"),
             ),
-            Err("`x` output for action a must be a string"),
+            Invalid("`x` output for action a must be a string"),
         ));
     }
     let patterns: [(&str, Option<&str>); 31] = [
@@ -262,8 +266,8 @@ fn output_cases() -> Vec<Case> {
     ];
     for (pattern, outcome) in patterns {
         let expect = match outcome {
-            None => Ok(valid),
-            Some(reason) => Err(reason),
+            None => Valid(valid),
+            Some(reason) => Invalid(reason),
         };
         cases.push(case(
             &format!("highly pattern {pattern}"),
@@ -275,26 +279,26 @@ fn output_cases() -> Vec<Case> {
         cases.push(case(
             &format!("moderately {pattern}"),
             moderately(pattern),
-            Err("is not an allowed file type for moderately_sensitive outputs"),
+            Invalid("is not an allowed file type for moderately_sensitive outputs"),
         ));
     }
     cases.push(case(
         "moderately ./x.pdf names x.pdf",
         moderately("./x.pdf"),
-        Err("Output path ./x.pdf is invalid: x.pdf is not an allowed file type for moderately_sensitive outputs"),
+        Invalid("Output path ./x.pdf is invalid: x.pdf is not an allowed file type for moderately_sensitive outputs"),
     ));
     for pattern in ["\"*.csv\"", "x.svgz", "x.md", "OUTPUT/x.csv"] {
         cases.push(case(
             &format!("moderately {pattern}"),
             moderately(pattern),
-            Ok(valid),
+            Valid(valid),
         ));
     }
     for pattern in ["x.pdf", "x.rds"] {
         cases.push(case(
             &format!("minimally {pattern}"),
             minimally(pattern),
-            Ok(valid),
+            Valid(valid),
         ));
     }
     for pattern in [
@@ -305,13 +309,13 @@ fn output_cases() -> Vec<Case> {
         cases.push(case(
             &format!("metadata lookalike {pattern}"),
             highly(pattern),
-            Ok(valid),
+            Valid(valid),
         ));
     }
     cases.push(case(
         "moderately /abs/../x?.pdf: wildcard first",
         moderately("/abs/../x?.pdf"),
-        Err("contains '?'"),
+        Invalid("contains '?'"),
     ));
     cases
 }
@@ -319,38 +323,42 @@ fn output_cases() -> Vec<Case> {
 fn run_cases_table() -> Vec<Case> {
     let mut cases = Vec::new();
     for r in ["python a.py", "python:3.8", "python:V1", "python:v1:x"] {
-        cases.push(case(&format!("run {r}"), run(r), Err(BAD_TAG)));
+        cases.push(case(&format!("run {r}"), run(r), Invalid(BAD_TAG)));
     }
     cases.push(case(
         "run :v1",
         run(":v1 a.py"),
-        Ok(|p| assert_eq!(p.actions[0].run.image, "")),
+        Valid(|p| assert_eq!(p.actions[0].run.image, "")),
     ));
     cases.push(case(
         "run with registry image",
         run("ghcr.io/opensafely-core/python:v1 a.py"),
-        Ok(|p| assert_eq!(p.actions[0].run.image, "ghcr.io/opensafely-core/python")),
+        Valid(|p| assert_eq!(p.actions[0].run.image, "ghcr.io/opensafely-core/python")),
     ));
-    cases.push(case("run python:v.", run("python:v. a.py"), Ok(valid)));
-    cases.push(case("run python:v١", run("python:v١"), Ok(valid)));
+    cases.push(case("run python:v.", run("python:v. a.py"), Valid(valid)));
+    cases.push(case("run python:v١", run("python:v١"), Valid(valid)));
     cases.push(case(
         "run with leading spaces",
         run("'  python:v1 a.py'"),
-        Ok(|p| {
+        Valid(|p| {
             assert_eq!(p.actions[0].run.raw, "  python:v1 a.py");
             assert_eq!(p.actions[0].run.parts, ["python:v1", "a.py"]);
         }),
     ));
-    cases.push(case("run of one space", run("\" \""), Crash("IndexError")));
+    cases.push(case(
+        "run of one space",
+        run("\" \""),
+        Rejected("IndexError"),
+    ));
     cases.push(case(
         "run with unbalanced quote",
         run("'python:v1 \"a.py'"),
-        Crash("No closing quotation"),
+        Rejected("No closing quotation"),
     ));
     cases.push(case(
         "run with trailing backslash",
         run("'python:v1 a.py \\'"),
-        Crash("No escaped character"),
+        Rejected("No escaped character"),
     ));
     cases.push(case(
         "run as folded block",
@@ -358,7 +366,7 @@ fn run_cases_table() -> Vec<Case> {
             "4",
             "run: >\n  python:v1 a.py\noutputs:\n  highly_sensitive:\n    x: a.csv",
         ),
-        Ok(|p| assert_eq!(p.actions[0].run.raw, "python:v1 a.py\n")),
+        Valid(|p| assert_eq!(p.actions[0].run.raw, "python:v1 a.py\n")),
     ));
     cases.push(case(
         "run as literal block",
@@ -366,12 +374,12 @@ fn run_cases_table() -> Vec<Case> {
             "4",
             "run: |\n  python:v1 a.py\noutputs:\n  highly_sensitive:\n    x: a.csv",
         ),
-        Ok(|p| assert_eq!(p.actions[0].run.raw, "python:v1 a.py\n")),
+        Valid(|p| assert_eq!(p.actions[0].run.raw, "python:v1 a.py\n")),
     ));
     cases.push(case(
         "v5 latest",
         action_a("5", &run_with_output("python:latest a.py", "highly_sensitive", &[("x", "a.csv")])),
-        Err("Action a uses `python:latest`, which is not supported. Provide a version e.g. `:v2` instead"),
+        Invalid("Action a uses `python:latest`, which is not supported. Provide a version e.g. `:v2` instead"),
     ));
     cases.push(case(
         "v5 Latest",
@@ -379,15 +387,15 @@ fn run_cases_table() -> Vec<Case> {
             "5",
             &run_with_output("python:Latest a.py", "highly_sensitive", &[("x", "a.csv")]),
         ),
-        Err(BAD_TAG),
+        Invalid(BAD_TAG),
     ));
     cases
 }
 
 fn needs_cases() -> Vec<Case> {
     vec![
-        case("needs a string", needs("b"), Err("`needs` section for action a must be a list")),
-        case("needs itself", needs("[a]"), Ok(valid)),
+        case("needs a string", needs("b"), Invalid("`needs` section for action a must be a list")),
+        case("needs itself", needs("[a]"), Valid(valid)),
         case(
             "needs cycle",
             two_actions(
@@ -395,15 +403,15 @@ fn needs_cases() -> Vec<Case> {
                 "run: python:v1 a.py\nneeds: [b]\noutputs:\n  highly_sensitive:\n    x: a.csv",
                 "run: python:v1 b.py\nneeds: [a]\noutputs:\n  highly_sensitive:\n    x: b.csv",
             ),
-            Ok(|p| assert_eq!(p.needs_closure(&["a".into()]), ["a", "b"])),
+            Valid(|p| assert_eq!(p.needs_closure(&["a".into()]), ["a", "b"])),
         ),
-        case("needs twice", needs("[b, b]"), Ok(|p| assert_eq!(p.actions[0].needs, ["b", "b"]))),
-        case("needs forward reference", needs("[b]"), Ok(valid)),
-        case("needs other case", needs("[B]"), Err(UNKNOWN_NEED)),
-        case("needs with comma", needs("['b,c']"), Err("unknown action in its `needs` list: b,c")),
-        case("needs with tab", needs("[\"b\\tc\"]"), Err("unknown action in its `needs` list: b\tc")),
-        case("needs an int", needs("[1]"), Crash("TypeError")),
-        case("needs a bool", needs("[true]"), Crash("TypeError")),
+        case("needs twice", needs("[b, b]"), Valid(|p| assert_eq!(p.actions[0].needs, ["b", "b"]))),
+        case("needs forward reference", needs("[b]"), Valid(valid)),
+        case("needs other case", needs("[B]"), Invalid(UNKNOWN_NEED)),
+        case("needs with comma", needs("['b,c']"), Invalid("unknown action in its `needs` list: b,c")),
+        case("needs with tab", needs("[\"b\\tc\"]"), Invalid("unknown action in its `needs` list: b\tc")),
+        case("needs an int", needs("[1]"), Rejected("TypeError")),
+        case("needs a bool", needs("[true]"), Rejected("TypeError")),
         case(
             "v4 run_all with a dependant",
             two_actions(
@@ -412,7 +420,7 @@ fn needs_cases() -> Vec<Case> {
                 "run: python:v1 b.py\nneeds: [run_all]\noutputs:\n  highly_sensitive:\n    x: b.csv",
             )
             .replacen("  a:\n", "  run_all:\n", 1),
-            Ok(|p| {
+            Valid(|p| {
                 assert_eq!(p.all_actions(), ["b"]);
                 assert!(p.warnings.iter().any(|w| w.contains("`run_all` is a reserved action name")));
             }),
@@ -426,12 +434,12 @@ fn needs_cases() -> Vec<Case> {
             )
             .replacen("  a:\n", "  Run_All:\n", 1)
             .replacen("  b:\n", "  \"run_all \":\n", 1),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "v5 invalid action before run_all",
             "version: 5\nactions: {a: 1, run_all: 1}\n",
-            Err("Configuration for action a must be a dictionary of key/value pairs"),
+            Invalid("Configuration for action a must be a dictionary of key/value pairs"),
         ),
     ]
 }
@@ -443,7 +451,7 @@ fn cross_action_cases() -> Vec<Case> {
         case(
             "runs differing in whitespace",
             two_actions("4", &plain("python:v1 a.py", "a.csv"), &plain("python:v1  a.py", "b.csv")),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "three identical runs",
@@ -454,22 +462,22 @@ fn cross_action_cases() -> Vec<Case> {
                     .map(|n| format!("  {n}:\n    run: python:v1 a.py\n    outputs:\n      highly_sensitive:\n        x: {n}.csv\n"))
                     .collect::<String>()
             ),
-            Err("Action b has the same 'run' command as other actions: a"),
+            Invalid("Action b has the same 'run' command as other actions: a"),
         ),
         case(
             "v1 duplicate output path across actions",
             two_actions("1", &plain("python:v1 a.py", "a.csv"), &plain("python:v1 b.py", "a.csv")),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "v2 a.csv vs A.csv",
             two_actions("2", &plain("python:v1 a.py", "a.csv"), &plain("python:v1 b.py", "A.csv")),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "v2 overlapping globs",
             two_actions("2", &plain("python:v1 a.py", "output/a.csv"), &plain("python:v1 b.py", "output/*.csv")),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "v2 same path in two levels",
@@ -477,12 +485,12 @@ fn cross_action_cases() -> Vec<Case> {
                 "2",
                 "run: python:v1 a.py\noutputs:\n  highly_sensitive:\n    x: a.csv\n  moderately_sensitive:\n    y: a.csv",
             ),
-            Err(NOT_UNIQUE),
+            Invalid(NOT_UNIQUE),
         ),
         case(
             "alias reuses outputs",
             "version: 4\nactions:\n  a:\n    run: python:v1 a.py\n    outputs: &out\n      highly_sensitive:\n        x: a.csv\n  b:\n    run: python:v1 b.py\n    outputs: *out\n",
-            Err(NOT_UNIQUE),
+            Invalid(NOT_UNIQUE),
         ),
     ]
 }
@@ -498,12 +506,16 @@ fn command_cases() -> Vec<Case> {
                 COHORT,
                 "highly_sensitive:\n  a: output/a.csv\n  b: other/b.csv\n  c: c.csv",
             ),
-            Err("generate_cohort command should produce output in only one directory, found 3:"),
+            Invalid(
+                "generate_cohort command should produce output in only one directory, found 3:",
+            ),
         ),
         case(
             "generate_cohort with an empty level",
             cohort(COHORT, "highly_sensitive: {}"),
-            Err("generate_cohort command should produce output in only one directory, found 0:"),
+            Invalid(
+                "generate_cohort command should produce output in only one directory, found 0:",
+            ),
         ),
         case(
             "generate_cohort with two spaces is not checked",
@@ -511,7 +523,7 @@ fn command_cases() -> Vec<Case> {
                 "'cohortextractor:latest  generate_cohort'",
                 "highly_sensitive: {a: a.csv}\nmoderately_sensitive: {b: b.csv}",
             ),
-            Ok(|p| assert!(p.actions[0].is_database_action)),
+            Valid(|p| assert!(p.actions[0].is_database_action)),
         ),
         case(
             "generate_cohortX is checked",
@@ -519,7 +531,7 @@ fn command_cases() -> Vec<Case> {
                 "cohortextractor:latest generate_cohortX",
                 "highly_sensitive: {a: a.csv}\nmoderately_sensitive: {b: b.csv}",
             ),
-            Err("A `generate_cohort` action must have exactly one output; a had 2"),
+            Invalid("A `generate_cohort` action must have exactly one output; a had 2"),
         ),
         case(
             "cohortextractor-v2 is not checked",
@@ -527,17 +539,21 @@ fn command_cases() -> Vec<Case> {
                 "cohortextractor-v2:latest generate_cohort",
                 "highly_sensitive: {a: a.csv}\nmoderately_sensitive: {b: b.csv}",
             ),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "v4 cohortextractor generate_measures",
             run("cohortextractor:v1 generate_measures"),
-            Err("Action a uses cohortextractor actions, which are not supported in this version."),
+            Invalid(
+                "Action a uses cohortextractor actions, which are not supported in this version.",
+            ),
         ),
         case(
             "v4 cohortextractor-v2",
             run("cohortextractor-v2:v1 generate_cohort"),
-            Err("Action a uses cohortextractor actions, which are not supported in this version."),
+            Invalid(
+                "Action a uses cohortextractor actions, which are not supported in this version.",
+            ),
         ),
         case(
             "v4 generate_cohort with two levels",
@@ -547,7 +563,7 @@ fn command_cases() -> Vec<Case> {
                     "run: {COHORT}\noutputs:\n  highly_sensitive: {{a: a.csv}}\n  moderately_sensitive: {{b: b.csv}}"
                 ),
             ),
-            Err("A `generate_cohort` action must have exactly one output; a had 2"),
+            Invalid("A `generate_cohort` action must have exactly one output; a had 2"),
         ),
         case(
             "ehrql --output last with no value",
@@ -555,7 +571,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate-dataset d.py --output",
                 "highly_sensitive: {d: output/d.csv}",
             ),
-            Err("`a` action does not provide an `--output` argument"),
+            Invalid("`a` action does not provide an `--output` argument"),
         ),
         case(
             "ehrql --output=",
@@ -563,7 +579,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate-dataset d.py --output=",
                 "highly_sensitive: {d: output/d.csv}",
             ),
-            Err("`a` action does not provide an `--output` argument"),
+            Invalid("`a` action does not provide an `--output` argument"),
         ),
         case(
             "ehrql spec is not normalised",
@@ -571,7 +587,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate-dataset d.py --output ./output/d.csv",
                 "highly_sensitive: {d: output/d.csv}",
             ),
-            Err("output specification must match the `--output` argument in the `run` command"),
+            Invalid("output specification must match the `--output` argument in the `run` command"),
         ),
         case(
             "ehrql first --output wins",
@@ -579,7 +595,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate-dataset d.py --output output/a.csv --output output/b.csv",
                 "highly_sensitive: {d: output/a.csv}",
             ),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "ehrql extra patterns allowed",
@@ -587,7 +603,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate-dataset d.py --output output/d.csv",
                 "highly_sensitive: {d: output/d.csv, e: output/e.csv}",
             ),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "ehrql empty moderately level",
@@ -595,7 +611,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate-dataset d.py --output output/d.csv",
                 "highly_sensitive: {d: output/d.csv}\nmoderately_sensitive: {}",
             ),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "ehrql directory mode with empty level",
@@ -603,7 +619,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate-dataset d.py --output outputs:arrow",
                 "highly_sensitive: {}",
             ),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "ehrql file mode with empty level",
@@ -611,7 +627,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate-dataset d.py --output output/d.csv",
                 "highly_sensitive: {}",
             ),
-            Err("              got: \nbut was expecting: output/d.csv"),
+            Invalid("              got: \nbut was expecting: output/d.csv"),
         ),
         case(
             "ehrql generate_dataset is checked",
@@ -619,7 +635,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate_dataset d.py --output output/d.csv",
                 "highly_sensitive: {d: output/x.csv}",
             ),
-            Err("output specification must match"),
+            Invalid("output specification must match"),
         ),
         case(
             "ehrql generate_dataset is not a database action",
@@ -627,7 +643,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate_dataset d.py --output output/d.csv",
                 "highly_sensitive: {d: output/d.csv}",
             ),
-            Ok(|p| assert!(!p.actions[0].is_database_action)),
+            Valid(|p| assert!(!p.actions[0].is_database_action)),
         ),
         case(
             "myehrql is not checked",
@@ -635,7 +651,7 @@ fn command_cases() -> Vec<Case> {
                 "myehrql:v1 generate-dataset d.py --output output/d.csv",
                 "highly_sensitive: {d: output/x.csv}",
             ),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "ehrql with two spaces is not checked",
@@ -643,7 +659,7 @@ fn command_cases() -> Vec<Case> {
                 "'ehrql:v1  generate-dataset d.py --output output/d.csv'",
                 "highly_sensitive: {d: output/x.csv}",
             ),
-            Ok(valid),
+            Valid(valid),
         ),
         case(
             "ehrql generate-measures is not checked",
@@ -651,7 +667,7 @@ fn command_cases() -> Vec<Case> {
                 "ehrql:v1 generate-measures m.py --output output/m.csv",
                 "moderately_sensitive: {m: output/x.csv}",
             ),
-            Ok(|p| assert!(p.actions[0].is_database_action)),
+            Valid(|p| assert!(p.actions[0].is_database_action)),
         ),
         case(
             "sqlrunner with any outputs",
@@ -659,7 +675,7 @@ fn command_cases() -> Vec<Case> {
                 "sqlrunner:v1 q.sql --output output/q.csv",
                 "moderately_sensitive: {m: output/x.csv}",
             ),
-            Ok(|p| assert!(p.actions[0].is_database_action)),
+            Valid(|p| assert!(p.actions[0].is_database_action)),
         ),
     ]
 }
@@ -669,7 +685,7 @@ fn yaml_cases() -> Vec<Case> {
         case(
             "duplicate top-level key",
             format!("version: 4\nversion: 4\n{ACTION_A}"),
-            Err(DUPLICATE_KEY),
+            Invalid(DUPLICATE_KEY),
         ),
         case(
             "duplicate action key",
@@ -677,7 +693,7 @@ fn yaml_cases() -> Vec<Case> {
                 "4",
                 "run: python:v1 a.py\nrun: python:v1 b.py\noutputs: {highly_sensitive: {x: a.csv}}",
             ),
-            Err(
+            Invalid(
                 "found duplicate key \"run\" with value \"python:v1 b.py\" (original value: \"python:v1 a.py\")",
             ),
         ),
@@ -687,40 +703,40 @@ fn yaml_cases() -> Vec<Case> {
                 "4",
                 "run: python:v1 a.py\noutputs: {highly_sensitive: {x: a.csv, x: b.csv}}",
             ),
-            Err(DUPLICATE_KEY),
+            Invalid(DUPLICATE_KEY),
         ),
         case(
             "bad indentation",
             "version: 4\n  actions: {}\n",
-            Err("mapping values are not allowed here"),
+            Invalid("mapping values are not allowed here"),
         ),
         case(
             "tab indentation",
             "version: 4\nactions:\n\ta: 1\n",
-            Err("found character '\\t' that cannot start any token"),
+            Invalid("found character '\\t' that cannot start any token"),
         ),
         case(
             "two documents",
             format!("version: 4\n---\n{ACTION_A}"),
-            Err("expected a single document in the stream"),
+            Invalid("expected a single document in the stream"),
         ),
-        case("empty file", "", Crash("TypeError")),
-        case("comment-only file", "# nothing\n", Crash("TypeError")),
-        case("top-level list", "- version: 4\n", Crash("TypeError")),
+        case("empty file", "", Rejected("TypeError")),
+        case("comment-only file", "# nothing\n", Rejected("TypeError")),
+        case("top-level list", "- version: 4\n", Rejected("TypeError")),
         case(
             "top-level int key",
             format!("1: 2\n{}", with_version("4")),
-            Crash("keywords must be strings"),
+            Rejected("keywords must be strings"),
         ),
         case(
             "top-level bool key",
             format!("true: 2\n{}", with_version("4")),
-            Crash("keywords must be strings"),
+            Rejected("keywords must be strings"),
         ),
         case(
             "top-level complex key",
             format!("? [a]\n: 2\n{}", with_version("4")),
-            Crash("keywords must be strings"),
+            Rejected("keywords must be strings"),
         ),
         case(
             "int key inside an action",
@@ -728,7 +744,7 @@ fn yaml_cases() -> Vec<Case> {
                 "4",
                 "run: python:v1 a.py\n1: x\noutputs: {highly_sensitive: {x: a.csv}}",
             ),
-            Crash("keywords must be strings"),
+            Rejected("keywords must be strings"),
         ),
         case(
             "int key inside outputs",
@@ -736,12 +752,12 @@ fn yaml_cases() -> Vec<Case> {
                 "4",
                 "run: python:v1 a.py\noutputs: {highly_sensitive: {x: a.csv}, 1: x}",
             ),
-            Crash("keywords must be strings"),
+            Rejected("keywords must be strings"),
         ),
         case(
             "int and null action names",
             "version: 4\nactions:\n  1:\n    run: python:v1 a.py\n    outputs: {highly_sensitive: {x: a.csv}}\n  ~:\n    run: python:v1 b.py\n    outputs: {highly_sensitive: {x: b.csv}}\n",
-            Ok(|p| assert_eq!(p.all_actions(), ["1", "null"])),
+            Valid(|p| assert_eq!(p.all_actions(), ["1", "null"])),
         ),
         case(
             "int output name",
@@ -749,7 +765,7 @@ fn yaml_cases() -> Vec<Case> {
                 "4",
                 "run: python:v1 a.py\noutputs: {highly_sensitive: {1: a.csv}}",
             ),
-            Ok(|p| assert_eq!(p.actions[0].outputs[0].1[0].name, "1")),
+            Valid(|p| assert_eq!(p.actions[0].outputs[0].1[0].name, "1")),
         ),
         case(
             "merge key into an action",
@@ -757,7 +773,7 @@ fn yaml_cases() -> Vec<Case> {
                 "common: &c\n  outputs",
                 "actions:\n  a:\n    <<: &c\n      outputs",
             ) + "    run: python:v1 a.py\n",
-            Ok(|p| assert_eq!(p.actions[0].outputs.len(), 1)),
+            Valid(|p| assert_eq!(p.actions[0].outputs.len(), 1)),
         ),
         case(
             "tagged run",
@@ -765,14 +781,14 @@ fn yaml_cases() -> Vec<Case> {
                 "4",
                 "run: !foo python:v1 a.py\noutputs: {highly_sensitive: {x: a.csv}}",
             ),
-            Err("`run` section for action a must be a string"),
+            Invalid("`run` section for action a must be a string"),
         ),
         case(
             "YAML 1.1 config",
             format!(
                 "%YAML 1.1\n---\nversion: 4\nactions:\n  a:\n    run: python:v1 a.py\n    config: {{a: yes, g: 017}}\n    outputs: {{highly_sensitive: {{x: a.csv}}}}\n"
             ),
-            Ok(|p| {
+            Valid(|p| {
                 assert_eq!(
                     p.actions[0].config,
                     Some(serde_json::json!({"a": true, "g": 15}))
@@ -785,7 +801,7 @@ fn yaml_cases() -> Vec<Case> {
                 "4",
                 "run: python:v1 a.py\nconfig: {a: yes, f: 0o17, g: 017, h: 1_000, l: 2020-01-01}\noutputs: {highly_sensitive: {x: a.csv}}",
             ),
-            Ok(|p| {
+            Valid(|p| {
                 assert_eq!(
                     p.actions[0].config,
                     Some(
@@ -797,10 +813,18 @@ fn yaml_cases() -> Vec<Case> {
         case(
             "JSON syntax",
             r#"{"version": 4, "actions": {"a": {"run": "python:v1 a.py", "outputs": {"highly_sensitive": {"x": "a.csv"}}}}}"#,
-            Ok(valid),
+            Valid(valid),
         ),
-        case("BOM", format!("\u{feff}{}", with_version("4")), Ok(valid)),
-        case("CRLF", with_version("4").replace('\n', "\r\n"), Ok(valid)),
+        case(
+            "BOM",
+            format!("\u{feff}{}", with_version("4")),
+            Valid(valid),
+        ),
+        case(
+            "CRLF",
+            with_version("4").replace('\n', "\r\n"),
+            Valid(valid),
+        ),
     ]
 }
 

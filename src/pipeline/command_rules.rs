@@ -77,23 +77,29 @@ fn check_generate_dataset(action_id: &str, run: &Command, outputs: &Levels) -> R
         .filter(|(l, _)| *l == PrivacyLevel::HighlySensitive)
         .flat_map(|(_, o)| o.iter().map(|o| o.pattern.as_str()))
         .collect();
-    let (matches, expected) = match split_directory_and_extension(spec)? {
-        None => (patterns.contains(&spec), spec.to_string()),
-        Some((dir, ext)) => {
-            let glob = format!("{dir}/*.{ext}");
-            (
-                patterns.iter().all(|p| pypath::fnmatch(p, &glob)),
-                format!("{dir}/:{ext}"),
-            )
-        }
-    };
-    if matches {
+    if patterns_match_spec(spec, &patterns)? {
         return Ok(());
     }
+    let expected = match split_directory_and_extension(spec)? {
+        None => spec.to_string(),
+        Some((dir, ext)) => format!("{dir}/:{ext}"),
+    };
     Err(format!(
         "output specification must match the `--output` argument in the `run` command\n              got: {}\nbut was expecting: {expected}",
         patterns.join("                   \n")
     ))
+}
+
+/// Whether highly_sensitive patterns fit an ehrQL `--output` spec: in file mode the spec
+/// must be one of them; in directory mode (`dir:ext`) all must match `dir/*.ext`.
+pub(crate) fn patterns_match_spec(spec: &str, patterns: &[&str]) -> Result<bool, String> {
+    Ok(match split_directory_and_extension(spec)? {
+        None => patterns.contains(&spec),
+        Some((dir, ext)) => {
+            let glob = format!("{dir}/*.{ext}");
+            patterns.iter().all(|p| pypath::fnmatch(p, &glob))
+        }
+    })
 }
 
 /// The value of the first `--output X` or `--output=X` among the tokens.

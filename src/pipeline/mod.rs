@@ -36,6 +36,46 @@ pub use model::{
 /// The reserved action name that asks for every action (spec/pipeline.md §16).
 pub const RUN_ALL: &str = "run_all";
 
+/// The library's individual rules, for callers (and tests) that need one on its own.
+pub mod rules {
+    use super::PrivacyLevel;
+
+    /// Check an output pattern for a level (spec/pipeline.md §11); `Err` is the reason
+    /// that follows "Output path {pattern} is invalid: ".
+    pub fn validate_output_pattern(pattern: &str, level: PrivacyLevel) -> Result<(), String> {
+        super::pattern::validate(pattern, level)
+    }
+
+    /// ehrQL's `--output` value among the command's tokens (`--output X` or `--output=X`).
+    pub fn output_spec_from_args(parts: &[String]) -> Option<&str> {
+        super::command_rules::output_spec(parts)
+    }
+
+    /// Whether patterns fit an ehrQL `--output` spec (spec/pipeline.md §13.2). A spec
+    /// pathlib cannot handle counts as no match.
+    pub fn output_patterns_match_spec(spec: &str, patterns: &[&str]) -> bool {
+        super::command_rules::patterns_match_spec(spec, patterns).unwrap_or(false)
+    }
+
+    /// Python's `shlex.split`, as used on `run:`; `Err` is Python's ValueError text.
+    pub fn split_command(run: &str) -> Result<Vec<String>, &'static str> {
+        super::shlex::split(run).map_err(|e| e.message())
+    }
+
+    /// The distinct parent directories of patterns, as cohortextractor's rule sees them
+    /// (`output/a.csv` → `output`, `a.csv` → `.`), in first-seen order.
+    pub fn output_dirs<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut dirs: Vec<String> = Vec::new();
+        for p in patterns {
+            let dir = super::pypath::PosixPath::new(p).parent().to_string();
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        dirs
+    }
+}
+
 /// Parse and validate a project.yaml text. The first problem wins, in the library's order.
 pub fn load(text: &str) -> Result<Pipeline, PipelineError> {
     let root = yaml::parse(text).map_err(|e| {

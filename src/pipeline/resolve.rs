@@ -23,6 +23,42 @@ impl Pipeline {
             .collect()
     }
 
+    /// The library's `action_images`: each distinct `image:tag`, with `latest` reported
+    /// as `v1`, sorted.
+    pub fn action_images(&self) -> Vec<String> {
+        let mut images: Vec<String> = self
+            .actions
+            .iter()
+            .map(|a| {
+                let tag = if a.run.tag == "latest" {
+                    "v1"
+                } else {
+                    a.run.tag.as_str()
+                };
+                format!("{}:{tag}", a.run.image)
+            })
+            .collect();
+        images.sort();
+        images.dedup();
+        images
+    }
+
+    /// Every distinct output pattern across all actions, in file order (the library's
+    /// `get_all_output_patterns_from_project_file`, which returns them as a set).
+    pub fn output_patterns(&self) -> Vec<String> {
+        let mut patterns: Vec<String> = Vec::new();
+        for a in &self.actions {
+            for (_, outputs) in &a.outputs {
+                for o in outputs {
+                    if !patterns.contains(&o.pattern) {
+                        patterns.push(o.pattern.clone());
+                    }
+                }
+            }
+        }
+        patterns
+    }
+
     /// The actions a job request asks to run, in file order, each once.
     ///
     /// `run_all` expands to [`Pipeline::all_actions`]. Names the pipeline does not

@@ -8,11 +8,11 @@ use jobaudit::pipeline::{self, ErrorKind, Pipeline, PipelineError};
 /// What the library does with a case.
 pub enum Expect {
     /// Valid; the closure checks details.
-    Ok(fn(&Pipeline)),
+    Valid(fn(&Pipeline)),
     /// A `ProjectValidationError` (YAML or validation) whose message contains this text.
-    Err(&'static str),
+    Invalid(&'static str),
     /// The library crashes (spec/pipeline.md §17.3); jobaudit must reject it cleanly.
-    Crash(&'static str),
+    Rejected(&'static str),
 }
 
 pub struct Case {
@@ -81,22 +81,22 @@ pub fn run_cases(cases: &[Case]) {
 
 fn judge(expect: &Expect, result: &Result<Pipeline, PipelineError>) -> Option<String> {
     match (expect, result) {
-        (Expect::Ok(check), Ok(p)) => {
+        (Expect::Valid(check), Ok(p)) => {
             check(p);
             None
         }
-        (Expect::Ok(_), Err(e)) => Some(format!("expected valid, got {:?}", e.message)),
-        (Expect::Err(want), Err(e)) if e.kind != ErrorKind::Unsupported => {
+        (Expect::Valid(_), Err(e)) => Some(format!("expected valid, got {:?}", e.message)),
+        (Expect::Invalid(want), Err(e)) if e.kind != ErrorKind::Unsupported => {
             (!e.library_message().contains(want))
                 .then(|| format!("expected {want:?}, got {:?}", e.message))
         }
-        (Expect::Crash(want), Err(e)) => (!e.message.contains(want)).then(|| {
+        (Expect::Rejected(want), Err(e)) => (!e.message.contains(want)).then(|| {
             format!(
                 "expected a rejection mentioning {want:?}, got {:?}",
                 e.message
             )
         }),
-        (Expect::Err(want), Err(e)) => Some(format!(
+        (Expect::Invalid(want), Err(e)) => Some(format!(
             "expected {want:?}, got a crash-equivalent {:?}",
             e.message
         )),
