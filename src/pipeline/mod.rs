@@ -84,7 +84,11 @@ pub fn load(text: &str) -> Result<Pipeline, PipelineError> {
             message: e.render(text),
             line: mark.map(|m| m.line),
             column: mark.map(|m| m.col + 1),
-            kind: ErrorKind::Yaml,
+            kind: if e.crash {
+                ErrorKind::Unsupported
+            } else {
+                ErrorKind::Yaml
+            },
         }
     })?;
     validate::build(root.as_ref(), text).map_err(problem::Problem::into_error)

@@ -178,10 +178,10 @@ fn compose(source: &str, original: &str, pads: &[usize]) -> Result<Option<Node>,
                 }
             }
             Err(e) => {
-                let in_flow = builder.stack.last().is_some_and(Frame::is_flow);
-                if e.info()
-                    .starts_with("invalid indentation in flow construct")
-                    || (in_flow && e.info().starts_with("invalid indentation"))
+                // ruyaml does not check the indentation of flow content.
+                let info = e.info();
+                if info.starts_with("invalid indentation in flow construct")
+                    || (builder.in_flow() && info.starts_with("invalid indentation"))
                 {
                     return Err(Composed::FlowIndent(e.marker().line()));
                 }
@@ -193,14 +193,30 @@ fn compose(source: &str, original: &str, pads: &[usize]) -> Result<Option<Node>,
                         _ => None,
                     })
                 };
+                // The block collection a stray bracket ends up in: ruyaml closes every
+                // block collection indented deeper than the bracket first.
+                let block = builder.stack.iter().rev().find_map(|f| match f {
+                    Frame::Map {
+                        start, flow: false, ..
+                    } if start.col <= mark.col => Some((true, *start)),
+                    Frame::Seq {
+                        start, flow: false, ..
+                    } if start.col <= mark.col => Some((false, *start)),
+                    _ => None,
+                });
+                let root = builder
+                    .stack
+                    .first()
+                    .map(Frame::start)
+                    .or(builder.root.as_ref().map(|r| r.start));
+                let state = yaml_syntax::ParseState {
+                    block,
+                    open_map: open(true),
+                    open_seq: open(false),
+                    root,
+                };
                 return Err(Composed::Error {
-                    error: yaml_syntax::translate(
-                        original,
-                        e.info(),
-                        mark,
-                        open(true),
-                        open(false),
-                    ),
+                    error: yaml_syntax::translate(original, e.info(), mark, &state),
                     tab_related: e.info().contains("tab"),
                 });
             }
@@ -225,6 +241,12 @@ enum Frame {
 }
 
 impl Frame {
+    fn start(&self) -> Mark {
+        match self {
+            Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
+        }
+    }
+
     fn is_flow(&self) -> bool {
         match self {
             Frame::Seq { flow, .. } | Frame::Map { flow, .. } => *flow,
@@ -252,6 +274,11 @@ impl Builder<'_> {
             m.col()
         };
         Mark::new(m.index(), m.line(), col)
+    }
+
+    /// Inside a flow collection (where a `key: value` pair also opens a mapping).
+    fn in_flow(&self) -> bool {
+        self.stack.last().is_some_and(Frame::is_flow)
     }
 
     /// Feed one event; `true` when the stream is done.
@@ -301,13 +328,13 @@ impl Builder<'_> {
                 self.finish(node, 0);
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
-                flow: self.source.get(span.start.index()) == Some(&'['),
+                flow: self.in_flow() || self.source.get(span.start.index()) == Some(&'['),
                 start: self.mark(span.start),
                 anchor,
                 items: Vec::new(),
             }),
             Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
-                flow: self.source.get(span.start.index()) == Some(&'{'),
+                flow: self.in_flow() || self.source.get(span.start.index()) == Some(&'{'),
                 start: self.mark(span.start),
                 anchor,
                 items: Vec::new(),
@@ -405,6 +432,17 @@ fn construct(node: Node) -> Result<Node, YamlError> {
     })
 }
 
+/// A collection key holding another collection: ruyaml turns a collection key into a
+/// hashable key type, but not the collections inside it, and hashing then crashes.
+fn is_unhashable(key: &Node) -> bool {
+    let nested = |n: &Node| matches!(n.value, Value::Seq(_) | Value::Map(_));
+    match &key.value {
+        Value::Seq(items) => items.iter().any(nested),
+        Value::Map(entries) => entries.iter().any(|e| nested(&e.key) || nested(&e.value)),
+        _ => false,
+    }
+}
+
 fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlError> {
     let mut explicit: Vec<Entry> = Vec::with_capacity(entries.len());
     let mut merges: Vec<Node> = Vec::new();
@@ -444,6 +482,12 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
             continue;
         }
         let key = construct(entry.key)?;
+        if is_unhashable(&key) {
+            return Err(YamlError::crash(
+                "TypeError: unhashable type: 'CommentedMap'",
+                key.start,
+            ));
+        }
         let value = construct(entry.value)?;
         if let Some(original) = explicit.iter().find(|e| pyrepr::keys_equal(&e.key, &key)) {
             return Err(YamlError::new(

@@ -22,6 +22,8 @@ impl Mark {
 /// A YAML error before it is rendered against its source text.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct YamlError {
+    /// The library crashes here instead of reporting a YAML error.
+    pub(crate) crash: bool,
     context: Option<String>,
     context_mark: Option<Mark>,
     problem: String,
@@ -35,6 +37,7 @@ impl YamlError {
         problem_mark: Option<Mark>,
     ) -> Self {
         YamlError {
+            crash: false,
             context: context.map(|(c, _)| c.to_string()),
             context_mark: context.map(|(_, m)| m),
             problem: problem.to_string(),
@@ -45,10 +48,22 @@ impl YamlError {
     /// A context line with no mark of its own (e.g. "while scanning for the next token").
     pub(crate) fn with_bare_context(context: &str, problem: &str, problem_mark: Mark) -> Self {
         YamlError {
+            crash: false,
             context: Some(context.to_string()),
             context_mark: None,
             problem: problem.to_string(),
             problem_mark: Some(problem_mark),
+        }
+    }
+
+    /// An input ruyaml's constructor crashes on (not a YAML error in the library).
+    pub(crate) fn crash(message: &str, at: Mark) -> Self {
+        YamlError {
+            crash: true,
+            context: None,
+            context_mark: None,
+            problem: message.to_string(),
+            problem_mark: Some(at),
         }
     }
 
@@ -59,6 +74,9 @@ impl YamlError {
 
     /// ruyaml's `MarkedYAMLError.__str__` with the "note" removed, as the library does.
     pub(crate) fn render(&self, text: &str) -> String {
+        if self.crash {
+            return self.problem.clone();
+        }
         let buffer: Vec<char> = text.chars().collect();
         let line_starts = line_starts(&buffer);
         let mut lines = Vec::new();

@@ -5,28 +5,123 @@
 
 use super::yaml_error::{Mark, YamlError};
 
-/// `info` and `mark` are saphyr's; `open_map`/`open_seq` are the starts of the innermost
-/// block mapping and sequence still open when parsing stopped.
-pub(crate) fn translate(
-    text: &str,
-    info: &str,
-    mark: Mark,
-    open_map: Option<Mark>,
-    open_seq: Option<Mark>,
-) -> YamlError {
+/// What the parser had open when it stopped.
+pub(crate) struct ParseState {
+    /// The innermost open block collection: `true` for a mapping, and its start.
+    pub(crate) block: Option<(bool, Mark)>,
+    pub(crate) open_map: Option<Mark>,
+    pub(crate) open_seq: Option<Mark>,
+    /// The start of the document's root node.
+    pub(crate) root: Option<Mark>,
+}
+
+/// `info` and `mark` are saphyr's.
+pub(crate) fn translate(text: &str, info: &str, mark: Mark, state: &ParseState) -> YamlError {
     let lines: Vec<&str> = text.split('\n').collect();
+    let open_map = state.open_map;
+    let open_seq = state.open_seq;
+    let block_context = || {
+        state.block.map(|(is_map, m)| {
+            if is_map {
+                ("while parsing a block mapping", m)
+            } else {
+                ("while parsing a block collection", m)
+            }
+        })
+    };
     match info {
-        "mapping values are not allowed in this context" => {
-            YamlError::new(None, "mapping values are not allowed here", Some(mark))
-        }
-        "while parsing a block mapping, did not find expected key" => YamlError::new(
-            open_map.map(|m| ("while parsing a block mapping", m)),
+        "did not find expected <document start>" => YamlError::new(
+            state
+                .root
+                .map(|m| ("expected a single document in the stream", m)),
+            "but found another document",
+            Some(mark),
+        ),
+        "misplaced bracket" => YamlError::new(
+            block_context(),
             &format!(
                 "expected <block end>, but found '{}'",
                 token_at(&lines, mark)
             ),
             Some(mark),
         ),
+        "while scanning a quoted scalar, found unexpected end of stream" => YamlError::new(
+            Some(("while scanning a quoted scalar", mark)),
+            "found unexpected end of stream",
+            Some(end_of(text)),
+        ),
+        "while scanning an anchor or alias, did not find expected alphabetic or numeric character" =>
+        {
+            let chars = line_chars(&lines, mark.line);
+            let what = if chars.get(mark.col) == Some(&'&') {
+                "anchor"
+            } else {
+                "alias"
+            };
+            let found = chars.get(mark.col + 1).copied().unwrap_or('\n');
+            YamlError::new(
+                Some((&format!("while scanning an {what}"), mark)),
+                &format!(
+                    "expected alphabetic or numeric character, but found {}",
+                    super::pyrepr::str_repr(&found.to_string())
+                ),
+                Some(Mark::new(0, mark.line, mark.col + 1)),
+            )
+        }
+        "while parsing a block mapping, did not find expected key" => {
+            // saphyr stops at the node after a `- `; ruyaml at the `-` itself.
+            let chars = line_chars(&lines, mark.line);
+            let before: String = chars[..mark.col.min(chars.len())].iter().collect();
+            let dash = before
+                .trim_end()
+                .strip_suffix('-')
+                .filter(|p| p.trim().is_empty());
+            let (mark, token) = match dash {
+                Some(prefix) => {
+                    let col = prefix.chars().count();
+                    let deeper = open_map.is_some_and(|m| col > m.col);
+                    (
+                        Mark::new(0, mark.line, col),
+                        if deeper {
+                            "<block sequence start>"
+                        } else {
+                            "-"
+                        },
+                    )
+                }
+                None => (mark, token_at(&lines, mark)),
+            };
+            YamlError::new(
+                open_map.map(|m| ("while parsing a block mapping", m)),
+                &format!("expected <block end>, but found '{token}'"),
+                Some(mark),
+            )
+        }
+        "mapping keys are not allowed in this context" => {
+            YamlError::new(None, "mapping keys are not allowed here", Some(mark))
+        }
+        "while parsing a flow sequence, expected ',' or ']'" => YamlError::new(
+            open_seq.map(|m| ("while parsing a flow sequence", m)),
+            &format!("expected ',' or ']', but got '{}'", token_at(&lines, mark)),
+            Some(mark),
+        ),
+        _ if info.starts_with("unexpected character: `") => {
+            let c = line_chars(&lines, mark.line)
+                .get(mark.col)
+                .copied()
+                .unwrap_or(' ');
+            YamlError::with_bare_context(
+                "while scanning for the next token",
+                &format!(
+                    "found character {} that cannot start any token",
+                    super::pyrepr::str_repr(&c.to_string())
+                ),
+                mark,
+            )
+        }
+        "mapping values are not allowed in this context" => {
+            YamlError::new(None, "mapping values are not allowed here", Some(mark))
+        }
         "while parsing a block collection, did not find expected '-' indicator" => YamlError::new(
             open_seq.map(|m| ("while parsing a block collection", m)),
             &format!(
@@ -51,6 +146,13 @@ pub(crate) fn translate(
     }
 }
 
+/// The mark just past the last character: ruyaml's end-of-stream position.
+fn end_of(text: &str) -> Mark {
+    let line = text.matches('\n').count() + 1;
+    let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count());
+    Mark::new(0, line, col)
+}
+
 fn line_chars(lines: &[&str], line: usize) -> Vec<char> {
     lines
         .get(line.saturating_sub(1))
@@ -69,6 +171,11 @@ fn token_at(lines: &[&str], mark: Mark) -> &'static str {
     match rest.first() {
         None => "<block end>",
         Some('-') if next_is_space => "<block sequence start>",
+        Some(c @ (',' | ']' | '}')) => match c {
+            ',' => ",",
+            ']' => "]",
+            _ => "}",
+        },
         Some('[') => "[",
         Some('{') => "{",
         Some('&') => "<anchor>",
@@ -91,25 +198,40 @@ fn token_at(lines: &[&str], mark: Mark) -> &'static str {
 /// start of the key, saphyr the place the `:` was missed. The key starts on the nearest
 /// content line above, after its own indicator if it has one.
 fn simple_key_start(lines: &[&str], mark: Mark) -> Mark {
+    let text_of = |l: usize| -> String { line_chars(lines, l).iter().collect() };
+    let indent_of = |t: &str| t.chars().take_while(|c| *c == ' ').count();
+    let is_gap = |t: &str| t.trim().is_empty() || t.trim().starts_with('#');
     let mut line = mark.line.saturating_sub(1);
+    while line > 1 && is_gap(&text_of(line)) {
+        line -= 1;
+    }
     while line >= 1 {
-        let chars = line_chars(lines, line);
-        let text: String = chars.iter().collect();
-        let trimmed = text.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            line -= 1;
-            continue;
-        }
-        let indent = chars.iter().take_while(|c| **c == ' ').count();
-        let col = if let Some(i) = text.find(": ") {
+        let text = text_of(line);
+        let indent = indent_of(&text);
+        if let Some(i) = text.find(": ") {
             let after = text[i + 1..].chars().take_while(|c| *c == ' ').count();
-            text[..i + 1].chars().count() + after
-        } else if trimmed.starts_with("- ") {
-            indent + 2
+            return Mark::new(0, line, text[..i + 1].chars().count() + after);
+        }
+        if text.trim_start().starts_with("- ") {
+            return Mark::new(0, line, indent + 2);
+        }
+        // A plain scalar continues from the line above only onto deeper-indented lines.
+        let above = if line > 1 {
+            text_of(line - 1)
         } else {
-            indent
+            String::new()
         };
-        return Mark::new(0, line, col);
+        let continues = line > 1
+            && !is_gap(&above)
+            && !above.trim_end().ends_with(':')
+            && indent > indent_of(&above)
+            && above
+                .split_once(": ")
+                .is_none_or(|(_, v)| !v.trim_start().starts_with(['[', '{', '"', '\'', '|', '>']));
+        if !continues {
+            return Mark::new(0, line, indent);
+        }
+        line -= 1;
     }
     mark
 }
