@@ -24,6 +24,8 @@ const DUPLICATE_KEY: &str = "found duplicate key";
 const NOT_UNIQUE: &str = "Output path a.csv is not unique";
 const COHORT: &str = "cohortextractor:latest generate_cohort";
 
+type Check = fn(&jobaudit::pipeline::Pipeline);
+
 fn v3_with_population(value: &str) -> String {
     format!("version: 3\nexpectations:\n  population_size: {value}\n{ACTION_A}")
 }
@@ -143,7 +145,7 @@ fn expectations_cases() -> Vec<Case> {
         format!("version: 2\nexpectations: [1, 2]\n{ACTION_A}"),
         Valid(|p| assert_eq!(p.population_size, Some(1000))),
     )];
-    let sizes: [(&str, fn(&jobaudit::pipeline::Pipeline)); 7] = [
+    let sizes: [(&str, Check); 7] = [
         ("'1000'", |p| assert_eq!(p.population_size, Some(1000))),
         ("10.9", |p| assert_eq!(p.population_size, Some(10))),
         ("true", |p| assert_eq!(p.population_size, Some(1))),
@@ -785,9 +787,7 @@ fn yaml_cases() -> Vec<Case> {
         ),
         case(
             "YAML 1.1 config",
-            format!(
-                "%YAML 1.1\n---\nversion: 4\nactions:\n  a:\n    run: python:v1 a.py\n    config: {{a: yes, g: 017}}\n    outputs: {{highly_sensitive: {{x: a.csv}}}}\n"
-            ),
+            "%YAML 1.1\n---\nversion: 4\nactions:\n  a:\n    run: python:v1 a.py\n    config: {a: yes, g: 017}\n    outputs: {highly_sensitive: {x: a.csv}}\n".to_string(),
             Valid(|p| {
                 assert_eq!(
                     p.actions[0].config,

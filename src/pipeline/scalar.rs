@@ -323,10 +323,7 @@ fn is_timestamp(text: &str) -> bool {
     else {
         return false;
     };
-    if !(y.len() == 4 && digits(y.as_bytes()))
-        || !((1..=2).contains(&m.len()) && digits(m.as_bytes()))
-        || !((1..=2).contains(&d.len()) && digits(d.as_bytes()))
-    {
+    if !(digit_run(y, 4..=4) && digit_run(m, 1..=2) && digit_run(d, 1..=2)) {
         return false;
     }
     let rest = if rest.starts_with(['T', 't']) {
@@ -339,9 +336,7 @@ fn is_timestamp(text: &str) -> bool {
     let (Some(h), Some(mi), Some(tail)) = (it.next(), it.next(), it.next()) else {
         return false;
     };
-    if !((1..=2).contains(&h.len()) && digits(h.as_bytes()))
-        || !(mi.len() == 2 && digits(mi.as_bytes()))
-    {
+    if !(digit_run(h, 1..=2) && digit_run(mi, 2..=2)) {
         return false;
     }
     if tail.len() < 2 || !digits(&tail.as_bytes()[..2]) {
@@ -368,6 +363,11 @@ fn is_timestamp(text: &str) -> bool {
     (1..=2).contains(&hh.len())
         && digits(hh.as_bytes())
         && (mm.is_empty() && !off.contains(':') || mm.len() == 2 && digits(mm.as_bytes()))
+}
+
+/// ASCII digits only, with a length in `lens`.
+fn digit_run(s: &str, lens: std::ops::RangeInclusive<usize>) -> bool {
+    lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 #[cfg(test)]
