@@ -22,6 +22,8 @@ pub(crate) enum Need {
 pub(crate) struct BuiltAction {
     /// The id as the library prints it in messages.
     pub(crate) id: String,
+    /// The Python type of a non-string id (`int`, `NoneType`…); `None` for a string.
+    pub(crate) non_string_id: Option<&'static str>,
     pub(crate) action: Action,
     pub(crate) needs: Vec<Need>,
     /// Where the action's key is, for cross-action errors.
@@ -152,6 +154,10 @@ pub(crate) fn build(key: &Node, config: &Node, text: &str) -> Checked<BuiltActio
     };
     Ok(BuiltAction {
         id,
+        non_string_id: key
+            .as_str()
+            .is_none()
+            .then(|| super::problem::type_name(Some(key))),
         action,
         needs: needs_list,
         at: key.start,

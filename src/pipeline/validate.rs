@@ -137,6 +137,15 @@ fn cross_action_checks(
             .iter()
             .find(|a| a.action.run.raw == b.action.run.raw)
         {
+            // The library joins the earlier ids with `' ,'.join(...)`, which crashes on
+            // an id that is not a string.
+            if let Some(kind) = first.non_string_id {
+                return Err(Problem::crash(
+                    "TypeError",
+                    format!("sequence item 0: expected str instance, {kind} found"),
+                    Some(b.at),
+                ));
+            }
             return Err(Problem::invalid(
                 format!(
                     "Action {} has the same 'run' command as other actions: {}",
