@@ -45,7 +45,8 @@ pub(crate) fn model_name(key: &Node) -> String {
     }
 }
 
-pub(crate) fn build(key: &Node, config: &Node, text: &str) -> Checked<BuiltAction> {
+/// `lines` are the source lines, for the action's line span.
+pub(crate) fn build(key: &Node, config: &Node, lines: &[&str]) -> Checked<BuiltAction> {
     let id = id_text(key);
     let at = Some(key.start);
     let Some(entries) = config.entries() else {
@@ -150,7 +151,7 @@ pub(crate) fn build(key: &Node, config: &Node, text: &str) -> Checked<BuiltActio
         config: config_value.map(super::json::to_json),
         dummy_data_file: dummy.and_then(|d| d.as_str().map(str::to_string)),
         is_database_action,
-        lines: line_span(text, key.start.line, config.last_line.max(key.last_line)),
+        lines: line_span(lines, key.start.line, config.last_line.max(key.last_line)),
     };
     Ok(BuiltAction {
         id,
@@ -249,8 +250,7 @@ fn build_outputs(id: &str, outputs: &Node, entries: &[Entry]) -> Checked<(Levels
 
 /// The action's lines: from its key to its last content line, leaving out trailing
 /// blank and comment-only lines.
-fn line_span(text: &str, start: usize, end: usize) -> LineSpan {
-    let lines: Vec<&str> = text.lines().collect();
+fn line_span(lines: &[&str], start: usize, end: usize) -> LineSpan {
     let mut end = end.max(start);
     while end > start {
         let line = lines.get(end - 1).map_or("", |l| l.trim());

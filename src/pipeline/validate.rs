@@ -72,6 +72,7 @@ pub(crate) fn build(root: Option<&Node>, text: &str) -> Checked<Pipeline> {
         ));
     };
 
+    let lines: Vec<&str> = text.lines().collect();
     let mut built: Vec<BuiltAction> = Vec::with_capacity(action_entries.len());
     for entry in action_entries {
         if entry.key.as_str() == Some(super::RUN_ALL) {
@@ -86,7 +87,7 @@ pub(crate) fn build(root: Option<&Node>, text: &str) -> Checked<Pipeline> {
                     .into(),
             );
         }
-        built.push(action::build(&entry.key, &entry.value, text)?);
+        built.push(action::build(&entry.key, &entry.value, &lines)?);
     }
     cross_action_checks(&built, action_entries, &features)?;
     let population_size = expectations(field("expectations"), &features)?;
