@@ -22,6 +22,7 @@ pub mod report;
 mod resolve;
 mod scalar;
 mod shlex;
+mod timestamp;
 mod validate;
 mod yaml;
 mod yaml_error;
@@ -78,7 +79,7 @@ pub mod rules {
 
 /// Parse and validate a project.yaml text. The first problem wins, in the library's order.
 pub fn load(text: &str) -> Result<Pipeline, PipelineError> {
-    let root = yaml::parse(text).map_err(|e| {
+    let document = yaml::parse(text).map_err(|e| {
         let mark = e.mark();
         PipelineError {
             message: e.render(text),
@@ -91,5 +92,11 @@ pub fn load(text: &str) -> Result<Pipeline, PipelineError> {
             },
         }
     })?;
-    validate::build(root.as_ref(), text).map_err(problem::Problem::into_error)
+    let mut pipeline =
+        validate::build(document.root.as_ref(), text).map_err(problem::Problem::into_error)?;
+    // ruyaml's warnings come first: they are raised while loading, before validation.
+    let mut warnings = document.warnings;
+    warnings.append(&mut pipeline.warnings);
+    pipeline.warnings = warnings;
+    Ok(pipeline)
 }

@@ -100,7 +100,7 @@ pub(crate) fn type_name(node: Option<&Node>) -> &'static str {
         Some(Value::Int(_)) => "int",
         Some(Value::Float(_)) => "float",
         Some(Value::Str(_)) => "str",
-        Some(Value::Date(_)) => "datetime.date",
+        Some(Value::Timestamp(_)) => "datetime.date",
         Some(Value::Bytes(_)) => "bytes",
         Some(Value::Tagged { .. }) => "TaggedScalar",
         Some(Value::Seq(_)) => "CommentedSeq",

@@ -8,7 +8,7 @@ use super::yaml::{Node, Value};
 pub(crate) fn py_str(node: &Node) -> String {
     match &node.value {
         Value::Str(s) => s.clone(),
-        Value::Date(d) => d.replacen('t', "T", 1),
+        Value::Timestamp(t) => t.py_str(),
         Value::Tagged { text, .. } => text.clone(),
         _ => py_repr(node),
     }
@@ -23,7 +23,7 @@ pub(crate) fn py_repr(node: &Node) -> String {
         Value::Int(i) => i.to_string(),
         Value::Float(f) => float_repr(*f),
         Value::Str(s) => str_repr(s),
-        Value::Date(d) => date_repr(d),
+        Value::Timestamp(t) => t.py_repr(),
         Value::Bytes(b) => format!("b'{}'", b.trim()),
         Value::Tagged { tag, text } => format!(
             "TaggedScalar(value={}, style=None, tag={tag})",
@@ -44,20 +44,6 @@ pub(crate) fn py_repr(node: &Node) -> String {
             format!("ordereddict([{}])", inner.join(", "))
         }
     }
-}
-
-fn date_repr(d: &str) -> String {
-    let mut parts = d
-        .get(..10)
-        .unwrap_or(d)
-        .split('-')
-        .map(|p| p.parse::<u32>().unwrap_or(0));
-    let (y, m, day) = (
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-        parts.next().unwrap_or(0),
-    );
-    format!("datetime.date({y}, {m}, {day})")
 }
 
 /// Python `repr(str)`: single quotes unless the text has a `'` and no `"`.
@@ -147,6 +133,9 @@ pub(crate) fn keys_equal(a: &Node, b: &Node) -> bool {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Null, Value::Null) => true,
         (Value::Int(x), Value::Int(y)) => x == y,
+        // ruyaml hands out one shared NaN object, and Python's dict lookup finds a key by
+        // identity first, so every `.nan` key is the same key.
+        (Value::Float(p), Value::Float(q)) if p.is_nan() && q.is_nan() => true,
         (x, y) => match (number(x), number(y)) {
             (Some(p), Some(q)) => p == q,
             (None, None) => {

@@ -1,11 +1,16 @@
 //! Scalar resolution: what type a YAML scalar becomes, by ruyaml's rules (spec/pipeline.md
-//! §2). YAML 1.2 core-schema resolution by default, YAML 1.1 rules after a `%YAML 1.1`
+//! §2). ruyaml picks candidate types by the scalar's first character, then matches each
+//! type's pattern; YAML 1.2 rules by default, YAML 1.1 rules after a `%YAML 1.1`
 //! directive. Only plain scalars are resolved; quoted and block scalars are strings.
 //! Tags `!!str` & co. force a type; an unknown tag gives an opaque tagged scalar, which
 //! the library's type checks then refuse.
+//!
+//! `Err` means ruyaml's constructor crashes on the scalar (e.g. `!!float 4`, which it
+//! parses by looking for the `.`, or a date like `2021-02-29`).
 
 use saphyr_parser::{ScalarStyle, Tag};
 
+use super::timestamp;
 use super::yaml::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,8 +39,12 @@ pub(crate) fn schema_of(text: &str) -> Schema {
 }
 
 const CORE: &str = "tag:yaml.org,2002:";
+/// YAML's merge key `<<`.
+pub(crate) const MERGE_TAG: &str = "tag:yaml.org,2002:merge";
+/// YAML's `=` "value" type: a plain `=` resolves to it.
+pub(crate) const VALUE_TAG: &str = "tag:yaml.org,2002:value";
 
-/// The value of one scalar event. `Err` holds a construction problem (e.g. `!!int abc`).
+/// The value of one scalar event.
 pub(crate) fn resolve(
     text: &str,
     style: ScalarStyle,
@@ -48,326 +57,326 @@ pub(crate) fn resolve(
     if style != ScalarStyle::Plain {
         return Ok(Value::Str(text.to_string()));
     }
-    Ok(resolve_plain(text, schema))
+    resolve_plain(text, schema)
 }
 
 fn resolve_tagged(text: &str, tag: &Tag, schema: Schema) -> Result<Value, String> {
-    let core = tag.handle == CORE;
-    let fail = || format!("could not determine a constructor for the tag '{tag}'");
     if tag.handle == "!" && tag.suffix.is_empty() {
         // The non-specific tag `!` makes a string.
         return Ok(Value::Str(text.to_string()));
     }
-    if !core {
-        return Ok(Value::Tagged {
-            tag: tag.to_string(),
-            text: text.to_string(),
-        });
+    let tagged = || Value::Tagged {
+        tag: tag.to_string(),
+        text: text.to_string(),
+    };
+    if tag.handle != CORE {
+        return Ok(tagged());
     }
     match tag.suffix.as_str() {
         "str" => Ok(Value::Str(text.to_string())),
         "null" => Ok(Value::Null),
-        "bool" => match resolve_plain(text, schema) {
-            v @ Value::Bool(_) => Ok(v),
-            _ => Err(fail()),
+        "bool" => match text.to_ascii_lowercase().as_str() {
+            "yes" | "y" | "true" | "on" => Ok(Value::Bool(true)),
+            "no" | "n" | "false" | "off" => Ok(Value::Bool(false)),
+            _ => Err(format!("KeyError: {:?}", text.to_lowercase())),
         },
-        "int" => parse_int(text, schema).map(Value::Int).ok_or_else(fail),
-        "float" => parse_float(text)
-            .or_else(|| parse_int(text, schema).map(|i| i as f64))
-            .map(Value::Float)
-            .ok_or_else(fail),
-        "timestamp" => {
-            if is_timestamp(text) {
-                Ok(Value::Date(text.to_string()))
-            } else {
-                Err(fail())
-            }
-        }
+        "int" => construct_int(text, schema),
+        "float" => construct_float(text, schema),
+        "timestamp" => match timestamp::parse(text) {
+            Some(Ok(t)) => Ok(Value::Timestamp(t)),
+            Some(Err(e)) => Err(format!("ValueError: {e}")),
+            None => Err(format!("failed to construct timestamp from \"{text}\"")),
+        },
         "binary" => Ok(Value::Bytes(text.to_string())),
-        _ => Ok(Value::Tagged {
-            tag: tag.to_string(),
-            text: text.to_string(),
-        }),
+        _ => Ok(tagged()),
     }
 }
 
 /// Implicit resolution of a plain scalar.
-pub(crate) fn resolve_plain(text: &str, schema: Schema) -> Value {
+pub(crate) fn resolve_plain(text: &str, schema: Schema) -> Result<Value, String> {
+    let first = text.chars().next();
     if matches!(text, "" | "~" | "null" | "Null" | "NULL") {
-        return Value::Null;
+        return Ok(Value::Null);
     }
     if let Some(b) = bool_of(text, schema) {
-        return Value::Bool(b);
+        return Ok(Value::Bool(b));
     }
-    if is_int_syntax(text, schema) {
-        if let Some(i) = parse_int(text, schema) {
-            return Value::Int(i);
-        }
-        // Too big for i128: Python keeps an exact int; a float is near enough here.
-        if let Some(f) = parse_float(text) {
-            return Value::Float(f);
-        }
+    if first.is_some_and(|c| "-+0123456789.".contains(c)) && is_float(text, schema) {
+        return construct_float(text, schema);
     }
-    if is_float_syntax(text, schema) {
-        if let Some(f) = parse_float(text) {
-            return Value::Float(f);
-        }
+    if first.is_some_and(|c| "-+0123456789".contains(c)) && is_int(text, schema) {
+        return construct_int(text, schema);
     }
-    if is_timestamp(text) {
-        return Value::Date(text.to_string());
+    if text == "<<" {
+        return Ok(Value::Tagged {
+            tag: MERGE_TAG.to_string(),
+            text: text.to_string(),
+        });
     }
-    Value::Str(text.to_string())
+    if text == "=" {
+        return Ok(Value::Tagged {
+            tag: VALUE_TAG.to_string(),
+            text: text.to_string(),
+        });
+    }
+    match timestamp::parse(text) {
+        Some(Ok(t)) => Ok(Value::Timestamp(t)),
+        Some(Err(e)) => Err(format!("ValueError: {e}")),
+        None => Ok(Value::Str(text.to_string())),
+    }
 }
 
 fn bool_of(text: &str, schema: Schema) -> Option<bool> {
-    match text {
-        "true" | "True" | "TRUE" => Some(true),
-        "false" | "False" | "FALSE" => Some(false),
-        "yes" | "Yes" | "YES" | "on" | "On" | "ON" if schema == Schema::V1_1 => Some(true),
-        "no" | "No" | "NO" | "off" | "Off" | "OFF" if schema == Schema::V1_1 => Some(false),
+    match (text, schema) {
+        ("true" | "True" | "TRUE", _) => Some(true),
+        ("false" | "False" | "FALSE", _) => Some(false),
+        ("y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON", Schema::V1_1) => Some(true),
+        ("n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF", Schema::V1_1) => Some(false),
         _ => None,
     }
 }
 
-fn strip_sign(text: &str) -> (bool, &str) {
-    if let Some(rest) = text.strip_prefix('-') {
-        (true, rest)
-    } else {
-        (false, text.strip_prefix('+').unwrap_or(text))
-    }
+fn strip_sign(text: &str) -> &str {
+    text.strip_prefix(['-', '+']).unwrap_or(text)
 }
 
+/// Every char of a non-empty string passes.
 fn all_of(s: &str, ok: impl Fn(char) -> bool) -> bool {
     !s.is_empty() && s.chars().all(ok)
 }
 
-fn is_int_syntax(text: &str, schema: Schema) -> bool {
-    let (_, body) = strip_sign(text);
+fn digit_or_us(c: char) -> bool {
+    c.is_ascii_digit() || c == '_'
+}
+
+/// `[0-9][0-9_]*`
+fn digits_then_us(s: &str) -> bool {
+    s.starts_with(|c: char| c.is_ascii_digit()) && s.chars().all(digit_or_us)
+}
+
+/// `(?::[0-5]?[0-9])+`
+fn sexagesimal_tail(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix(':') else {
+        return false;
+    };
+    rest.split(':').all(|p| {
+        let b = p.as_bytes();
+        match b.len() {
+            1 => b[0].is_ascii_digit(),
+            2 => (b'0'..=b'5').contains(&b[0]) && b[1].is_ascii_digit(),
+            _ => false,
+        }
+    })
+}
+
+/// `[eE][-+]?[0-9]+` (sign optional) or `[eE][-+][0-9]+` (sign required).
+fn exponent(s: &str, sign_required: bool) -> bool {
+    let Some(e) = s.strip_prefix(['e', 'E']) else {
+        return false;
+    };
+    let digits = match e.strip_prefix(['-', '+']) {
+        Some(d) => d,
+        None if sign_required => return false,
+        None => e,
+    };
+    all_of(digits, |c| c.is_ascii_digit())
+}
+
+/// ruyaml's float patterns for the schema.
+fn is_float(text: &str, schema: Schema) -> bool {
+    if matches!(text, ".nan" | ".NaN" | ".NAN") {
+        return true;
+    }
+    let signed = text.starts_with(['-', '+']);
+    let body = strip_sign(text);
+    if matches!(body, ".inf" | ".Inf" | ".INF") {
+        return true;
+    }
+    // `.5`, `.5e+3`: a sign before the dot only under 1.2; the exponent needs a sign.
+    if let Some(frac) = body.strip_prefix('.') {
+        if signed && schema == Schema::V1_1 {
+            return false;
+        }
+        let (f, e) = frac.split_at(frac.find(['e', 'E']).unwrap_or(frac.len()));
+        return all_of(f, digit_or_us) && (e.is_empty() || exponent(e, true));
+    }
+    let int_end = body.find(|c: char| !digit_or_us(c)).unwrap_or(body.len());
+    let (int_part, rest) = body.split_at(int_end);
+    if !digits_then_us(int_part) {
+        // 1.1 sexagesimal float: `[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*`.
+        return false;
+    }
+    if let Some(after_dot) = rest.strip_prefix('.') {
+        let (f, e) = after_dot.split_at(after_dot.find(['e', 'E']).unwrap_or(after_dot.len()));
+        return f.chars().all(digit_or_us) && (e.is_empty() || exponent(e, false));
+    }
+    if rest.starts_with(['e', 'E']) {
+        return exponent(rest, false);
+    }
+    schema == Schema::V1_1
+        && rest.starts_with(':')
+        && rest
+            .rsplit_once('.')
+            .is_some_and(|(sexa, frac)| sexagesimal_tail(sexa) && frac.chars().all(digit_or_us))
+}
+
+/// ruyaml's int patterns for the schema.
+fn is_int(text: &str, schema: Schema) -> bool {
+    let body = strip_sign(text);
     if let Some(bin) = body.strip_prefix("0b") {
         return all_of(bin, |c| matches!(c, '0' | '1' | '_'));
     }
     if let Some(hex) = body.strip_prefix("0x") {
         return all_of(hex, |c| c.is_ascii_hexdigit() || c == '_');
     }
+    let octal = |s: &str| all_of(s, |c| matches!(c, '0'..='7' | '_'));
     match schema {
         Schema::V1_2 => {
-            if let Some(oct) = body.strip_prefix("0o") {
-                return all_of(oct, |c| matches!(c, '0'..='7' | '_'));
-            }
-            all_of(body, |c| c.is_ascii_digit() || c == '_')
-                && body.chars().any(|c| c.is_ascii_digit())
+            body.strip_prefix("0o").is_some_and(octal)
+                || body.strip_prefix('0').is_some_and(octal)
+                || all_of(body, digit_or_us)
         }
         Schema::V1_1 => {
-            if body == "0" {
+            if octal(body) || body.strip_prefix('0').is_some_and(octal) || body == "0" {
                 return true;
             }
-            if let Some(oct) = body.strip_prefix('0') {
-                return all_of(oct, |c| matches!(c, '0'..='7' | '_'));
-            }
-            let first_ok = body.starts_with(|c: char| matches!(c, '1'..='9'));
-            if first_ok && all_of(body, |c| c.is_ascii_digit() || c == '_') {
+            let starts_nonzero = body.starts_with(|c: char| matches!(c, '1'..='9'));
+            if starts_nonzero && body.chars().all(digit_or_us) {
                 return true;
             }
-            // Sexagesimal: 1:30:00.
-            first_ok && is_sexagesimal(body)
+            let end = body.find(':').unwrap_or(body.len());
+            starts_nonzero && body[..end].chars().all(digit_or_us) && sexagesimal_tail(&body[end..])
         }
     }
 }
 
-fn is_sexagesimal(body: &str) -> bool {
-    let mut parts = body.split(':');
-    let Some(head) = parts.next() else {
-        return false;
-    };
-    let mut count = 0;
-    for p in parts {
-        count += 1;
-        if !(1..=2).contains(&p.len()) || !p.chars().all(|c| c.is_ascii_digit()) {
-            return false;
-        }
-        if p.len() == 2 && !p.starts_with(|c: char| matches!(c, '0'..='5')) {
-            return false;
-        }
-    }
-    count > 0 && all_of(head, |c| c.is_ascii_digit() || c == '_')
-}
-
-/// ruyaml's int constructor: underscores dropped, `0b`/`0x`/`0o` prefixes, a leading 0
-/// meaning octal only under 1.1, and 1.1 sexagesimal.
-fn parse_int(text: &str, schema: Schema) -> Option<i128> {
+/// ruyaml's round-trip int constructor, including the inputs it crashes on.
+fn construct_int(text: &str, schema: Schema) -> Result<Value, String> {
+    let crash = |what: &str| Err(format!("{what} (constructing an int from {text:?})"));
     let cleaned: String = text.chars().filter(|&c| c != '_').collect();
-    let (negative, body) = strip_sign(&cleaned);
-    let magnitude = if let Some(b) = body.strip_prefix("0b") {
-        i128::from_str_radix(b, 2).ok()?
+    let negative = cleaned.starts_with('-');
+    let body = strip_sign(&cleaned);
+    if body.is_empty() {
+        return crash("IndexError: string index out of range");
+    }
+    let parsed = if body == "0" {
+        Some(0)
+    } else if let Some(b) = body.strip_prefix("0b") {
+        if b.is_empty() {
+            return crash("IndexError: string index out of range");
+        }
+        i128::from_str_radix(b, 2).ok()
     } else if let Some(h) = body.strip_prefix("0x") {
-        i128::from_str_radix(h, 16).ok()?
+        if h.is_empty() {
+            return crash("IndexError: string index out of range");
+        }
+        i128::from_str_radix(h, 16).ok()
     } else if let Some(o) = body.strip_prefix("0o") {
-        i128::from_str_radix(o, 8).ok()?
-    } else if schema == Schema::V1_1 && body.len() > 1 && body.starts_with('0') {
-        i128::from_str_radix(&body[1..], 8).ok()?
+        if o.is_empty() {
+            return crash("IndexError: string index out of range");
+        }
+        i128::from_str_radix(o, 8).ok()
+    } else if schema == Schema::V1_1 && body.starts_with('0') {
+        i128::from_str_radix(body, 8).ok()
     } else if schema == Schema::V1_1 && body.contains(':') {
-        let mut total: i128 = 0;
-        for p in body.split(':') {
-            total = total
-                .checked_mul(60)?
-                .checked_add(p.parse::<i128>().ok()?)?;
-        }
-        total
-    } else {
-        if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        body.parse::<i128>().ok()?
-    };
-    Some(if negative { -magnitude } else { magnitude })
-}
-
-fn is_float_syntax(text: &str, schema: Schema) -> bool {
-    let (signed, body) = match text.strip_prefix(['-', '+']) {
-        Some(rest) => (true, rest),
-        None => (false, text),
-    };
-    if matches!(body, ".inf" | ".Inf" | ".INF") {
-        return true;
-    }
-    if matches!(body, ".nan" | ".NaN" | ".NAN") {
-        return !signed;
-    }
-    let digits_us = |s: &str| s.chars().all(|c| c.is_ascii_digit() || c == '_');
-    let exponent = |s: &str, sign_required: bool| -> bool {
-        let Some(e) = s.strip_prefix(['e', 'E']) else {
-            return false;
-        };
-        let digits = match e.strip_prefix(['-', '+']) {
-            Some(d) => d,
-            None if sign_required => return false,
-            None => e,
-        };
-        all_of(digits, |c| c.is_ascii_digit())
-    };
-    // `.5`, `.5e+3` (no sign allowed before the dot; the exponent sign is required).
-    if let Some(frac) = body.strip_prefix('.') {
-        if signed {
-            return false;
-        }
-        let end = frac.find(['e', 'E']).unwrap_or(frac.len());
-        let (f, e) = frac.split_at(end);
-        return !f.is_empty() && digits_us(f) && (e.is_empty() || exponent(e, true));
-    }
-    if !body.starts_with(|c: char| c.is_ascii_digit()) {
-        return false;
-    }
-    let int_end = body
-        .find(|c: char| !(c.is_ascii_digit() || c == '_'))
-        .unwrap_or(body.len());
-    let rest = &body[int_end..];
-    if let Some(after_dot) = rest.strip_prefix('.') {
-        let end = after_dot.find(['e', 'E']).unwrap_or(after_dot.len());
-        let (f, e) = after_dot.split_at(end);
-        let sign_required = false;
-        return digits_us(f) && (e.is_empty() || exponent(e, sign_required));
-    }
-    if rest.starts_with(['e', 'E']) {
-        // `1e3`: YAML 1.2, and accepted (with a warning) under 1.1 by ruyaml.
-        return exponent(rest, false);
-    }
-    // 1.1 sexagesimal float: 1:30.5
-    schema == Schema::V1_1 && rest.starts_with(':') && {
-        let (whole, frac) = body.rsplit_once('.').unwrap_or((body, ""));
-        frac.chars().all(|c| c.is_ascii_digit() || c == '_')
-            && body.contains('.')
-            && is_sexagesimal(whole)
-    }
-}
-
-fn parse_float(text: &str) -> Option<f64> {
-    let cleaned: String = text.chars().filter(|&c| c != '_').collect();
-    let (negative, body) = strip_sign(&cleaned);
-    let magnitude = match body {
-        ".inf" | ".Inf" | ".INF" => f64::INFINITY,
-        ".nan" | ".NaN" | ".NAN" => f64::NAN,
-        _ if body.contains(':') => {
-            let mut total = 0.0;
-            for p in body.split(':') {
-                total = total * 60.0 + p.parse::<f64>().ok()?;
+        body.split(':').try_fold(0i128, |acc, p| {
+            acc.checked_mul(60)?.checked_add(p.parse::<i128>().ok()?)
+        })
+    } else if body.chars().all(|c| c.is_ascii_digit()) {
+        match body.parse::<i128>() {
+            Ok(i) => Some(i),
+            // Beyond i128: Python keeps an exact int; a float is near enough here.
+            Err(_) => {
+                let f: f64 = body.parse().unwrap_or(f64::INFINITY);
+                return Ok(Value::Float(if negative { -f } else { f }));
             }
-            total
         }
-        _ => body.parse::<f64>().ok()?,
-    };
-    Some(if negative { -magnitude } else { magnitude })
-}
-
-/// ruyaml's timestamp pattern: `YYYY-MM-DD`, or a date with 1–2 digit month/day
-/// followed by a time.
-fn is_timestamp(text: &str) -> bool {
-    let b = text.as_bytes();
-    let digits = |s: &[u8]| !s.is_empty() && s.iter().all(u8::is_ascii_digit);
-    if b.len() == 10
-        && digits(&b[0..4])
-        && b[4] == b'-'
-        && digits(&b[5..7])
-        && b[7] == b'-'
-        && digits(&b[8..10])
-    {
-        return true;
-    }
-    // Date with time.
-    let Some(t_pos) = text.find(['T', 't', ' ', '\t']) else {
-        return false;
-    };
-    let (date, rest) = text.split_at(t_pos);
-    let mut dparts = date.split('-');
-    let (Some(y), Some(m), Some(d), None) =
-        (dparts.next(), dparts.next(), dparts.next(), dparts.next())
-    else {
-        return false;
-    };
-    if !(digit_run(y, 4..=4) && digit_run(m, 1..=2) && digit_run(d, 1..=2)) {
-        return false;
-    }
-    let rest = if rest.starts_with(['T', 't']) {
-        &rest[1..]
     } else {
-        rest.trim_start_matches([' ', '\t'])
+        None
     };
-    // hh:mm:ss[.frac][ws][Z|±h[h][:mm]]
-    let mut it = rest.splitn(3, ':');
-    let (Some(h), Some(mi), Some(tail)) = (it.next(), it.next(), it.next()) else {
-        return false;
-    };
-    if !(digit_run(h, 1..=2) && digit_run(mi, 2..=2)) {
-        return false;
+    match parsed {
+        Some(i) => Ok(Value::Int(if negative { -i } else { i })),
+        None => crash("ValueError: invalid literal for int()"),
     }
-    if tail.len() < 2 || !digits(&tail.as_bytes()[..2]) {
-        return false;
-    }
-    let mut tail = &tail[2..];
-    if let Some(frac) = tail.strip_prefix('.') {
-        let end = frac
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(frac.len());
-        tail = &frac[end..];
-    }
-    let tz = tail.trim_start_matches([' ', '\t']);
-    if tz.is_empty() {
-        return tail.is_empty();
-    }
-    if tz == "Z" {
-        return true;
-    }
-    let Some(off) = tz.strip_prefix(['-', '+']) else {
-        return false;
-    };
-    let (hh, mm) = off.split_once(':').unwrap_or((off, ""));
-    (1..=2).contains(&hh.len())
-        && digits(hh.as_bytes())
-        && (mm.is_empty() && !off.contains(':') || mm.len() == 2 && digits(mm.as_bytes()))
 }
 
-/// ASCII digits only, with a length in `lens`.
-fn digit_run(s: &str, lens: std::ops::RangeInclusive<usize>) -> bool {
-    lens.contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+/// ruyaml's MantissaNoDotYAML1_1Warning: under YAML 1.1, a float like `1e3` is accepted
+/// with this warning (its mark is 0-based).
+pub(crate) fn mantissa_warning(
+    text: &str,
+    value: &Value,
+    schema: Schema,
+    at: super::yaml_error::Mark,
+) -> Option<String> {
+    if schema != Schema::V1_1 || !matches!(value, Value::Float(_)) {
+        return None;
+    }
+    let lower = text.to_lowercase();
+    if !lower.contains('e') || lower.contains(".inf") || lower.contains(".nan") {
+        return None;
+    }
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    if mantissa.contains('.') {
+        return None;
+    }
+    Some(format!(
+        "\nIn YAML 1.1 floating point values should have a dot ('.') in their mantissa.\nSee the Floating-Point Language-Independent Type for YAML\u{2122} Version 1.1 specification\n( http://yaml.org/type/float.html ). This dot is not required for JSON nor for YAML 1.2\n\nCorrect your float: \"{text}\" on line: {}, column: {}\n\nor alternatively include the following in your code:\n\n  import warnings\n  warnings.simplefilter('ignore', ruyaml.error.MantissaNoDotYAML1_1Warning)\n\n",
+        at.line - 1,
+        at.col
+    ))
+}
+
+/// ruyaml's round-trip float constructor. Without an exponent it locates the `.` with
+/// `str.index`, so `!!float 4` crashes.
+fn construct_float(text: &str, schema: Schema) -> Result<Value, String> {
+    let lower: String = text
+        .chars()
+        .filter(|&c| c != '_')
+        .collect::<String>()
+        .to_lowercase();
+    let negative = lower.starts_with('-');
+    let body = strip_sign(&lower);
+    let sign = if negative { -1.0 } else { 1.0 };
+    if body == ".inf" {
+        return Ok(Value::Float(sign * f64::INFINITY));
+    }
+    if body == ".nan" {
+        return Ok(Value::Float(f64::NAN));
+    }
+    let bad = || format!("ValueError: could not convert string to float: {text:?}");
+    if schema == Schema::V1_1 && body.contains(':') {
+        let mut total = 0.0;
+        for p in body.split(':') {
+            total = total * 60.0 + python_float(p).ok_or_else(bad)?;
+        }
+        return Ok(Value::Float(sign * total));
+    }
+    if !body.contains('e') && !text.contains('.') {
+        return Err("ValueError: substring not found".into());
+    }
+    python_float(body)
+        .map(|f| Value::Float(sign * f))
+        .ok_or_else(bad)
+}
+
+/// Python `float()` of an unsigned decimal literal without underscores (`1.`, `.5`,
+/// `1.e5` included).
+fn python_float(s: &str) -> Option<f64> {
+    let (mantissa, exp) = match s.find('e') {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let (int_part, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac.is_empty() {
+        return None;
+    }
+    let normal = format!(
+        "{}.{}{}",
+        if int_part.is_empty() { "0" } else { int_part },
+        if frac.is_empty() { "0" } else { frac },
+        exp.map(|e| format!("e{e}")).unwrap_or_default()
+    );
+    normal.parse().ok()
 }
 
 #[cfg(test)]
@@ -378,34 +387,46 @@ mod tests {
         format!("{:?}", resolve_plain(s, Schema::V1_2))
     }
 
+    fn r11(s: &str) -> String {
+        format!("{:?}", resolve_plain(s, Schema::V1_1))
+    }
+
     #[test]
     fn core_schema() {
-        assert_eq!(r("yes"), "Str(\"yes\")");
-        assert_eq!(r("0o17"), "Int(15)");
-        assert_eq!(r("017"), "Int(17)");
-        assert_eq!(r("0x1F"), "Int(31)");
-        assert_eq!(r("1_000"), "Int(1000)");
-        assert_eq!(r("1e3"), "Float(1000.0)");
-        assert_eq!(r("4.0e0"), "Float(4.0)");
-        assert_eq!(r(".5"), "Float(0.5)");
-        assert_eq!(r("2020-01-01"), "Date(\"2020-01-01\")");
-        assert_eq!(r("1.2.3"), "Str(\"1.2.3\")");
-        assert_eq!(r("~"), "Null");
+        assert_eq!(r("yes"), "Ok(Str(\"yes\"))");
+        assert_eq!(r("0o17"), "Ok(Int(15))");
+        assert_eq!(r("017"), "Ok(Int(17))");
+        assert_eq!(r("0x1F"), "Ok(Int(31))");
+        assert_eq!(r("1_000"), "Ok(Int(1000))");
+        assert_eq!(r("_1"), "Ok(Str(\"_1\"))");
+        assert_eq!(r("1e3"), "Ok(Float(1000.0))");
+        assert_eq!(r("4.0e0"), "Ok(Float(4.0))");
+        assert_eq!(r(".5"), "Ok(Float(0.5))");
+        assert_eq!(r("-.5"), "Ok(Float(-0.5))");
+        assert_eq!(r("1."), "Ok(Float(1.0))");
+        assert_eq!(r("1.2.3"), "Ok(Str(\"1.2.3\"))");
+        assert_eq!(r("~"), "Ok(Null)");
+        assert!(r("2020-01-01").starts_with("Ok(Timestamp"));
+        assert!(r("2021-02-29").starts_with("Err"));
+        assert!(r("0x_").starts_with("Err"));
     }
 
     #[test]
     fn yaml_1_1() {
-        assert_eq!(
-            format!("{:?}", resolve_plain("yes", Schema::V1_1)),
-            "Bool(true)"
-        );
-        assert_eq!(
-            format!("{:?}", resolve_plain("017", Schema::V1_1)),
-            "Int(15)"
-        );
-        assert_eq!(
-            format!("{:?}", resolve_plain("1:30", Schema::V1_1)),
-            "Int(90)"
-        );
+        assert_eq!(r11("yes"), "Ok(Bool(true))");
+        assert_eq!(r11("n"), "Ok(Bool(false))");
+        assert_eq!(r11("017"), "Ok(Int(15))");
+        assert_eq!(r11("1:30"), "Ok(Int(90))");
+        assert_eq!(r11("-.5"), "Ok(Str(\"-.5\"))");
+    }
+
+    #[test]
+    fn tagged_floats_need_a_dot() {
+        let tag = Tag {
+            handle: CORE.to_string(),
+            suffix: "float".to_string(),
+        };
+        assert!(resolve("4", ScalarStyle::Plain, Some(&tag), Schema::V1_2).is_err());
+        assert!(resolve("4.0", ScalarStyle::Plain, Some(&tag), Schema::V1_2).is_ok());
     }
 }

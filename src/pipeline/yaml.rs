@@ -8,10 +8,11 @@
 //! merge keys and rejecting duplicate keys. The order matters because the first error
 //! wins and its message is compared with the library's.
 
-use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+use saphyr_parser::{Event, Parser, Span};
 
 use super::pyrepr;
 use super::scalar::{self, Schema};
+use super::timestamp::Timestamp;
 use super::yaml_error::{Mark, YamlError};
 use super::{yaml_syntax, yaml_tabs};
 
@@ -23,8 +24,8 @@ pub(crate) enum Value {
     Int(i128),
     Float(f64),
     Str(String),
-    /// A `YYYY-MM-DD…` timestamp, kept as written (Python gets a date object).
-    Date(String),
+    /// A `YYYY-MM-DD…` timestamp (Python gets a date or datetime object).
+    Timestamp(Timestamp),
     /// `!!binary`: Python gets `bytes`.
     Bytes(String),
     /// A scalar with an unknown tag: ruyaml's TaggedScalar, which is not a `str`.
@@ -81,7 +82,7 @@ pub(crate) fn get<'a>(entries: &'a [Entry], key: &str) -> Option<&'a Entry> {
 
 /// Parse a whole stream into its single document. `Ok(None)` is an empty stream or an
 /// empty document (the library then crashes; the caller reports that).
-pub(crate) fn parse(text: &str) -> Result<Option<Node>, YamlError> {
+pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
     let tab = yaml_tabs::first_refused_tab(text);
     let tab_error = |t: Mark| {
         YamlError::with_bare_context(
@@ -95,11 +96,14 @@ pub(crate) fn parse(text: &str) -> Result<Option<Node>, YamlError> {
     loop {
         let source = padded(text, &pads);
         match compose(&source, text, &pads) {
-            Ok(root) => {
+            Ok(composition) => {
                 if let Some(t) = tab {
                     return Err(tab_error(t));
                 }
-                return root.map(construct).transpose();
+                return Ok(Document {
+                    root: composition.root.map(construct).transpose()?,
+                    warnings: composition.warnings,
+                });
             }
             Err(Composed::FlowIndent(line)) if !pads.contains(&line) => pads.push(line),
             Err(Composed::FlowIndent(line)) => {
@@ -152,7 +156,7 @@ enum Composed {
 }
 
 /// The compose pass: events to a node tree, without merge or duplicate handling.
-fn compose(source: &str, original: &str, pads: &[usize]) -> Result<Option<Node>, Composed> {
+fn compose(source: &str, original: &str, pads: &[usize]) -> Result<Composition, Composed> {
     let mut builder = Builder {
         text: original,
         pads,
@@ -161,6 +165,7 @@ fn compose(source: &str, original: &str, pads: &[usize]) -> Result<Option<Node>,
         anchors: Vec::new(),
         root: None,
         documents: 0,
+        warnings: Vec::new(),
         source: source.chars().collect(),
     };
     let mut parser = Parser::new_from_str(source);
@@ -222,7 +227,22 @@ fn compose(source: &str, original: &str, pads: &[usize]) -> Result<Option<Node>,
             }
         }
     }
-    Ok(builder.root)
+    Ok(Composition {
+        root: builder.root,
+        warnings: builder.warnings,
+    })
+}
+
+/// A composed document and the warnings ruyaml gives while loading it.
+struct Composition {
+    root: Option<Node>,
+    warnings: Vec<String>,
+}
+
+/// A loaded document: `root` is `None` for an empty stream.
+pub(crate) struct Document {
+    pub(crate) root: Option<Node>,
+    pub(crate) warnings: Vec<String>,
 }
 
 enum Frame {
@@ -264,6 +284,8 @@ struct Builder<'t> {
     anchors: Vec<(usize, Node)>,
     root: Option<Node>,
     documents: usize,
+    /// ruyaml's warnings, in document order.
+    warnings: Vec<String>,
 }
 
 impl Builder<'_> {
@@ -301,14 +323,16 @@ impl Builder<'_> {
                     ));
                 }
             }
-            Event::Scalar(value, style, anchor, tag) => {
+            Event::Scalar(text, style, anchor, tag) => {
                 let start = self.mark(span.start);
                 let end = self.mark(span.end);
-                let value = scalar::resolve(&value, style, tag.as_deref(), self.schema)
-                    .map_err(|problem| YamlError::new(None, &problem, Some(start)))?;
+                let value = scalar::resolve(&text, style, tag.as_deref(), self.schema)
+                    .map_err(|problem| YamlError::crash(&problem, start))?;
+                if let Some(w) = scalar::mantissa_warning(&text, &value, self.schema, start) {
+                    self.warnings.push(w);
+                }
                 let node = Node {
-                    is_merge_key: style == ScalarStyle::Plain
-                        && matches!(&value, Value::Str(s) if s == "<<"),
+                    is_merge_key: matches!(&value, Value::Tagged { tag, .. } if tag == scalar::MERGE_TAG),
                     value,
                     start,
                     last_line: last_line_of(self.text, start, end),
@@ -432,6 +456,15 @@ fn construct(node: Node) -> Result<Node, YamlError> {
     })
 }
 
+/// ruyaml's name for a node's kind in messages.
+fn node_id(node: &Node) -> &'static str {
+    match node.value {
+        Value::Seq(_) => "sequence",
+        Value::Map(_) => "mapping",
+        _ => "scalar",
+    }
+}
+
 /// A collection key holding another collection: ruyaml turns a collection key into a
 /// hashable key type, but not the collections inside it, and hashing then crashes.
 fn is_unhashable(key: &Node) -> bool {
@@ -464,7 +497,10 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
                         if !matches!(item.value, Value::Map(_)) {
                             return Err(YamlError::new(
                                 Some(("while constructing a mapping", start)),
-                                "expected a mapping for merging, but found a non-mapping node",
+                                &format!(
+                                    "expected a mapping for merging, but found {}",
+                                    node_id(item)
+                                ),
                                 Some(item.start),
                             ));
                         }
@@ -474,14 +510,23 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
                 _ => {
                     return Err(YamlError::new(
                         Some(("while constructing a mapping", start)),
-                        "expected a mapping or list of mappings for merging",
+                        &format!(
+                            "expected a mapping or list of mappings for merging, but found {}",
+                            node_id(&entry.value)
+                        ),
                         Some(entry.value.start),
                     ));
                 }
             }
             continue;
         }
-        let key = construct(entry.key)?;
+        let mut key = construct(entry.key)?;
+        if let Value::Tagged { tag, text } = &key.value {
+            // ruyaml reads a `=` key as a plain string.
+            if tag == scalar::VALUE_TAG {
+                key.value = Value::Str(text.clone());
+            }
+        }
         if is_unhashable(&key) {
             return Err(YamlError::crash(
                 "TypeError: unhashable type: 'CommentedMap'",
