@@ -1,6 +1,7 @@
 //! Turning audited requests into HTML: templates (tera), highlighting (syntect), Markdown.
 //! Pure transforms: data in, strings out; `site` decides where they go.
 
+pub mod graph;
 pub mod highlight;
 pub mod listing;
 pub mod markdown;
