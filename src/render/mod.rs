@@ -2,6 +2,7 @@
 //! Pure transforms: data in, strings out; `site` decides where they go.
 
 pub mod diff;
+pub mod graph;
 pub mod highlight;
 pub mod listing;
 pub mod markdown;
