@@ -4,8 +4,8 @@
 
 mod pipeline_common;
 
-use pipeline_common::{Case, Expect::*, action_a, case, run_cases, run_with_output, valid};
 use jobaudit::pipeline::{self, Pipeline, PrivacyLevel, rules};
+use pipeline_common::{Case, Expect::*, action_a, case, run_cases, run_with_output, valid};
 
 fn load_ok(yaml: &str) -> Pipeline {
     match pipeline::load(yaml) {

@@ -4,6 +4,7 @@
 use serde::Serialize;
 
 use super::diff::{PipelineDiff, diff};
+use super::graph::pipeline_svg;
 use super::highlight::Highlights;
 use super::view::{Link, StatusView, Time, job_status_label};
 use crate::audit::{Audit, AuditedRequest, JobStats, PreviousRequest};
@@ -124,6 +125,8 @@ pub struct PipelineView {
     pub lines: usize,
     /// How project.yaml changed since the previous request, when it did.
     pub changes: Option<ChangesView>,
+    /// The actions and their needs drawn as an SVG (valid pipelines only).
+    pub graph: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -199,6 +202,7 @@ pub fn request_view(
             bytes: 0,
             lines: 0,
             changes: None,
+            graph: None,
         },
         Some(i) => {
             let entry = &audit.pipelines[i];
@@ -214,6 +218,17 @@ pub fn request_view(
                 bytes: entry.text.len(),
                 lines: entry.text.lines().count(),
                 changes: changes(r, audit, highlighted, i, &blob_base),
+                graph: pipeline.map(|p| {
+                    let status = |action: &str| {
+                        req.jobs
+                            .iter()
+                            .rev()
+                            .find(|j| j.action == action)
+                            .map(|j| j.status.clone())
+                    };
+                    let href = |action: &str| format!("{pipeline_page}#action-{action}");
+                    pipeline_svg(p, &r.expanded_actions, &status, &href)
+                }),
             }
         }
     };
