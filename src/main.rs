@@ -164,9 +164,15 @@ fn check(input: PathBuf) -> ExitCode {
 }
 
 fn pipeline(json: bool, files: &[PathBuf]) -> ExitCode {
-    let _ = (json, files);
-    eprintln!("the pipeline command arrives with the pipeline parser");
-    ExitCode::from(2)
+    let mut out = std::io::stdout().lock();
+    match jobaudit::pipeline::report::report_files(files, json, &mut out) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 /// A bar per stage on stderr, redrawn at most once per percent.
