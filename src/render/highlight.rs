@@ -8,7 +8,9 @@
 
 use std::fmt::Write;
 use std::sync::OnceLock;
-use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
+use syntect::parsing::{
+    ParseState, Scope, ScopeStack, SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBuilder,
+};
 
 use crate::audit::PipelineEntry;
 use crate::pipeline::{LineSpan, Pipeline, RUN_ALL};
@@ -58,6 +60,18 @@ impl<'a> Highlights<'a> {
     }
 }
 
+/// Our grammar (`project_yaml.sublime-syntax`) in a syntax set of its own. It is part of
+/// the program, so a grammar that does not load is a bug, caught by the tests.
+fn project_yaml_syntax() -> SyntaxSet {
+    let mut builder = SyntaxSetBuilder::new();
+    builder.add_plain_text_syntax();
+    let definition =
+        SyntaxDefinition::load_from_str(include_str!("project_yaml.sublime-syntax"), true, None)
+            .expect("the built-in project.yaml grammar loads");
+    builder.add(definition);
+    builder.build()
+}
+
 impl Default for Highlighter {
     fn default() -> Self {
         Highlighter::new()
@@ -81,7 +95,7 @@ impl Highlighter {
         .filter_map(|(scope, class)| Scope::new(scope).ok().map(|s| (s, class)))
         .collect();
         Highlighter {
-            syntaxes: SyntaxSet::load_defaults_newlines(),
+            syntaxes: project_yaml_syntax(),
             classes,
         }
     }
@@ -162,9 +176,13 @@ impl Highlighter {
         push(self.class_of(stack), start, content.len());
         for (class, text) in merged {
             let body = link_scripts(&text, links);
+            // Keys, on nearly every line, are plain `<b>`; the rarer classes are `<i>` with
+            // an unquoted class. Both are valid HTML, and bytes per token count here.
             match class {
+                Some("k") => {
+                    let _ = write!(out, "<b>{body}</b>");
+                }
                 Some(class) => {
-                    // Unquoted class: valid HTML, and two bytes per token count here.
                     let _ = write!(out, "<i class={class}>{body}</i>");
                 }
                 None => out.push_str(&body),
@@ -205,7 +223,8 @@ impl HighlightedPipeline {
                     escape(name)
                 );
             }
-            let _ = write!(html, "<a id=\"L{number}\" href=\"#L{number}\"></a>");
+            // Unquoted attributes: valid HTML, and a few bytes on every line.
+            let _ = write!(html, "<a id=L{number} href=#L{number}></a>");
             if line.contains(BLOB_SENTINEL) {
                 html.push_str(&line.replace(BLOB_SENTINEL, &blob));
             } else {
@@ -361,13 +380,52 @@ mod tests {
     #[test]
     fn plain_highlighting_escapes_and_anchors_every_line() {
         let h = Highlighter::new();
-        let out = h.highlight("a: \"<b>\" # c&d\nb: 1\n", None);
+        let out = h.highlight("a: \"<u>\" # c&d\nb: 1\n", None);
         let html = out.for_request("https://x/blob/1/", &[]);
-        assert!(html.contains("id=\"L1\"") && html.contains("id=\"L2\""));
-        assert!(html.contains("&lt;b&gt;"), "{html}");
-        assert!(!html.contains("<b>"));
-        assert!(html.contains("<i class=k>a</i>"), "{html}");
+        assert!(html.contains("<a id=L1 href=#L1></a>") && html.contains("<a id=L2 href=#L2></a>"));
+        assert!(
+            html.contains("<i class=s>&quot;&lt;u&gt;&quot;</i>"),
+            "{html}"
+        );
+        assert!(!html.contains("<u>"));
+        assert!(html.contains("<b>a</b>"), "{html}");
         assert!(html.contains("<i class=c># c&amp;d</i>"), "{html}");
+        assert!(html.contains("<i class=n>1</i>"), "{html}");
+    }
+
+    /// Highlights one line of `text` (1-based) and returns its inner HTML.
+    fn line(text: &str, n: usize) -> String {
+        Highlighter::new().highlight(text, None).lines[n - 1].clone()
+    }
+
+    #[test]
+    fn the_grammar_tells_keys_strings_comments_and_constants_apart() {
+        assert_eq!(
+            line("version: '3.0'\n", 1),
+            "<b>version</b>: <i class=s>&#39;3.0&#39;</i>"
+        );
+        assert_eq!(
+            line("  - name: x # note\n", 1),
+            "  - <b>name</b>: x <i class=c># note</i>"
+        );
+        assert_eq!(
+            line("\"quoted key\": 1.5e3\n", 1),
+            "<b>&quot;quoted key&quot;</b>: <i class=n>1.5e3</i>"
+        );
+        // `#` inside a word is not a comment; `:` inside a value is not a key.
+        assert_eq!(
+            line("run: r:v2 x.R --a=b#c\n", 1),
+            "<b>run</b>: r:v2 x.R --a=b#c"
+        );
+        assert_eq!(line("needs: [a, b]\n", 1), "<b>needs</b>: [a, b]");
+        assert_eq!(
+            line("x: &anchor true\n", 1),
+            "<b>x</b>: <i class=t>&amp;anchor</i> <i class=n>true</i>"
+        );
+        // A quoted string may run over several lines.
+        let text = "run: \"a\n  b\"\nnext: 2\n";
+        assert_eq!(line(text, 2), "<i class=s>  b&quot;</i>");
+        assert_eq!(line(text, 3), "<b>next</b>: <i class=n>2</i>");
     }
 
     #[test]
