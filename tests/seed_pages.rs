@@ -268,8 +268,11 @@ fn pipeline_is_the_seed_project_yaml_in_a_closed_details() {
                 seed.id
             );
         }
-        // Highlighted at build time: keys carry a class.
-        assert!(!within(details, "pre code i.k").is_empty(), "{}", seed.id);
+        // Highlighted at build time: every action name is a highlighted key.
+        let keys: Vec<String> = within(details, "pre code b").into_iter().map(text).collect();
+        for action in seed.actions {
+            assert!(keys.iter().any(|k| k == action), "{action} highlighted on {}", seed.id);
+        }
     }
 }
 
