@@ -89,3 +89,30 @@ fn on_a_cdn_404_html_sends_job_server_job_urls_to_the_right_section() {
     );
     assert_eq!(browser.eval("document.styleSheets.length"), 1);
 }
+
+#[test]
+fn a_link_to_an_action_or_line_opens_the_pipeline_and_shows_it() {
+    let (_dir, site, _) = build(&manifest_dir().join("data"));
+    let page = format!(
+        "file://{}",
+        site.join("flucats/flucats/10898/index.html").display()
+    );
+    let mut browser = Browser::launch();
+    browser.navigate(&page);
+    assert_eq!(
+        browser.eval("document.querySelector('#pipeline details').open"),
+        false
+    );
+    // The job's action link leads into the closed project.yaml.
+    browser.eval("document.querySelector('#job-6nhad5m5vkyxqf4z dd a').click()");
+    browser.wait_for("location.hash === '#action-test_action'");
+    browser.wait_for("document.querySelector('#pipeline details').open");
+    let visible = "(() => { const r = document.querySelector('#action-test_action').getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight && r.height > 0; })()";
+    browser.wait_for(visible);
+
+    // Arriving with a line fragment in the URL works too.
+    let mut browser = Browser::launch();
+    browser.navigate(&format!("{page}#L20"));
+    browser.wait_for("document.querySelector('#pipeline details').open");
+    browser.wait_for("(() => { const r = document.getElementById('L20').getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; })()");
+}

@@ -269,9 +269,16 @@ fn pipeline_is_the_seed_project_yaml_in_a_closed_details() {
             );
         }
         // Highlighted at build time: every action name is a highlighted key.
-        let keys: Vec<String> = within(details, "pre code b").into_iter().map(text).collect();
+        let keys: Vec<String> = within(details, "pre code b")
+            .into_iter()
+            .map(text)
+            .collect();
         for action in seed.actions {
-            assert!(keys.iter().any(|k| k == action), "{action} highlighted on {}", seed.id);
+            assert!(
+                keys.iter().any(|k| k == action),
+                "{action} highlighted on {}",
+                seed.id
+            );
         }
     }
 }

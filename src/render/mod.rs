@@ -40,6 +40,7 @@ pub struct NavPage {
 #[derive(Debug, Clone, Serialize)]
 pub struct AssetNames {
     pub css: String,
+    pub page_js: String,
 }
 
 /// One page's own facts.

@@ -35,10 +35,13 @@ pub const BUILT_IN: &[(&str, &str)] = &[
 ];
 
 /// Static assets by name, content-hashed when written (`site::assets`).
-pub const ASSETS: &[(&str, &str)] = &[(
-    "style.css",
-    include_str!("../../templates/static/style.css"),
-)];
+pub const ASSETS: &[(&str, &str)] = &[
+    (
+        "style.css",
+        include_str!("../../templates/static/style.css"),
+    ),
+    ("page.js", include_str!("../../templates/static/page.js")),
+];
 
 /// The built-in templates with any of `dir`'s files of the same name in their place.
 /// A file in `dir` that names no built-in template is an error: it would be ignored.

@@ -98,11 +98,13 @@ pub fn build_with_progress(
     }
 
     let hashed = assets::hashed_assets();
-    let css = hashed
-        .iter()
-        .find(|(_, name, _)| *name == "style.css")
-        .map(|(h, _, _)| h.clone())
-        .unwrap_or_default();
+    let asset = |wanted: &str| {
+        hashed
+            .iter()
+            .find(|(_, name, _)| *name == wanted)
+            .map(|(h, _, _)| h.clone())
+            .unwrap_or_default()
+    };
     let site_view = SiteView {
         title: config.title.clone(),
         base_url: config.base_url.clone(),
@@ -113,7 +115,10 @@ pub fn build_with_progress(
         &config,
         options.templates.as_deref(),
         site_view,
-        AssetNames { css },
+        AssetNames {
+            css: asset("style.css"),
+            page_js: asset("page.js"),
+        },
     )
     .map_err(fatal)?;
     let writer = Writer::new(&options.output).map_err(fatal)?;
