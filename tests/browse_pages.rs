@@ -110,16 +110,7 @@ fn workspace_page_links_repo_and_branch_and_shows_each_actions_latest_status() {
         branch.value().attr("href"),
         Some("https://github.com/example/edge-study/tree/main")
     );
-    let statuses: Vec<String> = doc
-        .select(&sel("aside table tbody tr"))
-        .map(|tr| {
-            within(tr, "td")
-                .into_iter()
-                .map(text)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
+    let statuses = table_rows(&doc, "aside table tbody tr");
     // The latest job of each action, by request id.
     assert_eq!(
         statuses,

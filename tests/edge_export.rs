@@ -268,16 +268,7 @@ fn running_request_shows_pending_message_cancellation_and_no_finish() {
         .map(|li| li.value().id().unwrap().to_owned())
         .collect();
     assert_eq!(order, ["job-jjjjjjjjjjjjjjj6", "job-jjjjjjjjjjjjjjj7"]);
-    let stats: Vec<String> = doc
-        .select(&sel("#statistics tbody tr"))
-        .map(|tr| {
-            within(tr, "td")
-                .into_iter()
-                .map(text)
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .collect();
+    let stats = table_rows(&doc, "#statistics tbody tr");
     assert_eq!(
         stats,
         [
@@ -364,7 +355,13 @@ fn every_string_from_the_input_is_escaped() {
     );
     let scripts: Vec<_> = doc.select(&sel("script")).collect();
     assert_eq!(scripts.len(), 1, "only the site's own script");
-    assert!(scripts[0].value().attr("src").unwrap().starts_with("../../../static/page."));
+    assert!(
+        scripts[0]
+            .value()
+            .attr("src")
+            .unwrap()
+            .starts_with("../../../static/page.")
+    );
     assert_eq!(text(scripts[0]), "");
     for page_rel in [
         "index.html",

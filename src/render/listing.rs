@@ -210,34 +210,36 @@ pub fn action_statuses(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec
 
 /// Distinct people who made `indices`' requests, by full name.
 pub fn researchers(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec<Link> {
-    let people: BTreeMap<&str, &str> = indices
+    let people = indices
         .iter()
-        .map(|&i| &audit.requests[i].request.created_by)
-        .map(|u| (u.username.as_str(), u.fullname.as_str()))
-        .collect();
-    let mut links: Vec<Link> = people
-        .into_iter()
-        .map(|(u, f)| Link::new(from.link_to(&PagePath::user(u)), f))
-        .collect();
-    links.sort_by(|a, b| {
-        a.text
-            .to_lowercase()
-            .cmp(&b.text.to_lowercase())
-            .then(a.href.cmp(&b.href))
-    });
-    links
+        .map(|&i| &audit.requests[i].request.created_by);
+    links_by_name(
+        people.map(|u| (u.username.as_str(), u.fullname.as_str())),
+        PagePath::user,
+        from,
+    )
 }
 
 /// Distinct projects of `indices`, by name.
 pub fn projects(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec<Link> {
-    let projects: BTreeMap<&str, &str> = indices
-        .iter()
-        .map(|&i| &audit.requests[i].request.project)
-        .map(|p| (p.slug.as_str(), p.name.as_str()))
-        .collect();
-    let mut links: Vec<Link> = projects
+    let projects = indices.iter().map(|&i| &audit.requests[i].request.project);
+    links_by_name(
+        projects.map(|p| (p.slug.as_str(), p.name.as_str())),
+        PagePath::project,
+        from,
+    )
+}
+
+/// One link per distinct `(slug, name)`, sorted by name regardless of case.
+fn links_by_name<'a>(
+    named: impl Iterator<Item = (&'a str, &'a str)>,
+    page: fn(&str) -> PagePath,
+    from: &PagePath,
+) -> Vec<Link> {
+    let distinct: BTreeMap<&str, &str> = named.collect();
+    let mut links: Vec<Link> = distinct
         .into_iter()
-        .map(|(s, n)| Link::new(from.link_to(&PagePath::project(s)), n))
+        .map(|(slug, name)| Link::new(from.link_to(&page(slug)), name))
         .collect();
     links.sort_by(|a, b| {
         a.text

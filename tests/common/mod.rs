@@ -84,3 +84,16 @@ pub fn lookup<'a>(pairs: &'a [(String, String)], label: &str) -> &'a str {
         .map(|(_, v)| v.as_str())
         .unwrap_or_else(|| panic!("no {label} in {pairs:?}"))
 }
+
+/// The text of each row of a table, its cells joined by single spaces.
+pub fn table_rows(doc: &Html, rows: &str) -> Vec<String> {
+    doc.select(&sel(rows))
+        .map(|tr| {
+            within(tr, "td")
+                .into_iter()
+                .map(text)
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
