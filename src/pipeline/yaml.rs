@@ -477,49 +477,50 @@ fn is_unhashable(key: &Node) -> bool {
 }
 
 fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlError> {
-    let mut explicit: Vec<Entry> = Vec::with_capacity(entries.len());
+    // ruyaml flattens merge keys before it constructs the explicit keys, so a bad merge
+    // is reported before a duplicate key of the same mapping.
+    let (merge_entries, plain): (Vec<Entry>, Vec<Entry>) =
+        entries.into_iter().partition(|e| e.key.is_merge_key);
     let mut merges: Vec<Node> = Vec::new();
-    let mut seen_merge = false;
-    for entry in entries {
-        if entry.key.is_merge_key {
-            if seen_merge {
+    for (i, entry) in merge_entries.into_iter().enumerate() {
+        if i > 0 {
+            return Err(YamlError::new(
+                Some(("while constructing a mapping", start)),
+                "found duplicate key \"<<\"",
+                Some(entry.key.start),
+            ));
+        }
+        match &entry.value.value {
+            Value::Map(_) => merges.push(construct(entry.value)?),
+            Value::Seq(items) => {
+                for item in items {
+                    if !matches!(item.value, Value::Map(_)) {
+                        return Err(YamlError::new(
+                            Some(("while constructing a mapping", start)),
+                            &format!(
+                                "expected a mapping for merging, but found {}",
+                                node_id(item)
+                            ),
+                            Some(item.start),
+                        ));
+                    }
+                    merges.push(construct(item.clone())?);
+                }
+            }
+            _ => {
                 return Err(YamlError::new(
                     Some(("while constructing a mapping", start)),
-                    "found duplicate key \"<<\"",
-                    Some(entry.key.start),
+                    &format!(
+                        "expected a mapping or list of mappings for merging, but found {}",
+                        node_id(&entry.value)
+                    ),
+                    Some(entry.value.start),
                 ));
             }
-            seen_merge = true;
-            match &entry.value.value {
-                Value::Map(_) => merges.push(construct(entry.value)?),
-                Value::Seq(items) => {
-                    for item in items {
-                        if !matches!(item.value, Value::Map(_)) {
-                            return Err(YamlError::new(
-                                Some(("while constructing a mapping", start)),
-                                &format!(
-                                    "expected a mapping for merging, but found {}",
-                                    node_id(item)
-                                ),
-                                Some(item.start),
-                            ));
-                        }
-                        merges.push(construct(item.clone())?);
-                    }
-                }
-                _ => {
-                    return Err(YamlError::new(
-                        Some(("while constructing a mapping", start)),
-                        &format!(
-                            "expected a mapping or list of mappings for merging, but found {}",
-                            node_id(&entry.value)
-                        ),
-                        Some(entry.value.start),
-                    ));
-                }
-            }
-            continue;
         }
+    }
+    let mut explicit: Vec<Entry> = Vec::with_capacity(plain.len());
+    for entry in plain {
         let mut key = construct(entry.key)?;
         if let Value::Tagged { tag, text } = &key.value {
             // ruyaml reads a `=` key as a plain string.
