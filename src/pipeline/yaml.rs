@@ -105,6 +105,20 @@ pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
                     warnings: composition.warnings,
                 });
             }
+            Err(Composed::PadLines(lines)) if lines.iter().any(|l| !pads.contains(l)) => {
+                for line in lines {
+                    if !pads.contains(&line) {
+                        pads.push(line);
+                    }
+                }
+            }
+            Err(Composed::PadLines(lines)) => {
+                return Err(YamlError::new(
+                    None,
+                    "invalid indentation in quoted scalar",
+                    Some(Mark::new(0, lines.first().copied().unwrap_or(1), 0)),
+                ));
+            }
             Err(Composed::FlowIndent(line)) if !pads.contains(&line) => pads.push(line),
             Err(Composed::FlowIndent(line)) => {
                 return Err(YamlError::new(
@@ -152,7 +166,12 @@ fn padded(text: &str, pads: &[usize]) -> String {
 
 enum Composed {
     FlowIndent(usize),
-    Error { error: YamlError, tab_related: bool },
+    /// Lines to re-parse with extra indentation (a quoted scalar's continuation lines).
+    PadLines(Vec<usize>),
+    Error {
+        error: YamlError,
+        tab_related: bool,
+    },
 }
 
 /// The compose pass: events to a node tree, without merge or duplicate handling.
@@ -185,12 +204,25 @@ fn compose(source: &str, original: &str, pads: &[usize]) -> Result<Composition, 
             Err(e) => {
                 // ruyaml does not check the indentation of flow content.
                 let info = e.info();
+                let flow_continues = builder.in_flow()
+                    || yaml_syntax::previous_line_opens_flow(original, e.marker().line());
                 if info.starts_with("invalid indentation in flow construct")
-                    || (builder.in_flow() && info.starts_with("invalid indentation"))
+                    || (flow_continues && info.starts_with("invalid indentation"))
                 {
                     return Err(Composed::FlowIndent(e.marker().line()));
                 }
                 let mark = builder.mark(*e.marker());
+                if info.starts_with("invalid indentation in quoted scalar") {
+                    // ruyaml does not check a quoted scalar's indentation either: the
+                    // scalar runs to its closing quote, or to the end of the stream.
+                    return Err(match yaml_syntax::closing_quote_line(original, mark) {
+                        Some(end) => Composed::PadLines((mark.line + 1..=end).collect()),
+                        None => Composed::Error {
+                            error: yaml_syntax::unterminated_quote(original, mark),
+                            tab_related: false,
+                        },
+                    });
+                }
                 let open = |want_map: bool| {
                     builder.stack.iter().rev().find_map(|f| match f {
                         Frame::Map { start, .. } if want_map => Some(*start),
