@@ -25,6 +25,8 @@ mod shlex;
 mod timestamp;
 mod validate;
 mod yaml;
+mod yaml_compose;
+mod yaml_construct;
 mod yaml_error;
 mod yaml_syntax;
 mod yaml_tabs;
