@@ -13,6 +13,7 @@ mod command_rules;
 mod features;
 mod json;
 mod model;
+mod outputs;
 mod pattern;
 mod problem;
 mod pynum;
@@ -68,14 +69,7 @@ pub mod rules {
     /// The distinct parent directories of patterns, as cohortextractor's rule sees them
     /// (`output/a.csv` → `output`, `a.csv` → `.`), in first-seen order.
     pub fn output_dirs<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-        let mut dirs: Vec<String> = Vec::new();
-        for p in patterns {
-            let dir = super::pypath::PosixPath::new(p).parent().to_string();
-            if !dirs.contains(&dir) {
-                dirs.push(dir);
-            }
-        }
-        dirs
+        super::command_rules::output_dirs(patterns)
     }
 }
 
