@@ -2,6 +2,8 @@
 //! keys, version, each action, then the cross-action rules, then expectations. Nothing is
 //! collected: the first problem is the answer, because that is what the library reports.
 
+use std::collections::{HashMap, HashSet};
+
 use super::action::{self, BuiltAction, Need};
 use super::features::Features;
 use super::model::Pipeline;
@@ -133,11 +135,10 @@ fn cross_action_checks(
             ));
         }
     }
-    for (i, b) in built.iter().enumerate() {
-        if let Some(first) = built[..i]
-            .iter()
-            .find(|a| a.action.run.raw == b.action.run.raw)
-        {
+    // The first action with each run string, for the duplicate check.
+    let mut first_with_run: HashMap<&str, &BuiltAction> = HashMap::new();
+    for b in built {
+        if let Some(first) = first_with_run.get(b.action.run.raw.as_str()).copied() {
             // The library joins the earlier ids with `' ,'.join(...)`, which crashes on
             // an id that is not a string.
             if let Some(kind) = first.non_string_id {
@@ -155,9 +156,10 @@ fn cross_action_checks(
                 Some(b.at),
             ));
         }
+        first_with_run.insert(&b.action.run.raw, b);
     }
     if features.unique_output_path {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for b in built {
             let patterns = b
                 .action
@@ -165,17 +167,16 @@ fn cross_action_checks(
                 .iter()
                 .flat_map(|(_, o)| o.iter().map(|o| o.pattern.as_str()));
             for (pattern, at) in patterns.zip(&b.outputs_at) {
-                if seen.contains(&pattern) {
+                if !seen.insert(pattern) {
                     return Err(Problem::invalid(
                         format!("Output path {pattern} is not unique"),
                         Some(*at),
                     ));
                 }
-                seen.push(pattern);
             }
         }
     }
-    let known: Vec<&str> = entries.iter().filter_map(|e| e.key.as_str()).collect();
+    let known: HashSet<&str> = entries.iter().filter_map(|e| e.key.as_str()).collect();
     for b in built {
         for need in &b.needs {
             match need {
