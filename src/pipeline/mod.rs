@@ -2,8 +2,28 @@
 //! validate by the rules of the file's version, and resolve `needs` and `run_all`.
 //!
 //! The rules, their order and their wording follow spec/pipeline.md, which describes the
-//! library (opensafely-core/pipeline, as vendored in `opensafely` 2.1.0). Where the
-//! library crashes on an input, `load` returns an [`ErrorKind::Unsupported`] error.
+//! library (opensafely-core/pipeline, as vendored in `opensafely` 2.1.0), and are checked
+//! against the real library (tests/pipeline_corpus.rs, tests/pipeline_edge_cases.rs,
+//! tests/pipeline_upstream.rs). Where the library crashes on an input (spec §17.3),
+//! `load` returns an [`ErrorKind::Unsupported`] error naming the Python exception.
+//!
+//! Layout: `yaml*` load the document as ruyaml does (with positions), `scalar`,
+//! `timestamp` and `py*` reproduce the Python values and texts the rules depend on,
+//! `validate` → `action` → `outputs`/`command`/`command_rules`/`pattern` apply the rules
+//! in the library's order, `resolve` answers "which actions does a request run", and
+//! `report` prints results for `jobaudit pipeline`.
+//!
+//! Known differences from the library, all in error texts rather than in verdicts:
+//! * Rare YAML syntax errors keep saphyr-parser's wording (and sometimes its position);
+//!   the kinds found in real files (and the corpus) are worded as ruyaml words them.
+//! * The directories in cohortextractor's "found N" message are listed in first-seen
+//!   order; the library lists them in Python set order, which changes between runs.
+//! * ruyaml prints tagged scalars inside duplicate-key messages with a memory address;
+//!   jobaudit prints the tag and text instead.
+//! * Python's `\d` in the tag rule is approximated by `char::is_numeric`, and integers
+//!   beyond 128 bits become floats.
+//! * Only text input is modelled: messages name `<unicode string>`, as the library does
+//!   when given text without a filename.
 //!
 //! This module depends on nothing else in the crate, so it could become its own crate.
 
