@@ -7,6 +7,7 @@ use super::model::{Action, LineSpan};
 use super::outputs;
 use super::problem::{Checked, Problem, keyword_names, no_unexpected};
 use super::pyrepr::py_str;
+use super::shlex::ShlexError;
 use super::yaml::{self, Node, Value};
 use super::yaml_error::Mark;
 
@@ -128,6 +129,7 @@ pub(crate) fn build(key: &Node, config: &Node, lines: &[&str]) -> Checked<BuiltA
             Value::Seq(_) | Value::Map(_) => needs_list.push(Need::Unhashable(item.start)),
             _ => {
                 return Err(Problem::crash(
+                    format!("`needs` entries of action {id} must be action names (strings)"),
                     "TypeError",
                     format!(
                         "argument of type '{}' is not iterable",
@@ -172,8 +174,25 @@ fn run_problem(id: &str, e: RunError, at: Mark) -> Problem {
             format!("run must have a value, {id} has an empty run key"),
             Some(at),
         ),
-        RunError::Split(s) => Problem::crash("ValueError", s.message(), Some(at)),
-        RunError::NoTokens => Problem::crash("IndexError", "list index out of range", Some(at)),
+        RunError::Split(s) => Problem::crash(
+            match s {
+                ShlexError::NoClosingQuotation => {
+                    format!("the `run` command of action {id} has an unclosed quote")
+                }
+                ShlexError::NoEscapedCharacter => {
+                    format!("the `run` command of action {id} ends with a lone backslash")
+                }
+            },
+            "ValueError",
+            s.message(),
+            Some(at),
+        ),
+        RunError::NoTokens => Problem::crash(
+            format!("the `run` command of action {id} is blank"),
+            "IndexError",
+            "list index out of range",
+            Some(at),
+        ),
         RunError::BadTag(name) => Problem::invalid(
             format!(
                 "Action command {name} must have a version specified in the form :vN (e.g. {name}:v2)"

@@ -20,7 +20,12 @@ const DEFAULT_POPULATION_SIZE: i64 = 1000;
 pub(crate) fn build(root: Option<&Node>, text: &str) -> Checked<Pipeline> {
     // `Pipeline.build(**document)`: the document must be a mapping with string keys.
     let Some(entries) = root.and_then(Node::entries) else {
+        let explanation = match root {
+            None => "the project file is empty: it must be a mapping with `version` and `actions`",
+            Some(_) => "the project file must be a mapping with `version` and `actions`",
+        };
         return Err(Problem::crash(
+            explanation,
             "TypeError",
             format!(
                 "Pipeline.build() argument after ** must be a mapping, not {}",
@@ -58,6 +63,10 @@ pub(crate) fn build(root: Option<&Node>, text: &str) -> Checked<Pipeline> {
     }
     let features = Features::for_version(version).ok_or_else(|| {
         Problem::crash(
+            format!(
+                "version {} is newer than the latest project version, 5",
+                float_repr(version)
+            ),
             "ValueError",
             format!("The latest version is v5, but got v{}", float_repr(version)),
             Some(version_node.start),
@@ -143,6 +152,10 @@ fn cross_action_checks(
             // an id that is not a string.
             if let Some(kind) = first.non_string_id {
                 return Err(Problem::crash(
+                    format!(
+                        "action {} has the same `run` command as the action named {}",
+                        b.id, first.id
+                    ),
                     "TypeError",
                     format!("sequence item 0: expected str instance, {kind} found"),
                     Some(b.at),
@@ -182,6 +195,10 @@ fn cross_action_checks(
             match need {
                 Need::Unhashable(at) => {
                     return Err(Problem::crash(
+                        format!(
+                            "`needs` entries of action {} must be action names, not lists or mappings",
+                            b.id
+                        ),
                         "TypeError",
                         "unhashable type: 'CommentedSeq'",
                         Some(*at),
@@ -254,6 +271,7 @@ fn expectations(node: Option<&Node>, features: &Features) -> Checked<Option<i64>
             Some(size.value.start),
         )),
         Err(IntError::Overflow) => Err(Problem::crash(
+            "the expectations population size must be a finite number",
             "OverflowError",
             "cannot convert float infinity to integer",
             Some(size.value.start),

@@ -234,7 +234,15 @@ impl Builder<'_> {
                 let start = self.mark(span.start);
                 let end = self.mark(span.end);
                 let value = scalar::resolve(&text, style, tag.as_deref(), self.schema)
-                    .map_err(|problem| YamlError::crash(&problem, start))?;
+                    .map_err(|problem| {
+                        YamlError::crash(
+                            &format!(
+                                "the value {:?} cannot be read as its YAML type (the pipeline library fails here with {problem})",
+                                text.as_ref()
+                            ),
+                            start,
+                        )
+                    })?;
                 if let Some(w) = scalar::mantissa_warning(&text, &value, self.schema, start) {
                     self.warnings.push(w);
                 }

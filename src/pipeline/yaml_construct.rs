@@ -107,7 +107,7 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
         }
         if is_unhashable(&key) {
             return Err(YamlError::crash(
-                "TypeError: unhashable type: 'CommentedMap'",
+                "a mapping key cannot hold a list or mapping (the pipeline library fails here with TypeError: unhashable type: 'CommentedMap')",
                 key.start,
             ));
         }
