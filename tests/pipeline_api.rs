@@ -285,3 +285,26 @@ fn never_panics_on_mangled_input() {
         }
     }
 }
+
+#[test]
+fn nesting_depth_matches_the_library_and_never_overflows() {
+    // The library's recursive loader gives up when a collection opens at depth 248
+    // (oracle-measured); `config` sits at depth 4, so 244 nested maps are the most.
+    let nested = |n: usize| {
+        format!(
+            "version: 4\nactions:\n  a:\n    run: python:v1 a.py\n    config: {}1{}\n    outputs: {{highly_sensitive: {{x: a.csv}}}}\n",
+            "{a: ".repeat(n),
+            "}".repeat(n)
+        )
+    };
+    assert!(pipeline::load(&nested(244)).is_ok());
+    let too_deep = pipeline::load(&nested(245)).expect_err("too deep for the library");
+    assert_eq!(too_deep.kind, ErrorKind::Unsupported);
+    assert!(too_deep.message.contains("RecursionError"));
+    let absurd = format!(
+        "version: 4\nactions: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert!(pipeline::load(&absurd).is_err());
+}

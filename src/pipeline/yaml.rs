@@ -107,8 +107,12 @@ pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
                 if let Some(t) = tab {
                     return Err(tab_error(t));
                 }
+                let mut root = composition.root;
+                if let Some(node) = root.as_mut() {
+                    construct(node)?;
+                }
                 return Ok(Document {
-                    root: composition.root.map(construct).transpose()?,
+                    root,
                     warnings: composition.warnings,
                 });
             }

@@ -12,6 +12,21 @@ use super::yaml::{Entry, Node, Value};
 use super::yaml_error::{Mark, YamlError};
 use super::yaml_syntax;
 
+/// The nesting depth at which ruyaml's recursive composer exceeds Python's recursion
+/// limit (oracle-measured: a collection opened at depth 248, the root being depth 1).
+/// It also keeps this crate's own recursive passes far from a stack overflow.
+const MAX_DEPTH: usize = 248;
+
+/// Nesting beyond what ruyaml's recursive composer survives.
+fn too_deep(at: Mark) -> YamlError {
+    YamlError::crash(
+        &format!(
+            "collections are nested too deeply ({MAX_DEPTH} levels) (the pipeline library fails here with RecursionError: maximum recursion depth exceeded)"
+        ),
+        at,
+    )
+}
+
 /// How much indentation a padded line gets: more than any real block indentation.
 const PAD: usize = 256;
 
@@ -91,6 +106,12 @@ pub(crate) fn compose(
                     });
                 }
                 let mark = builder.mark(*e.marker());
+                if info.starts_with("recursion limit exceeded") {
+                    return Err(Composed::Error {
+                        error: too_deep(mark),
+                        tab_related: false,
+                    });
+                }
                 if info.starts_with("invalid indentation in quoted scalar") {
                     // ruyaml does not check a quoted scalar's indentation either: the
                     // scalar runs to its closing quote, or to the end of the stream.
@@ -265,6 +286,11 @@ impl Builder<'_> {
                 node.last_line = last_line_of(start, end);
                 node.is_merge_key = false;
                 self.finish(node, 0);
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..)
+                if self.stack.len() + 1 >= MAX_DEPTH =>
+            {
+                return Err(too_deep(self.mark(span.start)));
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
                 flow: self.in_flow() || self.source.get(span.start.index()) == Some(&'['),

@@ -11,26 +11,19 @@ use super::yaml_error::{Mark, YamlError};
 /// ruyaml's construction pass: merge keys are flattened (explicit keys win, merged keys
 /// come after them) and duplicate keys are rejected, depth first, each mapping's value
 /// before its key's duplicate check — the order ruyaml finds them in.
-pub(crate) fn construct(node: Node) -> Result<Node, YamlError> {
-    let Node {
-        value,
-        start,
-        last_line,
-        is_merge_key,
-    } = node;
-    let value = match value {
-        Value::Seq(items) => {
-            Value::Seq(items.into_iter().map(construct).collect::<Result<_, _>>()?)
+/// Construct a node in place. Recursive, so the frames are kept small: nesting is capped
+/// at `yaml_compose::MAX_DEPTH`, and the error paths live in separate cold functions.
+pub(crate) fn construct(node: &mut Node) -> Result<(), YamlError> {
+    let start = node.start;
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().try_for_each(construct),
+        Value::Map(entries) => {
+            let raw = std::mem::take(entries);
+            *entries = construct_map(start, raw)?;
+            Ok(())
         }
-        Value::Map(entries) => Value::Map(construct_map(start, entries)?),
-        other => other,
-    };
-    Ok(Node {
-        value,
-        start,
-        last_line,
-        is_merge_key,
-    })
+        _ => Ok(()),
+    }
 }
 
 /// ruyaml's name for a node's kind in messages.
@@ -59,72 +52,47 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
     let (merge_entries, plain): (Vec<Entry>, Vec<Entry>) =
         entries.into_iter().partition(|e| e.key.is_merge_key);
     let mut merges: Vec<Node> = Vec::new();
-    for (i, entry) in merge_entries.into_iter().enumerate() {
+    for (i, mut entry) in merge_entries.into_iter().enumerate() {
         if i > 0 {
-            return Err(YamlError::new(
-                Some(("while constructing a mapping", start)),
-                "found duplicate key \"<<\"",
-                Some(entry.key.start),
-            ));
+            return Err(duplicate_merge_key(start, &entry));
         }
-        match &entry.value.value {
-            Value::Map(_) => merges.push(construct(entry.value)?),
+        match &mut entry.value.value {
+            Value::Map(_) => {
+                construct(&mut entry.value)?;
+                merges.push(entry.value);
+            }
             Value::Seq(items) => {
-                for item in items {
+                for item in items.iter_mut() {
                     if !matches!(item.value, Value::Map(_)) {
-                        return Err(YamlError::new(
-                            Some(("while constructing a mapping", start)),
-                            &format!(
-                                "expected a mapping for merging, but found {}",
-                                node_id(item)
-                            ),
-                            Some(item.start),
-                        ));
+                        return Err(bad_merge_item(start, item));
                     }
-                    merges.push(construct(item.clone())?);
+                    construct(item)?;
                 }
+                merges.append(items);
             }
-            _ => {
-                return Err(YamlError::new(
-                    Some(("while constructing a mapping", start)),
-                    &format!(
-                        "expected a mapping or list of mappings for merging, but found {}",
-                        node_id(&entry.value)
-                    ),
-                    Some(entry.value.start),
-                ));
-            }
+            _ => return Err(bad_merge_value(start, &entry.value)),
         }
     }
     let mut explicit: Vec<Entry> = Vec::with_capacity(plain.len());
-    for entry in plain {
-        let mut key = construct(entry.key)?;
-        if let Value::Tagged { tag, text } = &key.value {
+    for mut entry in plain {
+        construct(&mut entry.key)?;
+        if let Value::Tagged { tag, text } = &entry.key.value {
             // ruyaml reads a `=` key as a plain string.
             if tag == scalar::VALUE_TAG {
-                key.value = Value::Str(text.clone());
+                entry.key.value = Value::Str(text.clone());
             }
         }
-        if is_unhashable(&key) {
-            return Err(YamlError::crash(
-                "a mapping key cannot hold a list or mapping (the pipeline library fails here with TypeError: unhashable type: 'CommentedMap')",
-                key.start,
-            ));
+        if is_unhashable(&entry.key) {
+            return Err(unhashable_key(&entry.key));
         }
-        let value = construct(entry.value)?;
-        if let Some(original) = explicit.iter().find(|e| pyrepr::keys_equal(&e.key, &key)) {
-            return Err(YamlError::new(
-                Some(("while constructing a mapping", start)),
-                &format!(
-                    "found duplicate key \"{}\" with value \"{}\" (original value: \"{}\")",
-                    pyrepr::py_str(&key),
-                    pyrepr::py_str(&value),
-                    pyrepr::py_str(&original.value),
-                ),
-                Some(key.start),
-            ));
+        construct(&mut entry.value)?;
+        if let Some(original) = explicit
+            .iter()
+            .find(|e| pyrepr::keys_equal(&e.key, &entry.key))
+        {
+            return Err(duplicate_key(start, &entry, original));
         }
-        explicit.push(Entry { key, value });
+        explicit.push(entry);
     }
     // Earlier merge sources win over later ones; explicit keys win over all.
     for source in merges {
@@ -137,4 +105,64 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
         }
     }
     Ok(explicit)
+}
+
+#[cold]
+#[inline(never)]
+fn duplicate_key(start: Mark, entry: &Entry, original: &Entry) -> YamlError {
+    YamlError::new(
+        Some(("while constructing a mapping", start)),
+        &format!(
+            "found duplicate key \"{}\" with value \"{}\" (original value: \"{}\")",
+            pyrepr::py_str(&entry.key),
+            pyrepr::py_str(&entry.value),
+            pyrepr::py_str(&original.value),
+        ),
+        Some(entry.key.start),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn duplicate_merge_key(start: Mark, entry: &Entry) -> YamlError {
+    YamlError::new(
+        Some(("while constructing a mapping", start)),
+        "found duplicate key \"<<\"",
+        Some(entry.key.start),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn bad_merge_item(start: Mark, item: &Node) -> YamlError {
+    YamlError::new(
+        Some(("while constructing a mapping", start)),
+        &format!(
+            "expected a mapping for merging, but found {}",
+            node_id(item)
+        ),
+        Some(item.start),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn bad_merge_value(start: Mark, value: &Node) -> YamlError {
+    YamlError::new(
+        Some(("while constructing a mapping", start)),
+        &format!(
+            "expected a mapping or list of mappings for merging, but found {}",
+            node_id(value)
+        ),
+        Some(value.start),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn unhashable_key(key: &Node) -> YamlError {
+    YamlError::crash(
+        "a mapping key cannot hold a list or mapping (the pipeline library fails here with TypeError: unhashable type: 'CommentedMap')",
+        key.start,
+    )
 }
