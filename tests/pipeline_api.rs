@@ -308,3 +308,25 @@ fn nesting_depth_matches_the_library_and_never_overflows() {
     );
     assert!(pipeline::load(&absurd).is_err());
 }
+
+#[test]
+fn many_flow_lists_continued_left_of_their_key_load() {
+    // ruyaml accepts flow content at any indentation; saphyr-parser needs it re-indented.
+    // This file once took a re-parse per line (minutes); it must stay fast.
+    let mut yaml = String::from("version: 4\nactions:\n");
+    for i in 0..1000 {
+        yaml.push_str(&format!(
+            "  a{i}:\n    run: python:v1 a{i}.py\n    needs: [a0,\n    a1]\n    outputs: {{highly_sensitive: {{x: a{i}.csv}}}}\n"
+        ));
+    }
+    let p = pipeline::load(&yaml).expect("valid");
+    assert_eq!(p.actions.len(), 1000);
+    assert_eq!(p.actions[999].needs, ["a0", "a1"]);
+    assert_eq!(
+        p.actions[999].lines,
+        LineSpan {
+            start: 4998,
+            end: 5002
+        }
+    );
+}

@@ -49,6 +49,7 @@ mod yaml;
 mod yaml_compose;
 mod yaml_construct;
 mod yaml_error;
+mod yaml_flow;
 mod yaml_syntax;
 mod yaml_tabs;
 

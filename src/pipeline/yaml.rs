@@ -10,11 +10,13 @@
 //! Tabs are checked on the side (`yaml_tabs`), because saphyr-parser and ruyaml disagree
 //! about them.
 
+use std::collections::BTreeSet;
+
 use super::timestamp::Timestamp;
 use super::yaml_compose::{Composed, compose, padded};
 use super::yaml_construct::construct;
 use super::yaml_error::{Mark, YamlError};
-use super::yaml_tabs;
+use super::{yaml_compose, yaml_flow, yaml_tabs};
 
 /// A constructed YAML value, with the types the library can tell apart.
 #[derive(Debug, Clone)]
@@ -99,7 +101,8 @@ pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
         )
     };
     // Lines given extra indentation, see `yaml_compose::padded`.
-    let mut pads: Vec<usize> = Vec::new();
+    let mut pads: BTreeSet<usize> = BTreeSet::new();
+    let mut flow_lines_added = false;
     loop {
         let source = padded(text, &pads);
         match compose(&source, text, &pads) {
@@ -118,11 +121,13 @@ pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
             }
             Err(Composed::PadLines { lines, problem }) => {
                 let before = pads.len();
-                for line in &lines {
-                    if !pads.contains(line) {
-                        pads.push(*line);
-                    }
+                if !flow_lines_added && problem == yaml_compose::FLOW_INDENT {
+                    // The first such error: pad every flow continuation line at once, so
+                    // large files do not need one re-parse per line.
+                    pads.extend(yaml_flow::continuation_lines(text));
+                    flow_lines_added = true;
                 }
+                pads.extend(lines.iter().copied());
                 if pads.len() == before {
                     // Padding did not help: report saphyr's problem as it is.
                     let at = Mark::new(0, lines.first().copied().unwrap_or(1), 0);

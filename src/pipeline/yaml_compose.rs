@@ -5,6 +5,8 @@
 //! and quoted scalars continued on less-indented lines), the caller re-parses with those
 //! lines padded; marks are shifted back so positions stay those of the original text.
 
+use std::collections::BTreeSet;
+
 use saphyr_parser::{Event, Parser, Span};
 
 use super::scalar::{self, Schema};
@@ -16,6 +18,9 @@ use super::yaml_syntax;
 /// limit (oracle-measured: a collection opened at depth 248, the root being depth 1).
 /// It also keeps this crate's own recursive passes far from a stack overflow.
 const MAX_DEPTH: usize = 248;
+
+/// saphyr-parser's complaint about flow content left of the block indentation.
+pub(crate) const FLOW_INDENT: &str = "invalid indentation in flow construct";
 
 /// Nesting beyond what ruyaml's recursive composer survives.
 fn too_deep(at: Mark) -> YamlError {
@@ -34,7 +39,7 @@ const PAD: usize = 256;
 /// lines (`needs: [a,\n  b]` with `b` left of the key's value is accepted); saphyr-parser
 /// does. Such lines are re-parsed with extra indentation, which changes nothing else in
 /// flow context, and their columns are shifted back in every mark.
-pub(crate) fn padded(text: &str, pads: &[usize]) -> String {
+pub(crate) fn padded(text: &str, pads: &BTreeSet<usize>) -> String {
     if pads.is_empty() {
         return text.to_string();
     }
@@ -66,7 +71,7 @@ pub(crate) enum Composed {
 pub(crate) fn compose(
     source: &str,
     original: &str,
-    pads: &[usize],
+    pads: &BTreeSet<usize>,
 ) -> Result<Composition, Composed> {
     let mut builder = Builder {
         pads,
@@ -101,8 +106,8 @@ pub(crate) fn compose(
                     || (flow_continues && info.starts_with("invalid indentation"))
                 {
                     return Err(Composed::PadLines {
-                        lines: vec![e.marker().line()],
-                        problem: "invalid indentation in flow construct",
+                        lines: yaml_syntax::rest_of_flow(original, e.marker().line()),
+                        problem: FLOW_INDENT,
                     });
                 }
                 let mark = builder.mark(*e.marker());
@@ -206,7 +211,7 @@ impl Frame {
 struct Builder<'t> {
     /// The text saphyr parses (the original, maybe padded), to tell flow from block.
     source: Vec<char>,
-    pads: &'t [usize],
+    pads: &'t BTreeSet<usize>,
     schema: Schema,
     stack: Vec<Frame>,
     anchors: Vec<(usize, Node)>,

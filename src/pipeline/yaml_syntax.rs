@@ -174,6 +174,42 @@ pub(crate) fn previous_line_opens_flow(text: &str, line: usize) -> bool {
         .is_some_and(|l| l.ends_with(['[', '{', ',']))
 }
 
+/// The lines from `line` (inside a flow collection) to the one that closes that
+/// collection, so that all of them are padded at once rather than one re-parse each.
+/// Brackets inside quoted scalars and comments do not count.
+pub(crate) fn rest_of_flow(text: &str, line: usize) -> Vec<usize> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut depth = 1usize;
+    let mut quote: Option<char> = None;
+    for l in line..=lines.len() {
+        let chars = line_chars(&lines, l);
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            match quote {
+                Some('\'') if c == '\'' && chars.get(i + 1) == Some(&'\'') => i += 1,
+                Some('"') if c == '\\' => i += 1,
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '\'' | '"' => quote = Some(c),
+                    '#' if i == 0 || chars[i - 1].is_whitespace() => break,
+                    '[' | '{' => depth += 1,
+                    ']' | '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return (line..=l).collect();
+                        }
+                    }
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+    }
+    (line..=lines.len()).collect()
+}
+
 /// A quoted scalar that never closes.
 pub(crate) fn unterminated_quote(text: &str, start: Mark) -> YamlError {
     YamlError::new(
