@@ -22,6 +22,10 @@
 //!   jobaudit prints the tag and text instead.
 //! * Python's `\d` in the tag rule is approximated by `char::is_numeric`, and integers
 //!   beyond 128 bits become floats.
+//! * ruyaml treats NEL, U+2028 and U+2029 as line breaks that do not move its line
+//!   count; jobaudit reads NEL as a space (right inside scalars, where it folds to one)
+//!   and the other two as ordinary characters, so such characters inside comments or at
+//!   the end of a line can be judged differently.
 //! * Only text input is modelled: messages name `<unicode string>`, as the library does
 //!   when given text without a filename.
 //!

@@ -92,6 +92,13 @@ pub(crate) struct Document {
 
 /// Parse a whole stream into its single document.
 pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
+    if let Some(e) = YamlError::unacceptable_character(text) {
+        return Err(e);
+    }
+    // ruyaml reads NEL (U+0085) as a line break that folds to a space inside scalars
+    // (oracle: `a<NEL>b.py` in a plain scalar is `a b.py`), without ending the node;
+    // saphyr-parser takes it as an ordinary character. A space reads the same there.
+    let text: &str = &text.replace('\u{85}', " ");
     let tab = yaml_tabs::first_refused_tab(text);
     let tab_error = |t: Mark| {
         YamlError::with_bare_context(
@@ -104,7 +111,7 @@ pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
     let mut pads: BTreeSet<usize> = BTreeSet::new();
     let mut flow_lines_added = false;
     loop {
-        let source = padded(text, &pads);
+        let source = yaml_compose::hide_inner_boms(padded(text, &pads));
         match compose(&source, text, &pads) {
             Ok(composition) => {
                 if let Some(t) = tab {

@@ -19,6 +19,29 @@ use super::yaml_syntax;
 /// It also keeps this crate's own recursive passes far from a stack overflow.
 const MAX_DEPTH: usize = 248;
 
+/// A private-use character standing in for a byte order mark inside the text.
+const BOM_STAND_IN: char = '\u{f8ff}';
+
+/// ruyaml takes a U+FEFF after the start of the stream as an ordinary character;
+/// saphyr-parser refuses it. It is parsed as a stand-in and restored in scalars (the
+/// stand-in is one char too, so positions do not move). Texts that already hold the
+/// stand-in are left alone.
+pub(crate) fn hide_inner_boms(source: String) -> String {
+    let inner = source.char_indices().any(|(i, c)| c == '\u{feff}' && i > 0);
+    if !inner || source.contains(BOM_STAND_IN) {
+        return source;
+    }
+    let mut out = String::with_capacity(source.len());
+    for (i, c) in source.char_indices() {
+        out.push(if c == '\u{feff}' && i > 0 {
+            BOM_STAND_IN
+        } else {
+            c
+        });
+    }
+    out
+}
+
 /// saphyr-parser's complaint about flow content left of the block indentation.
 pub(crate) const FLOW_INDENT: &str = "invalid indentation in flow construct";
 
@@ -257,6 +280,10 @@ impl Builder<'_> {
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
+                let text = match text.contains(BOM_STAND_IN) {
+                    true => std::borrow::Cow::Owned(text.replace(BOM_STAND_IN, "\u{feff}")),
+                    false => text,
+                };
                 let start = self.mark(span.start);
                 let end = self.mark(span.end);
                 let value = scalar::resolve(&text, style, tag.as_deref(), self.schema)
