@@ -285,3 +285,48 @@ fn never_panics_on_mangled_input() {
         }
     }
 }
+
+#[test]
+fn nesting_depth_matches_the_library_and_never_overflows() {
+    // The library's recursive loader gives up when a collection opens at depth 248
+    // (oracle-measured); `config` sits at depth 4, so 244 nested maps are the most.
+    let nested = |n: usize| {
+        format!(
+            "version: 4\nactions:\n  a:\n    run: python:v1 a.py\n    config: {}1{}\n    outputs: {{highly_sensitive: {{x: a.csv}}}}\n",
+            "{a: ".repeat(n),
+            "}".repeat(n)
+        )
+    };
+    assert!(pipeline::load(&nested(244)).is_ok());
+    let too_deep = pipeline::load(&nested(245)).expect_err("too deep for the library");
+    assert_eq!(too_deep.kind, ErrorKind::Unsupported);
+    assert!(too_deep.message.contains("RecursionError"));
+    let absurd = format!(
+        "version: 4\nactions: {}{}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    assert!(pipeline::load(&absurd).is_err());
+}
+
+#[test]
+fn many_flow_lists_continued_left_of_their_key_load() {
+    // ruyaml accepts flow content at any indentation; saphyr-parser needs it re-indented.
+    // This file once took a re-parse per line (minutes); it must stay fast.
+    let mut yaml = String::from("version: 4\nactions:\n");
+    for i in 0..1000 {
+        yaml.push_str(&format!(
+            "  a{i}:\n    run: python:v1 a{i}.py\n    needs: [a0,\n    a1]\n    outputs: {{highly_sensitive: {{x: a{i}.csv}}}}\n"
+        ));
+    }
+    let p = pipeline::load(&yaml).expect("valid");
+    assert_eq!(p.actions.len(), 1000);
+    assert_eq!(p.actions[999].needs, ["a0", "a1"]);
+    assert_eq!(
+        p.actions[999].lines,
+        LineSpan {
+            start: 4998,
+            end: 5002
+        }
+    );
+}

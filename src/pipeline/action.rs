@@ -3,11 +3,12 @@
 
 use super::command::{self, RunError};
 use super::command_rules;
-use super::model::{Action, LineSpan, Output, PrivacyLevel};
-use super::pattern;
+use super::model::{Action, LineSpan};
+use super::outputs;
 use super::problem::{Checked, Problem, keyword_names, no_unexpected};
 use super::pyrepr::py_str;
-use super::yaml::{self, Entry, Node, Value};
+use super::shlex::ShlexError;
+use super::yaml::{self, Node, Value};
 use super::yaml_error::Mark;
 
 const ACTION_KEYS: [&str; 5] = ["run", "outputs", "needs", "config", "dummy_data_file"];
@@ -106,7 +107,7 @@ pub(crate) fn build(key: &Node, config: &Node, lines: &[&str]) -> Checked<BuiltA
         return Err(type_error("dummy_data_file", "string", d));
     }
 
-    let (levels, outputs_at) = build_outputs(&id, outputs, output_entries)?;
+    let (levels, outputs_at) = outputs::build(&id, outputs, output_entries)?;
     let command = command::parse(raw).map_err(|e| run_problem(&id, e, run.start))?;
 
     let mut needs_list = Vec::new();
@@ -128,6 +129,7 @@ pub(crate) fn build(key: &Node, config: &Node, lines: &[&str]) -> Checked<BuiltA
             Value::Seq(_) | Value::Map(_) => needs_list.push(Need::Unhashable(item.start)),
             _ => {
                 return Err(Problem::crash(
+                    format!("`needs` entries of action {id} must be action names (strings)"),
                     "TypeError",
                     format!(
                         "argument of type '{}' is not iterable",
@@ -172,8 +174,25 @@ fn run_problem(id: &str, e: RunError, at: Mark) -> Problem {
             format!("run must have a value, {id} has an empty run key"),
             Some(at),
         ),
-        RunError::Split(s) => Problem::crash("ValueError", s.message(), Some(at)),
-        RunError::NoTokens => Problem::crash("IndexError", "list index out of range", Some(at)),
+        RunError::Split(s) => Problem::crash(
+            match s {
+                ShlexError::NoClosingQuotation => {
+                    format!("the `run` command of action {id} has an unclosed quote")
+                }
+                ShlexError::NoEscapedCharacter => {
+                    format!("the `run` command of action {id} ends with a lone backslash")
+                }
+            },
+            "ValueError",
+            s.message(),
+            Some(at),
+        ),
+        RunError::NoTokens => Problem::crash(
+            format!("the `run` command of action {id} is blank"),
+            "IndexError",
+            "list index out of range",
+            Some(at),
+        ),
         RunError::BadTag(name) => Problem::invalid(
             format!(
                 "Action command {name} must have a version specified in the form :vN (e.g. {name}:v2)"
@@ -181,71 +200,6 @@ fn run_problem(id: &str, e: RunError, at: Mark) -> Problem {
             Some(at),
         ),
     }
-}
-
-type Levels = Vec<(PrivacyLevel, Vec<Output>)>;
-
-/// `Outputs.build`: at least one level, no unknown keys, then each level (fixed order)
-/// and each entry (file order). Also returns each pattern's position, in the same order
-/// as the patterns, for the unique-path check.
-fn build_outputs(id: &str, outputs: &Node, entries: &[Entry]) -> Checked<(Levels, Vec<Mark>)> {
-    let names = keyword_names(entries, &["cls", "action_id"])?;
-    let level_node = |level: PrivacyLevel| {
-        yaml::get(entries, level.as_str())
-            .map(|e| &e.value)
-            .filter(|v| !v.is_null())
-    };
-    if PrivacyLevel::ALL.iter().all(|l| level_node(*l).is_none()) {
-        return Err(Problem::invalid(
-            "must specify at least one output of: highly_sensitive, moderately_sensitive, minimally_sensitive",
-            Some(outputs.start),
-        ));
-    }
-    let allowed: Vec<&str> = PrivacyLevel::ALL.iter().map(|l| l.as_str()).collect();
-    no_unexpected(
-        entries,
-        &names,
-        &allowed,
-        &format!("`outputs` section for action {id}"),
-    )?;
-    let mut levels = Vec::new();
-    let mut marks = Vec::new();
-    for level in PrivacyLevel::ALL {
-        let Some(node) = level_node(level) else {
-            continue;
-        };
-        let Some(items) = node.entries() else {
-            return Err(Problem::invalid(
-                format!(
-                    "`{level}` section for action {id} must be a dictionary of key/value pairs"
-                ),
-                Some(node.start),
-            ));
-        };
-        let mut outputs = Vec::new();
-        for item in items {
-            let output_id = py_str(&item.key);
-            let Some(pattern) = item.value.as_str() else {
-                return Err(Problem::invalid(
-                    format!("`{output_id}` output for action {id} must be a string"),
-                    Some(item.value.start),
-                ));
-            };
-            pattern::validate(pattern, level).map_err(|reason| {
-                Problem::invalid(
-                    format!("Output path {pattern} is invalid: {reason}"),
-                    Some(item.value.start),
-                )
-            })?;
-            marks.push(item.value.start);
-            outputs.push(Output {
-                name: model_name(&item.key),
-                pattern: pattern.to_string(),
-            });
-        }
-        levels.push((level, outputs));
-    }
-    Ok((levels, marks))
 }
 
 /// The action's lines: from its key to its last content line, leaving out trailing

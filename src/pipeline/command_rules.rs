@@ -31,17 +31,11 @@ fn check_generate_cohort(action_id: &str, run: &Command, outputs: &Levels) -> Re
             outputs.len()
         ));
     }
-    // Distinct parent directories. The library lists them in Python set order, which
-    // varies from run to run; first-seen order is as good and is stable.
-    let mut dirs: Vec<String> = Vec::new();
-    for (_, level) in outputs {
-        for output in level {
-            let dir = PosixPath::new(&output.pattern).parent().to_string();
-            if !dirs.contains(&dir) {
-                dirs.push(dir);
-            }
-        }
-    }
+    let dirs = output_dirs(
+        outputs
+            .iter()
+            .flat_map(|(_, level)| level.iter().map(|o| o.pattern.as_str())),
+    );
     if dirs.len() == 1 {
         return Ok(());
     }
@@ -100,6 +94,20 @@ pub(crate) fn patterns_match_spec(spec: &str, patterns: &[&str]) -> Result<bool,
             patterns.iter().all(|p| pypath::fnmatch(p, &glob))
         }
     })
+}
+
+/// The distinct parent directories of patterns (`output/a.csv` → `output`, `a.csv` →
+/// `.`). The library lists them in Python set order, which varies from run to run;
+/// first-seen order is as good and is stable.
+pub(crate) fn output_dirs<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut dirs: Vec<String> = Vec::new();
+    for p in patterns {
+        let dir = PosixPath::new(p).parent().to_string();
+        if !dirs.contains(&dir) {
+            dirs.push(dir);
+        }
+    }
+    dirs
 }
 
 /// The value of the first `--output X` or `--output=X` among the tokens.

@@ -2,8 +2,32 @@
 //! validate by the rules of the file's version, and resolve `needs` and `run_all`.
 //!
 //! The rules, their order and their wording follow spec/pipeline.md, which describes the
-//! library (opensafely-core/pipeline, as vendored in `opensafely` 2.1.0). Where the
-//! library crashes on an input, `load` returns an [`ErrorKind::Unsupported`] error.
+//! library (opensafely-core/pipeline, as vendored in `opensafely` 2.1.0), and are checked
+//! against the real library (tests/pipeline_corpus.rs, tests/pipeline_edge_cases.rs,
+//! tests/pipeline_upstream.rs). Where the library crashes on an input (spec §17.3),
+//! `load` returns an [`ErrorKind::Unsupported`] error naming the Python exception.
+//!
+//! Layout: `yaml*` load the document as ruyaml does (with positions), `scalar`,
+//! `timestamp` and `py*` reproduce the Python values and texts the rules depend on,
+//! `validate` → `action` → `outputs`/`command`/`command_rules`/`pattern` apply the rules
+//! in the library's order, `resolve` answers "which actions does a request run", and
+//! `report` prints results for `jobaudit pipeline`.
+//!
+//! Known differences from the library, all in error texts rather than in verdicts:
+//! * Rare YAML syntax errors keep saphyr-parser's wording (and sometimes its position);
+//!   the kinds found in real files (and the corpus) are worded as ruyaml words them.
+//! * The directories in cohortextractor's "found N" message are listed in first-seen
+//!   order; the library lists them in Python set order, which changes between runs.
+//! * ruyaml prints tagged scalars inside duplicate-key messages with a memory address;
+//!   jobaudit prints the tag and text instead.
+//! * Python's `\d` in the tag rule is approximated by `char::is_numeric`, and integers
+//!   beyond 128 bits become floats.
+//! * ruyaml treats NEL, U+2028 and U+2029 as line breaks that do not move its line
+//!   count; jobaudit reads NEL as a space (right inside scalars, where it folds to one)
+//!   and the other two as ordinary characters, so such characters inside comments or at
+//!   the end of a line can be judged differently.
+//! * Only text input is modelled: messages name `<unicode string>`, as the library does
+//!   when given text without a filename.
 //!
 //! This module depends on nothing else in the crate, so it could become its own crate.
 
@@ -13,6 +37,7 @@ mod command_rules;
 mod features;
 mod json;
 mod model;
+mod outputs;
 mod pattern;
 mod problem;
 mod pynum;
@@ -25,7 +50,10 @@ mod shlex;
 mod timestamp;
 mod validate;
 mod yaml;
+mod yaml_compose;
+mod yaml_construct;
 mod yaml_error;
+mod yaml_flow;
 mod yaml_syntax;
 mod yaml_tabs;
 
@@ -66,14 +94,7 @@ pub mod rules {
     /// The distinct parent directories of patterns, as cohortextractor's rule sees them
     /// (`output/a.csv` → `output`, `a.csv` → `.`), in first-seen order.
     pub fn output_dirs<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-        let mut dirs: Vec<String> = Vec::new();
-        for p in patterns {
-            let dir = super::pypath::PosixPath::new(p).parent().to_string();
-            if !dirs.contains(&dir) {
-                dirs.push(dir);
-            }
-        }
-        dirs
+        super::command_rules::output_dirs(patterns)
     }
 }
 

@@ -23,12 +23,21 @@ impl Problem {
         }
     }
 
-    /// An input the library crashes on; `exception` names the Python exception so a
-    /// reader can match it to spec/pipeline.md §17.3.
-    pub(crate) fn crash(exception: &str, message: impl Into<String>, at: Option<Mark>) -> Problem {
+    /// An input the library crashes on: what is wrong, in plain words, then the Python
+    /// exception the library raises (spec/pipeline.md §17.3), so both readers are served.
+    pub(crate) fn crash(
+        explanation: impl Into<String>,
+        exception: &str,
+        detail: impl Into<String>,
+        at: Option<Mark>,
+    ) -> Problem {
         Problem {
             kind: ErrorKind::Unsupported,
-            message: format!("{exception}: {}", message.into()),
+            message: format!(
+                "{} (the pipeline library fails here with {exception}: {})",
+                explanation.into(),
+                detail.into()
+            ),
             at,
         }
     }
@@ -50,6 +59,10 @@ pub(crate) fn keyword_names<'a>(entries: &'a [Entry], taken: &[&str]) -> Checked
     for e in entries {
         let Some(name) = e.key.as_str() else {
             return Err(Problem::crash(
+                format!(
+                    "the key {} must be a string",
+                    super::pyrepr::py_repr(&e.key)
+                ),
                 "TypeError",
                 "keywords must be strings",
                 Some(e.key.start),
@@ -57,6 +70,7 @@ pub(crate) fn keyword_names<'a>(entries: &'a [Entry], taken: &[&str]) -> Checked
         };
         if taken.contains(&name) {
             return Err(Problem::crash(
+                format!("`{name}` is not allowed as a key here"),
                 "TypeError",
                 format!("got multiple values for argument '{name}'"),
                 Some(e.key.start),

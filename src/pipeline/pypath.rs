@@ -120,28 +120,88 @@ pub(crate) fn is_windows_absolute(p: &str) -> bool {
 }
 
 /// `fnmatch.fnmatch(name, pattern)` on POSIX: case-sensitive, `*` matches anything
-/// including `/`, `?` one character, `[...]` a class.
+/// including `/`, `?` one character, `[...]` a class. Matched by dynamic programming over
+/// (pattern token, name position), so many `*`s cannot make it slow.
 pub(crate) fn fnmatch(name: &str, pattern: &str) -> bool {
     let n: Vec<char> = name.chars().collect();
-    let p: Vec<char> = pattern.chars().collect();
-    matches_at(&n, &p)
+    let tokens = glob_tokens(&pattern.chars().collect::<Vec<char>>());
+    // reachable[j]: the tokens so far can match exactly the first j chars of the name.
+    let mut reachable = vec![false; n.len() + 1];
+    reachable[0] = true;
+    for token in &tokens {
+        let mut next = vec![false; n.len() + 1];
+        match token {
+            Glob::Star => {
+                let mut any = false;
+                for j in 0..=n.len() {
+                    any |= reachable[j];
+                    next[j] = any;
+                }
+            }
+            Glob::One(pred) => {
+                for j in 0..n.len() {
+                    next[j + 1] = reachable[j] && pred.matches(n[j]);
+                }
+            }
+        }
+        reachable = next;
+    }
+    reachable[n.len()]
 }
 
-fn matches_at(n: &[char], p: &[char]) -> bool {
-    match p.first() {
-        None => n.is_empty(),
-        Some('*') => (0..=n.len()).any(|i| matches_at(&n[i..], &p[1..])),
-        Some('?') => !n.is_empty() && matches_at(&n[1..], &p[1..]),
-        Some('[') => match class_end(p) {
-            Some(end) => {
-                !n.is_empty()
-                    && class_matches(&p[1..end], n[0])
-                    && matches_at(&n[1..], &p[end + 1..])
-            }
-            None => n.first() == Some(&'[') && matches_at(&n[1..], &p[1..]),
-        },
-        Some(c) => n.first() == Some(c) && matches_at(&n[1..], &p[1..]),
+enum Glob {
+    Star,
+    One(CharPred),
+}
+
+enum CharPred {
+    Any,
+    Literal(char),
+    Class(Vec<char>),
+}
+
+impl CharPred {
+    fn matches(&self, c: char) -> bool {
+        match self {
+            CharPred::Any => true,
+            CharPred::Literal(l) => *l == c,
+            CharPred::Class(class) => class_matches(class, c),
+        }
     }
+}
+
+fn glob_tokens(p: &[char]) -> Vec<Glob> {
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    while i < p.len() {
+        match p[i] {
+            '*' => {
+                if !matches!(tokens.last(), Some(Glob::Star)) {
+                    tokens.push(Glob::Star);
+                }
+                i += 1;
+            }
+            '?' => {
+                tokens.push(Glob::One(CharPred::Any));
+                i += 1;
+            }
+            '[' => match class_end(&p[i..]) {
+                Some(end) => {
+                    tokens.push(Glob::One(CharPred::Class(p[i + 1..i + end].to_vec())));
+                    i += end + 1;
+                }
+                None => {
+                    tokens.push(Glob::One(CharPred::Literal('[')));
+                    i += 1;
+                }
+            },
+            c => {
+                tokens.push(Glob::One(CharPred::Literal(c)));
+                i += 1;
+            }
+        }
+    }
+    tokens
 }
 
 /// Index of the `]` closing a class that starts at `p[0] == '['`.
@@ -214,5 +274,10 @@ mod tests {
         assert!(fnmatch("outputs/sub/x.arrow", "outputs/*.arrow"));
         assert!(!fnmatch("outputs.arrow", "outputs/*.arrow"));
         assert!(!fnmatch("outputs/*", "outputs/*.arrow"));
+        assert!(fnmatch("abd", "a[!x]d"));
+        assert!(!fnmatch("axd", "a[!x]d"));
+        assert!(fnmatch("a[b", "a[b"));
+        let long = "a".repeat(200);
+        assert!(!fnmatch(&long, &"*a".repeat(40).replace("*a*a", "*a*b")));
     }
 }

@@ -136,6 +136,7 @@ pub(crate) fn keys_equal(a: &Node, b: &Node) -> bool {
         // ruyaml hands out one shared NaN object, and Python's dict lookup finds a key by
         // identity first, so every `.nan` key is the same key.
         (Value::Float(p), Value::Float(q)) if p.is_nan() && q.is_nan() => true,
+        (Value::Timestamp(p), Value::Timestamp(q)) => p.same_as(q),
         (x, y) => match (number(x), number(y)) {
             (Some(p), Some(q)) => p == q,
             (None, None) => {

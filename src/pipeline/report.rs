@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value as Json, json};
 
-use super::model::{Pipeline, PipelineError};
+use super::model::{ErrorKind, Pipeline, PipelineError};
 use super::pyrepr::float_repr;
 
 /// Check every file and print one report per file. Returns whether all were valid.
@@ -124,13 +124,19 @@ fn summary(path: &Path, p: &Pipeline) -> String {
 }
 
 /// A rustc-style diagnostic: the message, the location, and the line with a caret.
+/// YAML errors already quote their lines (in ruyaml's layout), so they get no snippet.
 pub fn diagnostic(path: &Path, text: &str, e: &PipelineError) -> String {
     let mut s = format!("error: {}\n", e.message);
     match (e.line, e.column) {
         (Some(line), col) => {
             let col = col.unwrap_or(1);
             s.push_str(&format!(" --> {}:{line}:{col}\n", path.display()));
-            if let Some(source) = text.lines().nth(line.saturating_sub(1)) {
+            let snippet = if e.kind == ErrorKind::Yaml {
+                None
+            } else {
+                text.lines().nth(line.saturating_sub(1))
+            };
+            if let Some(source) = snippet {
                 let gutter = line.to_string().len();
                 let pad = " ".repeat(gutter);
                 // Tabs would shift the caret; show them as single spaces.

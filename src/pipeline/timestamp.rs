@@ -240,6 +240,29 @@ impl Timestamp {
         self.minute = minutes % 60;
     }
 
+    /// Python equality: a date never equals a datetime; datetimes (ruyaml's TimeStamp
+    /// included) compare by value.
+    pub(crate) fn same_as(&self, other: &Timestamp) -> bool {
+        (self.kind == Kind::Date) == (other.kind == Kind::Date)
+            && (
+                self.year,
+                self.month,
+                self.day,
+                self.hour,
+                self.minute,
+                self.second,
+                self.micro,
+            ) == (
+                other.year,
+                other.month,
+                other.day,
+                other.hour,
+                other.minute,
+                other.second,
+                other.micro,
+            )
+    }
+
     /// Python `str()`.
     pub(crate) fn py_str(&self) -> String {
         let date = format!("{:04}-{:02}-{:02}", self.year, self.month, self.day);

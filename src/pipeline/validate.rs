@@ -2,6 +2,8 @@
 //! keys, version, each action, then the cross-action rules, then expectations. Nothing is
 //! collected: the first problem is the answer, because that is what the library reports.
 
+use std::collections::{HashMap, HashSet};
+
 use super::action::{self, BuiltAction, Need};
 use super::features::Features;
 use super::model::Pipeline;
@@ -18,7 +20,12 @@ const DEFAULT_POPULATION_SIZE: i64 = 1000;
 pub(crate) fn build(root: Option<&Node>, text: &str) -> Checked<Pipeline> {
     // `Pipeline.build(**document)`: the document must be a mapping with string keys.
     let Some(entries) = root.and_then(Node::entries) else {
+        let explanation = match root {
+            None => "the project file is empty: it must be a mapping with `version` and `actions`",
+            Some(_) => "the project file must be a mapping with `version` and `actions`",
+        };
         return Err(Problem::crash(
+            explanation,
             "TypeError",
             format!(
                 "Pipeline.build() argument after ** must be a mapping, not {}",
@@ -56,6 +63,10 @@ pub(crate) fn build(root: Option<&Node>, text: &str) -> Checked<Pipeline> {
     }
     let features = Features::for_version(version).ok_or_else(|| {
         Problem::crash(
+            format!(
+                "version {} is newer than the latest project version, 5",
+                float_repr(version)
+            ),
             "ValueError",
             format!("The latest version is v5, but got v{}", float_repr(version)),
             Some(version_node.start),
@@ -133,15 +144,18 @@ fn cross_action_checks(
             ));
         }
     }
-    for (i, b) in built.iter().enumerate() {
-        if let Some(first) = built[..i]
-            .iter()
-            .find(|a| a.action.run.raw == b.action.run.raw)
-        {
+    // The first action with each run string, for the duplicate check.
+    let mut first_with_run: HashMap<&str, &BuiltAction> = HashMap::new();
+    for b in built {
+        if let Some(first) = first_with_run.get(b.action.run.raw.as_str()).copied() {
             // The library joins the earlier ids with `' ,'.join(...)`, which crashes on
             // an id that is not a string.
             if let Some(kind) = first.non_string_id {
                 return Err(Problem::crash(
+                    format!(
+                        "action {} has the same `run` command as the action named {}",
+                        b.id, first.id
+                    ),
                     "TypeError",
                     format!("sequence item 0: expected str instance, {kind} found"),
                     Some(b.at),
@@ -155,9 +169,10 @@ fn cross_action_checks(
                 Some(b.at),
             ));
         }
+        first_with_run.insert(&b.action.run.raw, b);
     }
     if features.unique_output_path {
-        let mut seen: Vec<&str> = Vec::new();
+        let mut seen: HashSet<&str> = HashSet::new();
         for b in built {
             let patterns = b
                 .action
@@ -165,22 +180,25 @@ fn cross_action_checks(
                 .iter()
                 .flat_map(|(_, o)| o.iter().map(|o| o.pattern.as_str()));
             for (pattern, at) in patterns.zip(&b.outputs_at) {
-                if seen.contains(&pattern) {
+                if !seen.insert(pattern) {
                     return Err(Problem::invalid(
                         format!("Output path {pattern} is not unique"),
                         Some(*at),
                     ));
                 }
-                seen.push(pattern);
             }
         }
     }
-    let known: Vec<&str> = entries.iter().filter_map(|e| e.key.as_str()).collect();
+    let known: HashSet<&str> = entries.iter().filter_map(|e| e.key.as_str()).collect();
     for b in built {
         for need in &b.needs {
             match need {
                 Need::Unhashable(at) => {
                     return Err(Problem::crash(
+                        format!(
+                            "`needs` entries of action {} must be action names, not lists or mappings",
+                            b.id
+                        ),
                         "TypeError",
                         "unhashable type: 'CommentedSeq'",
                         Some(*at),
@@ -253,6 +271,7 @@ fn expectations(node: Option<&Node>, features: &Features) -> Checked<Option<i64>
             Some(size.value.start),
         )),
         Err(IntError::Overflow) => Err(Problem::crash(
+            "the expectations population size must be a finite number",
             "OverflowError",
             "cannot convert float infinity to integer",
             Some(size.value.start),

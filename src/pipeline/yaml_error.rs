@@ -24,6 +24,8 @@ impl Mark {
 pub(crate) struct YamlError {
     /// The library crashes here instead of reporting a YAML error.
     pub(crate) crash: bool,
+    /// The message is complete as it is (no marks to render).
+    plain: bool,
     context: Option<String>,
     context_mark: Option<Mark>,
     problem: String,
@@ -38,6 +40,7 @@ impl YamlError {
     ) -> Self {
         YamlError {
             crash: false,
+            plain: false,
             context: context.map(|(c, _)| c.to_string()),
             context_mark: context.map(|(_, m)| m),
             problem: problem.to_string(),
@@ -49,6 +52,7 @@ impl YamlError {
     pub(crate) fn with_bare_context(context: &str, problem: &str, problem_mark: Mark) -> Self {
         YamlError {
             crash: false,
+            plain: false,
             context: Some(context.to_string()),
             context_mark: None,
             problem: problem.to_string(),
@@ -60,11 +64,38 @@ impl YamlError {
     pub(crate) fn crash(message: &str, at: Mark) -> Self {
         YamlError {
             crash: true,
+            plain: true,
             context: None,
             context_mark: None,
             problem: message.to_string(),
             problem_mark: Some(at),
         }
+    }
+
+    /// ruyaml's reader error for a character YAML does not allow anywhere in a stream
+    /// (checked on the whole text before parsing, so it wins over every other error).
+    pub(crate) fn unacceptable_character(text: &str) -> Option<Self> {
+        let (position, c) = text.chars().enumerate().find(|(_, c)| !is_printable(*c))?;
+        let line = text.chars().take(position).filter(|c| *c == '\n').count() + 1;
+        let col = text
+            .chars()
+            .take(position)
+            .collect::<Vec<char>>()
+            .iter()
+            .rev()
+            .take_while(|c| **c != '\n')
+            .count();
+        Some(YamlError {
+            crash: false,
+            plain: true,
+            context: None,
+            context_mark: None,
+            problem: format!(
+                "unacceptable character #x{:04x}: special characters are not allowed\n  in \"{SOURCE_NAME}\", position {position}",
+                u32::from(c)
+            ),
+            problem_mark: Some(Mark::new(position, line, col)),
+        })
     }
 
     /// Where the problem is: the problem mark, else the context mark.
@@ -74,7 +105,7 @@ impl YamlError {
 
     /// ruyaml's `MarkedYAMLError.__str__` with the "note" removed, as the library does.
     pub(crate) fn render(&self, text: &str) -> String {
-        if self.crash {
+        if self.plain {
             return self.problem.clone();
         }
         let buffer: Vec<char> = text.chars().collect();
@@ -97,6 +128,12 @@ impl YamlError {
         }
         lines.join("\n")
     }
+}
+
+/// ruyaml's printable set: tab, line breaks, printable ASCII, NEL, and the rest of
+/// Unicode apart from C1 controls, surrogates and U+FFFE/U+FFFF.
+fn is_printable(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{a0}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
 /// Where each line starts, in chars.

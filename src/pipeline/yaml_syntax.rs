@@ -45,11 +45,28 @@ pub(crate) fn translate(text: &str, info: &str, mark: Mark, state: &ParseState) 
             ),
             Some(mark),
         ),
-        "while scanning a quoted scalar, found unexpected end of stream" => YamlError::new(
-            Some(("while scanning a quoted scalar", mark)),
-            "found unexpected end of stream",
-            Some(end_of(text)),
-        ),
+        "while scanning a quoted scalar, found unexpected end of stream" => {
+            unterminated_quote(text, mark)
+        }
+        "simple key expected" if mark.col == 0 && mark.line > 1 => {
+            // ruyaml gives up at the end of the unfinished key's line.
+            let line = mark.line - 1;
+            let end = line_chars(&lines, line)
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .chars()
+                .count();
+            let at = Mark::new(0, line, end);
+            YamlError::new(
+                Some((
+                    "while scanning a simple key",
+                    simple_key_start(&lines, Mark::new(0, line + 1, 0)),
+                )),
+                "could not find expected ':'",
+                Some(at),
+            )
+        }
         "while scanning an anchor or alias, did not find expected alphabetic or numeric character" =>
         {
             let chars = line_chars(&lines, mark.line);
@@ -144,6 +161,98 @@ pub(crate) fn translate(text: &str, info: &str, mark: Mark, state: &ParseState) 
         }
         _ => YamlError::new(None, info, Some(mark)),
     }
+}
+
+/// Whether the content line above `line` ends inside a flow collection (`[`, `{` or a
+/// `,`): saphyr may stop before it has reported the collection's start.
+pub(crate) fn previous_line_opens_flow(text: &str, line: usize) -> bool {
+    let lines: Vec<&str> = text.split('\n').take(line.saturating_sub(1)).collect();
+    lines
+        .iter()
+        .map(|l| l.split(" #").next().unwrap_or("").trim())
+        .rfind(|l| !l.is_empty() && !l.starts_with('#'))
+        .is_some_and(|l| l.ends_with(['[', '{', ',']))
+}
+
+/// The lines from `line` (inside a flow collection) to the one that closes that
+/// collection, so that all of them are padded at once rather than one re-parse each.
+/// Brackets inside quoted scalars and comments do not count.
+pub(crate) fn rest_of_flow(text: &str, line: usize) -> Vec<usize> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut depth = 1usize;
+    let mut quote: Option<char> = None;
+    for l in line..=lines.len() {
+        let chars = line_chars(&lines, l);
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            match quote {
+                Some('\'') if c == '\'' && chars.get(i + 1) == Some(&'\'') => i += 1,
+                Some('"') if c == '\\' => i += 1,
+                Some(q) if c == q => quote = None,
+                Some(_) => {}
+                None => match c {
+                    '\'' | '"' => quote = Some(c),
+                    '#' if i == 0 || chars[i - 1].is_whitespace() => break,
+                    '[' | '{' => depth += 1,
+                    ']' | '}' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return (line..=l).collect();
+                        }
+                    }
+                    _ => {}
+                },
+            }
+            i += 1;
+        }
+    }
+    (line..=lines.len()).collect()
+}
+
+/// A quoted scalar that never closes.
+pub(crate) fn unterminated_quote(text: &str, start: Mark) -> YamlError {
+    YamlError::new(
+        Some(("while scanning a quoted scalar", start)),
+        "found unexpected end of stream",
+        Some(end_of(text)),
+    )
+}
+
+/// The line holding the quote that closes the quoted scalar starting at `start`.
+pub(crate) fn closing_quote_line(text: &str, start: Mark) -> Option<usize> {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let first = line_chars(&lines, start.line);
+    let quote = *first.get(start.col)?;
+    let mut escaped = false;
+    let mut skip_next = false;
+    for line in start.line..=lines.len() {
+        let chars = line_chars(&lines, line);
+        let from = if line == start.line { start.col + 1 } else { 0 };
+        for (i, &c) in chars.iter().enumerate().skip(from) {
+            if skip_next {
+                skip_next = false;
+                continue;
+            }
+            if quote == '"' {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' {
+                    return Some(line);
+                }
+            } else if c == '\'' {
+                if chars.get(i + 1) == Some(&'\'') {
+                    skip_next = true;
+                } else {
+                    return Some(line);
+                }
+            }
+        }
+        escaped = false;
+    }
+    None
 }
 
 /// The mark just past the last character: ruyaml's end-of-stream position.

@@ -1,0 +1,404 @@
+//! The compose pass: saphyr-parser's events to a [`Node`] tree with positions, scalars
+//! resolved, aliases expanded; syntax errors reworded as ruyaml's (`yaml_syntax`).
+//!
+//! Where ruyaml is more lenient than saphyr-parser about indentation (flow collections
+//! and quoted scalars continued on less-indented lines), the caller re-parses with those
+//! lines padded; marks are shifted back so positions stay those of the original text.
+
+use std::collections::BTreeSet;
+
+use saphyr_parser::{Event, Parser, Span};
+
+use super::scalar::{self, Schema};
+use super::yaml::{Entry, Node, Value};
+use super::yaml_error::{Mark, YamlError};
+use super::yaml_syntax;
+
+/// The nesting depth at which ruyaml's recursive composer exceeds Python's recursion
+/// limit (oracle-measured: a collection opened at depth 248, the root being depth 1).
+/// It also keeps this crate's own recursive passes far from a stack overflow.
+const MAX_DEPTH: usize = 248;
+
+/// A private-use character standing in for a byte order mark inside the text.
+const BOM_STAND_IN: char = '\u{f8ff}';
+
+/// ruyaml takes a U+FEFF after the start of the stream as an ordinary character;
+/// saphyr-parser refuses it. It is parsed as a stand-in and restored in scalars (the
+/// stand-in is one char too, so positions do not move). Texts that already hold the
+/// stand-in are left alone.
+pub(crate) fn hide_inner_boms(source: String) -> String {
+    let inner = source.char_indices().any(|(i, c)| c == '\u{feff}' && i > 0);
+    if !inner || source.contains(BOM_STAND_IN) {
+        return source;
+    }
+    let mut out = String::with_capacity(source.len());
+    for (i, c) in source.char_indices() {
+        out.push(if c == '\u{feff}' && i > 0 {
+            BOM_STAND_IN
+        } else {
+            c
+        });
+    }
+    out
+}
+
+/// saphyr-parser's complaint about flow content left of the block indentation.
+pub(crate) const FLOW_INDENT: &str = "invalid indentation in flow construct";
+
+/// Nesting beyond what ruyaml's recursive composer survives.
+fn too_deep(at: Mark) -> YamlError {
+    YamlError::crash(
+        &format!(
+            "collections are nested too deeply ({MAX_DEPTH} levels) (the pipeline library fails here with RecursionError: maximum recursion depth exceeded)"
+        ),
+        at,
+    )
+}
+
+/// How much indentation a padded line gets: more than any real block indentation.
+const PAD: usize = 256;
+
+/// ruyaml does not check the indentation of flow collections continued over several
+/// lines (`needs: [a,\n  b]` with `b` left of the key's value is accepted); saphyr-parser
+/// does. Such lines are re-parsed with extra indentation, which changes nothing else in
+/// flow context, and their columns are shifted back in every mark.
+pub(crate) fn padded(text: &str, pads: &BTreeSet<usize>) -> String {
+    if pads.is_empty() {
+        return text.to_string();
+    }
+    let pad = " ".repeat(PAD);
+    let mut out = String::with_capacity(text.len() + pads.len() * PAD);
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if pads.contains(&(i + 1)) {
+            out.push_str(&pad);
+        }
+        out.push_str(line);
+    }
+    out
+}
+
+/// Why composing stopped.
+pub(crate) enum Composed {
+    /// Lines to re-parse with extra indentation; `problem` is saphyr's complaint.
+    PadLines {
+        lines: Vec<usize>,
+        problem: &'static str,
+    },
+    Error {
+        error: YamlError,
+        tab_related: bool,
+    },
+}
+
+/// The compose pass: events to a node tree, without merge or duplicate handling.
+pub(crate) fn compose(
+    source: &str,
+    original: &str,
+    pads: &BTreeSet<usize>,
+) -> Result<Composition, Composed> {
+    let mut builder = Builder {
+        pads,
+        schema: scalar::schema_of(original),
+        stack: Vec::new(),
+        anchors: Vec::new(),
+        root: None,
+        documents: 0,
+        warnings: Vec::new(),
+        source: source.chars().collect(),
+    };
+    let mut parser = Parser::new_from_str(source);
+    while let Some(next) = parser.next_event() {
+        match next {
+            Ok((event, span)) => {
+                let done = builder
+                    .event(event, span)
+                    .map_err(|error| Composed::Error {
+                        error,
+                        tab_related: false,
+                    })?;
+                if done {
+                    break;
+                }
+            }
+            Err(e) => {
+                // ruyaml does not check the indentation of flow content.
+                let info = e.info();
+                let flow_continues = builder.in_flow()
+                    || yaml_syntax::previous_line_opens_flow(original, e.marker().line());
+                if info.starts_with("invalid indentation in flow construct")
+                    || (flow_continues && info.starts_with("invalid indentation"))
+                {
+                    return Err(Composed::PadLines {
+                        lines: yaml_syntax::rest_of_flow(original, e.marker().line()),
+                        problem: FLOW_INDENT,
+                    });
+                }
+                let mark = builder.mark(*e.marker());
+                if info.starts_with("recursion limit exceeded") {
+                    return Err(Composed::Error {
+                        error: too_deep(mark),
+                        tab_related: false,
+                    });
+                }
+                if info.starts_with("invalid indentation in quoted scalar") {
+                    // ruyaml does not check a quoted scalar's indentation either: the
+                    // scalar runs to its closing quote, or to the end of the stream.
+                    return Err(match yaml_syntax::closing_quote_line(original, mark) {
+                        Some(end) => Composed::PadLines {
+                            lines: (mark.line + 1..=end).collect(),
+                            problem: "invalid indentation in quoted scalar",
+                        },
+                        None => Composed::Error {
+                            error: yaml_syntax::unterminated_quote(original, mark),
+                            tab_related: false,
+                        },
+                    });
+                }
+                let open = |want_map: bool| {
+                    builder.stack.iter().rev().find_map(|f| match f {
+                        Frame::Map { start, .. } if want_map => Some(*start),
+                        Frame::Seq { start, .. } if !want_map => Some(*start),
+                        _ => None,
+                    })
+                };
+                // The block collection a stray bracket ends up in: ruyaml closes every
+                // block collection indented deeper than the bracket first.
+                let block = builder.stack.iter().rev().find_map(|f| match f {
+                    Frame::Map {
+                        start, flow: false, ..
+                    } if start.col <= mark.col => Some((true, *start)),
+                    Frame::Seq {
+                        start, flow: false, ..
+                    } if start.col <= mark.col => Some((false, *start)),
+                    _ => None,
+                });
+                let root = builder
+                    .stack
+                    .first()
+                    .map(Frame::start)
+                    .or(builder.root.as_ref().map(|r| r.start));
+                let state = yaml_syntax::ParseState {
+                    block,
+                    open_map: open(true),
+                    open_seq: open(false),
+                    root,
+                };
+                return Err(Composed::Error {
+                    error: yaml_syntax::translate(original, e.info(), mark, &state),
+                    tab_related: e.info().contains("tab"),
+                });
+            }
+        }
+    }
+    Ok(Composition {
+        root: builder.root,
+        warnings: builder.warnings,
+    })
+}
+
+/// A composed document and the warnings ruyaml gives while loading it.
+pub(crate) struct Composition {
+    pub(crate) root: Option<Node>,
+    pub(crate) warnings: Vec<String>,
+}
+
+enum Frame {
+    Seq {
+        flow: bool,
+        start: Mark,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        flow: bool,
+        start: Mark,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+}
+
+impl Frame {
+    fn start(&self) -> Mark {
+        match self {
+            Frame::Seq { start, .. } | Frame::Map { start, .. } => *start,
+        }
+    }
+
+    fn is_flow(&self) -> bool {
+        match self {
+            Frame::Seq { flow, .. } | Frame::Map { flow, .. } => *flow,
+        }
+    }
+}
+
+struct Builder<'t> {
+    /// The text saphyr parses (the original, maybe padded), to tell flow from block.
+    source: Vec<char>,
+    pads: &'t BTreeSet<usize>,
+    schema: Schema,
+    stack: Vec<Frame>,
+    anchors: Vec<(usize, Node)>,
+    root: Option<Node>,
+    documents: usize,
+    /// ruyaml's warnings, in document order.
+    warnings: Vec<String>,
+}
+
+impl Builder<'_> {
+    fn mark(&self, m: saphyr_parser::Marker) -> Mark {
+        let col = if self.pads.contains(&m.line()) && m.col() >= PAD {
+            m.col() - PAD
+        } else {
+            m.col()
+        };
+        Mark::new(m.index(), m.line(), col)
+    }
+
+    /// Inside a flow collection (where a `key: value` pair also opens a mapping).
+    fn in_flow(&self) -> bool {
+        self.stack.last().is_some_and(Frame::is_flow)
+    }
+
+    /// Feed one event; `true` when the stream is done.
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<bool, YamlError> {
+        match event {
+            Event::StreamEnd => return Ok(true),
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    // ruyaml stops at the second document and names the first one's root.
+                    let first = self
+                        .root
+                        .as_ref()
+                        .map(|r| r.start)
+                        .unwrap_or_else(|| Mark::new(0, 1, 0));
+                    return Err(YamlError::new(
+                        Some(("expected a single document in the stream", first)),
+                        "but found another document",
+                        Some(self.mark(span.start)),
+                    ));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                let text = match text.contains(BOM_STAND_IN) {
+                    true => std::borrow::Cow::Owned(text.replace(BOM_STAND_IN, "\u{feff}")),
+                    false => text,
+                };
+                let start = self.mark(span.start);
+                let end = self.mark(span.end);
+                let value = scalar::resolve(&text, style, tag.as_deref(), self.schema)
+                    .map_err(|problem| {
+                        YamlError::crash(
+                            &format!(
+                                "the value {:?} cannot be read as its YAML type (the pipeline library fails here with {problem})",
+                                text.as_ref()
+                            ),
+                            start,
+                        )
+                    })?;
+                if let Some(w) = scalar::mantissa_warning(&text, &value, self.schema, start) {
+                    self.warnings.push(w);
+                }
+                let node = Node {
+                    is_merge_key: matches!(&value, Value::Tagged { tag, .. } if tag == scalar::MERGE_TAG),
+                    value,
+                    start,
+                    last_line: last_line_of(start, end),
+                };
+                self.finish(node, anchor);
+            }
+            Event::Alias(id) => {
+                let start = self.mark(span.start);
+                let end = self.mark(span.end);
+                let Some((_, target)) = self.anchors.iter().rev().find(|(a, _)| *a == id) else {
+                    return Err(YamlError::new(None, "found undefined alias", Some(start)));
+                };
+                let mut node = target.clone();
+                node.start = start;
+                node.last_line = last_line_of(start, end);
+                node.is_merge_key = false;
+                self.finish(node, 0);
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..)
+                if self.stack.len() + 1 >= MAX_DEPTH =>
+            {
+                return Err(too_deep(self.mark(span.start)));
+            }
+            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
+                flow: self.in_flow() || self.source.get(span.start.index()) == Some(&'['),
+                start: self.mark(span.start),
+                anchor,
+                items: Vec::new(),
+            }),
+            Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
+                flow: self.in_flow() || self.source.get(span.start.index()) == Some(&'{'),
+                start: self.mark(span.start),
+                anchor,
+                items: Vec::new(),
+            }),
+            Event::SequenceEnd | Event::MappingEnd => {
+                let end = self.mark(span.end);
+                match self.stack.pop() {
+                    Some(Frame::Seq {
+                        start,
+                        flow: _,
+                        anchor,
+                        items,
+                    }) => {
+                        let last = items.iter().map(|n| n.last_line).max();
+                        let node = Node {
+                            last_line: last.unwrap_or_else(|| last_line_of(start, end)),
+                            value: Value::Seq(items),
+                            start,
+                            is_merge_key: false,
+                        };
+                        self.finish(node, anchor);
+                    }
+                    Some(Frame::Map {
+                        start,
+                        flow: _,
+                        anchor,
+                        items,
+                    }) => {
+                        let last = items.iter().map(|n| n.last_line).max();
+                        let mut entries = Vec::with_capacity(items.len() / 2);
+                        let mut it = items.into_iter();
+                        while let (Some(key), Some(value)) = (it.next(), it.next()) {
+                            entries.push(Entry { key, value });
+                        }
+                        let node = Node {
+                            last_line: last.unwrap_or_else(|| last_line_of(start, end)),
+                            value: Value::Map(entries),
+                            start,
+                            is_merge_key: false,
+                        };
+                        self.finish(node, anchor);
+                    }
+                    None => {}
+                }
+            }
+            Event::Nothing | Event::StreamStart | Event::DocumentEnd => {}
+        }
+        Ok(false)
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.push((anchor, node.clone()));
+        }
+        match self.stack.last_mut() {
+            Some(Frame::Seq { items, .. } | Frame::Map { items, .. }) => items.push(node),
+            None => self.root = Some(node),
+        }
+    }
+}
+
+/// The last line with content between two marks: a mark at column 0 means the node ended
+/// with the previous line break.
+fn last_line_of(start: Mark, end: Mark) -> usize {
+    if end.line > start.line && end.col == 0 {
+        end.line - 1
+    } else {
+        end.line.max(start.line)
+    }
+}

@@ -1,0 +1,168 @@
+//! The construct pass, in ruyaml's order: depth first, each mapping's merge keys
+//! flattened before its own keys (explicit keys win, merged keys come after them), each
+//! value constructed before its key's duplicate check. Duplicate keys are errors at
+//! every level, worded as ruyaml words them.
+
+use super::pyrepr;
+use super::scalar;
+use super::yaml::{Entry, Node, Value};
+use super::yaml_error::{Mark, YamlError};
+
+/// ruyaml's construction pass: merge keys are flattened (explicit keys win, merged keys
+/// come after them) and duplicate keys are rejected, depth first, each mapping's value
+/// before its key's duplicate check — the order ruyaml finds them in.
+/// Construct a node in place. Recursive, so the frames are kept small: nesting is capped
+/// at `yaml_compose::MAX_DEPTH`, and the error paths live in separate cold functions.
+pub(crate) fn construct(node: &mut Node) -> Result<(), YamlError> {
+    let start = node.start;
+    match &mut node.value {
+        Value::Seq(items) => items.iter_mut().try_for_each(construct),
+        Value::Map(entries) => {
+            let raw = std::mem::take(entries);
+            *entries = construct_map(start, raw)?;
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// ruyaml's name for a node's kind in messages.
+fn node_id(node: &Node) -> &'static str {
+    match node.value {
+        Value::Seq(_) => "sequence",
+        Value::Map(_) => "mapping",
+        _ => "scalar",
+    }
+}
+
+/// A collection key holding another collection: ruyaml turns a collection key into a
+/// hashable key type, but not the collections inside it, and hashing then crashes.
+fn is_unhashable(key: &Node) -> bool {
+    let nested = |n: &Node| matches!(n.value, Value::Seq(_) | Value::Map(_));
+    match &key.value {
+        Value::Seq(items) => items.iter().any(nested),
+        Value::Map(entries) => entries.iter().any(|e| nested(&e.key) || nested(&e.value)),
+        _ => false,
+    }
+}
+
+fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlError> {
+    // ruyaml flattens merge keys before it constructs the explicit keys, so a bad merge
+    // is reported before a duplicate key of the same mapping.
+    let (merge_entries, plain): (Vec<Entry>, Vec<Entry>) =
+        entries.into_iter().partition(|e| e.key.is_merge_key);
+    let mut merges: Vec<Node> = Vec::new();
+    for (i, mut entry) in merge_entries.into_iter().enumerate() {
+        if i > 0 {
+            return Err(duplicate_merge_key(start, &entry));
+        }
+        match &mut entry.value.value {
+            Value::Map(_) => {
+                construct(&mut entry.value)?;
+                merges.push(entry.value);
+            }
+            Value::Seq(items) => {
+                for item in items.iter_mut() {
+                    if !matches!(item.value, Value::Map(_)) {
+                        return Err(bad_merge_item(start, item));
+                    }
+                    construct(item)?;
+                }
+                merges.append(items);
+            }
+            _ => return Err(bad_merge_value(start, &entry.value)),
+        }
+    }
+    let mut explicit: Vec<Entry> = Vec::with_capacity(plain.len());
+    for mut entry in plain {
+        construct(&mut entry.key)?;
+        if let Value::Tagged { tag, text } = &entry.key.value {
+            // ruyaml reads a `=` key as a plain string.
+            if tag == scalar::VALUE_TAG {
+                entry.key.value = Value::Str(text.clone());
+            }
+        }
+        if is_unhashable(&entry.key) {
+            return Err(unhashable_key(&entry.key));
+        }
+        construct(&mut entry.value)?;
+        if let Some(original) = explicit
+            .iter()
+            .find(|e| pyrepr::keys_equal(&e.key, &entry.key))
+        {
+            return Err(duplicate_key(start, &entry, original));
+        }
+        explicit.push(entry);
+    }
+    // Earlier merge sources win over later ones; explicit keys win over all.
+    for source in merges {
+        if let Value::Map(source_entries) = source.value {
+            for e in source_entries {
+                if !explicit.iter().any(|x| pyrepr::keys_equal(&x.key, &e.key)) {
+                    explicit.push(e);
+                }
+            }
+        }
+    }
+    Ok(explicit)
+}
+
+#[cold]
+#[inline(never)]
+fn duplicate_key(start: Mark, entry: &Entry, original: &Entry) -> YamlError {
+    YamlError::new(
+        Some(("while constructing a mapping", start)),
+        &format!(
+            "found duplicate key \"{}\" with value \"{}\" (original value: \"{}\")",
+            pyrepr::py_str(&entry.key),
+            pyrepr::py_str(&entry.value),
+            pyrepr::py_str(&original.value),
+        ),
+        Some(entry.key.start),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn duplicate_merge_key(start: Mark, entry: &Entry) -> YamlError {
+    YamlError::new(
+        Some(("while constructing a mapping", start)),
+        "found duplicate key \"<<\"",
+        Some(entry.key.start),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn bad_merge_item(start: Mark, item: &Node) -> YamlError {
+    YamlError::new(
+        Some(("while constructing a mapping", start)),
+        &format!(
+            "expected a mapping for merging, but found {}",
+            node_id(item)
+        ),
+        Some(item.start),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn bad_merge_value(start: Mark, value: &Node) -> YamlError {
+    YamlError::new(
+        Some(("while constructing a mapping", start)),
+        &format!(
+            "expected a mapping or list of mappings for merging, but found {}",
+            node_id(value)
+        ),
+        Some(value.start),
+    )
+}
+
+#[cold]
+#[inline(never)]
+fn unhashable_key(key: &Node) -> YamlError {
+    YamlError::crash(
+        "a mapping key cannot hold a list or mapping (the pipeline library fails here with TypeError: unhashable type: 'CommentedMap')",
+        key.start,
+    )
+}
