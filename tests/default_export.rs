@@ -88,18 +88,11 @@ fn runtimes_are_the_seed_runtimes() {
 
 #[test]
 fn the_audit_finds_no_problem() {
-    // Pipelines parse, and the stored project_definition matches its stored file. Until
-    // the pipeline parser lands (src/pipeline/mod.rs is a stub on this branch) its "not
-    // yet available" warning is the one diagnostic allowed; any other, such as a real
-    // parse error in a seed's project.yaml, fails.
+    // Pipelines parse, and the stored project_definition matches its stored file.
     let audit = jobaudit::audit::audit(default_export());
-    let messages: Vec<String> = audit
-        .diagnostics
-        .iter()
-        .map(|d| d.to_string())
-        .filter(|m| !m.contains("pipeline parser not yet available"))
-        .collect();
+    let messages: Vec<String> = audit.diagnostics.iter().map(|d| d.to_string()).collect();
     assert!(messages.is_empty(), "{messages:#?}");
+    assert!(audit.pipelines.iter().all(|p| p.parsed.is_ok()));
     let statuses: Vec<String> = audit
         .requests
         .iter()
