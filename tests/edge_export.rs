@@ -421,17 +421,47 @@ fn a_large_project_yaml_gets_a_page_of_its_own() {
         doc.select(&sel("#pipeline pre.yaml")).next().is_none(),
         "not inlined"
     );
-    let link = one(&doc, "p.large-pipeline a");
-    assert_eq!(link.value().attr("href"), Some("pipeline/index.html"));
-    let own = page(&site, "edge-project/big-ws/107/pipeline/index.html");
+    assert!(
+        doc.select(&sel("#pipeline svg")).next().is_none(),
+        "160 actions: no graph inline"
+    );
+    let href = one(&doc, "p.large-pipeline a")
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    let rel = href
+        .strip_prefix("../../../")
+        .expect("a relative link to the root");
+    assert!(
+        rel.starts_with("pipelines/") && rel.ends_with("/index.html"),
+        "{href}"
+    );
+    // The job's action link goes to the action's block on that page.
+    let action = one(&doc, "#job-jjjjjjjjjjjjjjjc dd a")
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    assert_eq!(action, format!("{href}#action-model_150"));
+
+    let own = page(&site, rel);
     let source = std::fs::read_to_string(
         manifest_dir().join("tests/fixtures/edge/pipelines/example/big-study/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee/project.yaml"),
     )
     .unwrap();
-    let code: String = one(&own, "pre code").text().collect();
+    let code: String = one(&own, "#pipeline pre code").text().collect();
     assert_eq!(code, source, "the whole file, verbatim");
-    let anchors = own.select(&sel("pre code a[id^='L']")).count();
-    assert_eq!(anchors, source.lines().count());
-    let crumbs = all_text(&own, "nav.breadcrumbs li");
-    assert_eq!(crumbs.last().map(String::as_str), Some("project.yaml"));
+    assert_eq!(
+        own.select(&sel("pre code a[id^='L']")).count(),
+        source.lines().count()
+    );
+    assert!(own.select(&sel("#action-model_150")).next().is_some());
+    // The graph of all 160 actions is drawn there, once.
+    assert_eq!(own.select(&sel("#graph svg g.node")).count(), 160);
+    let users: Vec<String> = own
+        .select(&sel("table.requests tbody td:nth-child(2) a"))
+        .map(text)
+        .collect();
+    assert_eq!(users, ["107"]);
 }

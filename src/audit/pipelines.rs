@@ -13,6 +13,8 @@ use crate::pipeline::{self, Pipeline, PipelineError};
 #[derive(Debug)]
 pub struct PipelineEntry {
     pub text: Arc<str>,
+    /// A short content hash naming the text, e.g. for its own page.
+    pub key: String,
     pub parsed: Result<Pipeline, PipelineError>,
     /// Where it was first found, for diagnostics.
     pub origin: Origin,
@@ -85,6 +87,7 @@ pub(super) fn resolve(
         .into_par_iter()
         .map(|(text, origin)| PipelineEntry {
             parsed: pipeline::load(&text),
+            key: content_key(&text),
             text,
             origin,
         })
@@ -139,4 +142,14 @@ fn invalid_pipeline(entry: &PipelineEntry, e: &PipelineError) -> Diagnostic {
             .at_line(*line)
             .record(format!("job request {id} (project_definition)")),
     }
+}
+
+/// The first 64 bits of the text's SHA-256, in hex.
+fn content_key(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -11,6 +11,7 @@ pub const RESERVED_TOP_LEVEL: &[&str] = &[
     "orgs",
     "organisations",
     "pages",
+    "pipelines",
     "search",
     "static",
     "users",

@@ -7,6 +7,10 @@ use std::fmt::Write;
 /// Lines of context around each change.
 const CONTEXT: usize = 3;
 
+/// Rows drawn at most: a rewritten large file would otherwise make a heavy page; the
+/// counts stay exact and the GitHub comparison beside it shows the rest.
+pub const MAX_ROWS: usize = 400;
+
 /// Counts and the HTML table of a diff between two highlighted texts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PipelineDiff {
@@ -30,22 +34,7 @@ pub fn diff(
     }
     let diff = TextDiff::from_lines(old, new);
     let (mut added, mut removed) = (0, 0);
-    let mut html = String::from("<table class=\"diff\"><tbody>");
-    let line = |html: &mut String,
-                class: &str,
-                sign: char,
-                old_no: Option<usize>,
-                new_no: Option<usize>,
-                body: &str| {
-        let num = |n: Option<usize>| n.map_or(String::new(), |n| n.to_string());
-        let _ = write!(
-            html,
-            "<tr class=\"{class}\"><td class=\"no\">{}</td><td class=\"no\">{}</td><td class=\"sign\">{sign}</td><td><code>{body}</code></td></tr>",
-            num(old_no),
-            num(new_no)
-        );
-    };
-    let get = |lines: &[String], i: usize| lines.get(i).map_or("", String::as_str).to_owned();
+    let mut table = Table::default();
     for group in diff.grouped_ops(CONTEXT) {
         let (Some(first), Some(last)) = (group.first(), group.last()) else {
             continue;
@@ -55,43 +44,94 @@ pub fn diff(
             last.old_range().end - old_start,
             last.new_range().end - new_start,
         );
-        let _ = write!(
-            html,
-            "<tr class=\"hunk\"><td colspan=\"4\">@@ -{},{old_len} +{},{new_len} @@</td></tr>",
+        table.hunk(&format!(
+            "@@ -{},{old_len} +{},{new_len} @@",
             old_start + 1,
             new_start + 1
-        );
+        ));
         for op in group {
             let (tag, old_range, new_range) = op.as_tag_tuple();
             if tag == DiffTag::Equal {
                 for (o, n) in old_range.zip(new_range) {
-                    line(
-                        &mut html,
-                        "ctx",
-                        ' ',
-                        Some(o + 1),
-                        Some(n + 1),
-                        &get(old_html, o),
-                    );
+                    table.row("ctx", ' ', Some(o + 1), Some(n + 1), line(old_html, o));
                 }
                 continue;
             }
             for o in old_range {
                 removed += 1;
-                line(&mut html, "del", '-', Some(o + 1), None, &get(old_html, o));
+                table.row("del", '-', Some(o + 1), None, line(old_html, o));
             }
             for n in new_range {
                 added += 1;
-                line(&mut html, "add", '+', None, Some(n + 1), &get(new_html, n));
+                table.row("add", '+', None, Some(n + 1), line(new_html, n));
             }
         }
     }
-    html.push_str("</tbody></table>");
     Some(PipelineDiff {
         added,
         removed,
-        html,
+        html: table.finish(),
     })
+}
+
+fn line(lines: &[String], i: usize) -> &str {
+    lines.get(i).map_or("", String::as_str)
+}
+
+/// The diff table, cut off after `MAX_ROWS` rows.
+#[derive(Default)]
+struct Table {
+    html: String,
+    rows: usize,
+}
+
+impl Table {
+    fn hunk(&mut self, header: &str) {
+        if self.take_row() {
+            let _ = write!(
+                self.html,
+                "<tr class=\"hunk\"><td colspan=\"4\">{header}</td></tr>"
+            );
+        }
+    }
+
+    fn row(
+        &mut self,
+        class: &str,
+        sign: char,
+        old_no: Option<usize>,
+        new_no: Option<usize>,
+        body: &str,
+    ) {
+        if self.take_row() {
+            let num = |n: Option<usize>| n.map_or(String::new(), |n| n.to_string());
+            let _ = write!(
+                self.html,
+                "<tr class=\"{class}\"><td class=\"no\">{}</td><td class=\"no\">{}</td><td class=\"sign\">{sign}</td><td><code>{body}</code></td></tr>",
+                num(old_no),
+                num(new_no)
+            );
+        }
+    }
+
+    fn take_row(&mut self) -> bool {
+        self.rows += 1;
+        self.rows <= MAX_ROWS
+    }
+
+    fn finish(self) -> String {
+        let mut html = String::from("<table class=\"diff\"><tbody>");
+        html.push_str(&self.html);
+        if self.rows > MAX_ROWS {
+            let _ = write!(
+                html,
+                "<tr class=\"more\"><td colspan=\"4\">{} more rows not shown: compare the code on GitHub for the whole change.</td></tr>",
+                self.rows - MAX_ROWS
+            );
+        }
+        html.push_str("</tbody></table>");
+        html
+    }
 }
 
 #[cfg(test)]
@@ -123,6 +163,20 @@ mod tests {
             .select(&scraper::Selector::parse("tr.add").unwrap())
             .count();
         assert_eq!(rows, 3);
+    }
+
+    #[test]
+    fn a_huge_change_is_cut_off_but_counted() {
+        let old: String = (0..1000).map(|i| format!("a{i}\n")).collect();
+        let new: String = (0..1000).map(|i| format!("b{i}\n")).collect();
+        let d = diff(&old, &new, &plain(&old), &plain(&new)).unwrap();
+        assert_eq!((d.added, d.removed), (1000, 1000));
+        assert_eq!(d.html.matches("<tr").count(), MAX_ROWS + 1);
+        assert!(
+            d.html.contains("1601 more rows not shown"),
+            "{}",
+            &d.html[d.html.len() - 200..]
+        );
     }
 
     #[test]

@@ -45,107 +45,131 @@ const SWEEPS: usize = 4;
 /// How much more a dummy's wish counts than a node's when placing a rank.
 const DUMMY_WEIGHT: f64 = 8.0;
 
-/// The pipeline graph as an inline `<svg>` element.
-///
-/// `requested` names the actions the job request asked for (already expanded);
-/// `job_status` gives the status of the request's job for an action, if it has one
-/// (e.g. `succeeded`, `failed`, `running`, `pending`); `action_href` the link to the
-/// action's block on the page (e.g. `#action-<name>`; escaped here).
+/// The pipeline graph as an inline `<svg>` element: `lay_out` and `GraphLayout::svg` in
+/// one step.
 pub fn pipeline_svg(
     pipeline: &Pipeline,
     requested: &[String],
     job_status: &dyn Fn(&str) -> Option<String>,
     action_href: &dyn Fn(&str) -> String,
 ) -> String {
+    lay_out(pipeline).svg(pipeline, requested, job_status, action_href)
+}
+
+/// Where a pipeline's nodes and edges go. It depends on the pipeline alone, so it is
+/// computed once per distinct project.yaml however many requests draw it.
+pub struct GraphLayout {
+    graph: Graph,
+    layout: Layout,
+}
+
+pub fn lay_out(pipeline: &Pipeline) -> GraphLayout {
     let graph = Graph::new(pipeline);
     let layout = Layout::new(&graph);
-    let requested: HashSet<&str> = requested.iter().map(String::as_str).collect();
-    let mut svg = String::with_capacity(600 + 700 * graph.n + 200 * graph.edges.len());
-    let (width, height) = (num(layout.width), num(layout.height));
-    let _ = write!(
-        svg,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pipeline-graph\" \
-         viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\">\
-         <title>Pipeline graph: {} action{}, {} dependenc{}</title>\
-         <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
-         markerWidth=\"8\" markerHeight=\"8\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">\
-         <path d=\"M0,0L10,5L0,10z\"/></marker></defs>",
-        graph.n,
-        if graph.n == 1 { "" } else { "s" },
-        graph.edges.len(),
-        if graph.edges.len() == 1 { "y" } else { "ies" },
-    );
-    svg.push('\n');
-    for (e, edge) in graph.edges.iter().enumerate() {
-        let _ = writeln!(
-            svg,
-            "<path class=\"edge{}\" data-from=\"{}\" data-to=\"{}\" d=\"{}\" marker-end=\"url(#arrow)\"/>",
-            if edge.back { " back" } else { "" },
-            escape(&pipeline.actions[edge.from].name),
-            escape(&pipeline.actions[edge.to].name),
-            layout.edge_path(e, edge.back),
-        );
-    }
-    for (i, action) in pipeline.actions.iter().enumerate() {
-        let name = action.name.as_str();
-        let level = action
-            .outputs
-            .iter()
-            .filter(|(_, outputs)| !outputs.is_empty())
-            .map(|(level, _)| *level)
-            .min()
-            .map_or("none", |l| l.as_str());
-        let status = job_status(name);
-        let is_requested = requested.contains(name);
-        let mut class = format!("node lvl-{level}");
-        if is_requested {
-            class.push_str(" req");
-        }
-        if let Some(status) = &status {
-            class.push_str(" status-");
-            class.push_str(&class_token(status));
-        }
-        let mut title = escape(name);
-        let _ = write!(title, "\noutputs: {}", level.replace('_', " "));
-        if let Some(status) = &status {
-            let _ = write!(title, "\njob: {}", escape(status));
-        }
-        if is_requested {
-            title.push_str("\nrequested");
-        }
-        let (x, y) = (layout.x[i] - NODE_W / 2.0, layout.rank_top[layout.rank[i]]);
-        let cx = num(layout.x[i]);
+    GraphLayout { graph, layout }
+}
+
+impl GraphLayout {
+    /// The SVG for one request. `pipeline` is the one laid out; `requested` names the
+    /// actions the job request asked for (already expanded); `job_status` gives the status
+    /// of the request's job for an action, if it has one (e.g. `succeeded`, `failed`);
+    /// `action_href` the link to the action's block (escaped here).
+    pub fn svg(
+        &self,
+        pipeline: &Pipeline,
+        requested: &[String],
+        job_status: &dyn Fn(&str) -> Option<String>,
+        action_href: &dyn Fn(&str) -> String,
+    ) -> String {
+        let (graph, layout) = (&self.graph, &self.layout);
+        let requested: HashSet<&str> = requested.iter().map(String::as_str).collect();
+        let mut svg = String::with_capacity(600 + 700 * graph.n + 200 * graph.edges.len());
+        let (width, height) = (num(layout.width), num(layout.height));
         let _ = write!(
             svg,
-            "<a href=\"{}\"><g class=\"{class}\" id=\"graph-node-{i}\" data-action=\"{}\">\
-             <title>{title}</title>\
-             <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/>\
-             <text class=\"name\" x=\"{cx}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
-            escape(&action_href(name)),
-            escape(name),
-            num(x),
-            num(y),
-            num(NODE_W),
-            num(NODE_H),
-            num(y + 18.0),
-            escape(&truncate(name, NAME_CHARS)),
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"pipeline-graph\" \
+             viewBox=\"0 0 {width} {height}\" width=\"{width}\" height=\"{height}\" role=\"img\">\
+             <title>Pipeline graph: {} action{}, {} dependenc{}</title>\
+             <defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" \
+             markerWidth=\"8\" markerHeight=\"8\" markerUnits=\"userSpaceOnUse\" orient=\"auto\">\
+             <path d=\"M0,0L10,5L0,10z\"/></marker></defs>",
+            graph.n,
+            if graph.n == 1 { "" } else { "s" },
+            graph.edges.len(),
+            if graph.edges.len() == 1 { "y" } else { "ies" },
         );
-        if let Some(status) = &status {
-            let _ = write!(
+        svg.push('\n');
+        for (e, edge) in graph.edges.iter().enumerate() {
+            let _ = writeln!(
                 svg,
-                "<circle class=\"badge\" cx=\"{}\" cy=\"{}\" r=\"4\"/>\
-                 <text class=\"status\" x=\"{}\" y=\"{}\">{}</text>",
-                num(x + 12.0),
-                num(y + 31.0),
-                num(x + 22.0),
-                num(y + 35.0),
-                escape(&truncate(status, NAME_CHARS - 3)),
+                "<path class=\"edge{}\" data-from=\"{}\" data-to=\"{}\" d=\"{}\" marker-end=\"url(#arrow)\"/>",
+                if edge.back { " back" } else { "" },
+                escape(&pipeline.actions[edge.from].name),
+                escape(&pipeline.actions[edge.to].name),
+                layout.edge_path(e, edge.back),
             );
         }
-        svg.push_str("</g></a>\n");
+        for (i, action) in pipeline.actions.iter().enumerate() {
+            let name = action.name.as_str();
+            let level = action
+                .outputs
+                .iter()
+                .filter(|(_, outputs)| !outputs.is_empty())
+                .map(|(level, _)| *level)
+                .min()
+                .map_or("none", |l| l.as_str());
+            let status = job_status(name);
+            let is_requested = requested.contains(name);
+            let mut class = format!("node lvl-{level}");
+            if is_requested {
+                class.push_str(" req");
+            }
+            if let Some(status) = &status {
+                class.push_str(" status-");
+                class.push_str(&class_token(status));
+            }
+            let mut title = escape(name);
+            let _ = write!(title, "\noutputs: {}", level.replace('_', " "));
+            if let Some(status) = &status {
+                let _ = write!(title, "\njob: {}", escape(status));
+            }
+            if is_requested {
+                title.push_str("\nrequested");
+            }
+            let (x, y) = (layout.x[i] - NODE_W / 2.0, layout.rank_top[layout.rank[i]]);
+            let cx = num(layout.x[i]);
+            let _ = write!(
+                svg,
+                "<a href=\"{}\"><g class=\"{class}\" id=\"graph-node-{i}\" data-action=\"{}\">\
+                 <title>{title}</title>\
+                 <rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" rx=\"6\"/>\
+                 <text class=\"name\" x=\"{cx}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+                escape(&action_href(name)),
+                escape(name),
+                num(x),
+                num(y),
+                num(NODE_W),
+                num(NODE_H),
+                num(y + 18.0),
+                escape(&truncate(name, NAME_CHARS)),
+            );
+            if let Some(status) = &status {
+                let _ = write!(
+                    svg,
+                    "<circle class=\"badge\" cx=\"{}\" cy=\"{}\" r=\"4\"/>\
+                     <text class=\"status\" x=\"{}\" y=\"{}\">{}</text>",
+                    num(x + 12.0),
+                    num(y + 31.0),
+                    num(x + 22.0),
+                    num(y + 35.0),
+                    escape(&truncate(status, NAME_CHARS - 3)),
+                );
+            }
+            svg.push_str("</g></a>\n");
+        }
+        svg.push_str("</svg>");
+        svg
     }
-    svg.push_str("</svg>");
-    svg
 }
 
 /// A coordinate with one decimal, without a trailing `.0` or a negative zero.

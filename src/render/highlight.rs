@@ -12,6 +12,7 @@ use syntect::parsing::{
     ParseState, Scope, ScopeStack, SyntaxDefinition, SyntaxReference, SyntaxSet, SyntaxSetBuilder,
 };
 
+use super::graph::{GraphLayout, lay_out};
 use crate::audit::PipelineEntry;
 use crate::pipeline::{LineSpan, Pipeline, RUN_ALL};
 
@@ -33,30 +34,39 @@ pub struct HighlightedPipeline {
     actions: Vec<(String, LineSpan)>,
 }
 
-/// The distinct pipelines of a build, each highlighted the first time a page asks for
-/// it (from any thread), and never again.
-pub struct Highlights<'a> {
+/// The distinct pipelines of a build, each highlighted (and its graph laid out) the
+/// first time a page asks for it, from any thread, and never again.
+pub struct Drawings<'a> {
     highlighter: &'a Highlighter,
     pipelines: &'a [PipelineEntry],
-    cells: Vec<OnceLock<HighlightedPipeline>>,
+    highlighted: Vec<OnceLock<HighlightedPipeline>>,
+    graphs: Vec<OnceLock<Option<GraphLayout>>>,
 }
 
-impl<'a> Highlights<'a> {
-    pub fn new(highlighter: &'a Highlighter, pipelines: &'a [PipelineEntry]) -> Highlights<'a> {
-        Highlights {
+impl<'a> Drawings<'a> {
+    pub fn new(highlighter: &'a Highlighter, pipelines: &'a [PipelineEntry]) -> Drawings<'a> {
+        Drawings {
             highlighter,
             pipelines,
-            cells: pipelines.iter().map(|_| OnceLock::new()).collect(),
+            highlighted: pipelines.iter().map(|_| OnceLock::new()).collect(),
+            graphs: pipelines.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
     /// Pipeline `i` of `Audit::pipelines`, highlighted.
     pub fn get(&self, i: usize) -> &HighlightedPipeline {
-        self.cells[i].get_or_init(|| {
+        self.highlighted[i].get_or_init(|| {
             let entry = &self.pipelines[i];
             self.highlighter
                 .highlight(&entry.text, entry.parsed.as_ref().ok())
         })
+    }
+
+    /// The graph layout of pipeline `i`, when it is valid.
+    pub fn graph(&self, i: usize) -> Option<&GraphLayout> {
+        self.graphs[i]
+            .get_or_init(|| self.pipelines[i].parsed.as_ref().ok().map(lay_out))
+            .as_ref()
     }
 }
 

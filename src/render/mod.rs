@@ -18,7 +18,7 @@ use crate::audit::Audit;
 use crate::config::{Intro, SiteConfig};
 use crate::diagnostics::Diagnostic;
 use crate::site::paths::PagePath;
-use highlight::{Highlighter, Highlights};
+use highlight::{Drawings, Highlighter};
 
 /// What every page knows about the site.
 #[derive(Debug, Clone, Serialize)]
@@ -134,9 +134,10 @@ impl Renderer {
         })
     }
 
-    /// Each distinct pipeline of `audit`, highlighted once, when a page first needs it.
-    pub fn highlights<'a>(&'a self, audit: &'a Audit) -> Highlights<'a> {
-        Highlights::new(&self.highlighter, &audit.pipelines)
+    /// Each distinct pipeline of `audit`, highlighted and laid out once, when a page
+    /// first needs it.
+    pub fn drawings<'a>(&'a self, audit: &'a Audit) -> Drawings<'a> {
+        Drawings::new(&self.highlighter, &audit.pipelines)
     }
 
     /// A fingerprint of everything every page is made from besides its own data: the

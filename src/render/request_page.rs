@@ -4,10 +4,9 @@
 use serde::Serialize;
 
 use super::diff::{PipelineDiff, diff};
-use super::graph::pipeline_svg;
-use super::highlight::Highlights;
+use super::highlight::Drawings;
 use super::view::{Link, StatusView, Time, job_status_label};
-use crate::audit::{Audit, AuditedRequest, JobStats, PreviousRequest};
+use crate::audit::{Audit, AuditedRequest, JobStats, PipelineEntry, PreviousRequest};
 use crate::export::JobRequest;
 use crate::pipeline::{Pipeline, PipelineError, PrivacyLevel};
 use crate::site::paths::PagePath;
@@ -118,15 +117,17 @@ pub struct PipelineView {
     pub available: bool,
     /// Highlighted HTML, built from escaped text; None when it is on its own page.
     pub html: Option<String>,
-    /// The pipeline's own page, for files too large to inline (`LARGE_PIPELINE`).
+    /// The pipeline's own page, for files too large to inline (`is_large`).
     pub own_page: Option<String>,
     pub error: Option<PipelineErrorView>,
     pub bytes: usize,
     pub lines: usize,
     /// How project.yaml changed since the previous request, when it did.
     pub changes: Option<ChangesView>,
-    /// The actions and their needs drawn as an SVG (valid pipelines only).
+    /// The actions and their needs drawn as an SVG (valid pipelines of at most
+    /// `INLINE_GRAPH_ACTIONS` actions; larger ones are drawn on their own page).
     pub graph: Option<String>,
+    pub actions: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -136,11 +137,27 @@ pub struct ChangesView {
 }
 
 /// job-server refuses to render project.yaml over 10,000 characters (they crashed browser
-/// tabs); jobaudit renders it, on a page of its own so the request page stays light.
+/// tabs); jobaudit renders it on a page of its own, one per distinct text, shared by every
+/// request that ran it, so no request page becomes heavy and no large file is drawn twice.
 pub const LARGE_PIPELINE: usize = 10_000;
 
-/// Where a request's pipeline is drawn, relative to the request page.
-pub const PIPELINE_PAGE: &str = "pipeline/index.html";
+/// A graph is drawn on the request page up to this many actions (nine in ten real
+/// pipelines have fewer than 45); larger ones are drawn on the pipeline's own page.
+pub const INLINE_GRAPH_ACTIONS: usize = 60;
+
+pub fn is_large(text: &str) -> bool {
+    text.len() > LARGE_PIPELINE && text.chars().count() > LARGE_PIPELINE
+}
+
+/// Whether a pipeline gets its own page: it is too large to inline, or its graph is too
+/// large to draw on every request page.
+pub fn has_own_page(entry: &PipelineEntry) -> bool {
+    is_large(&entry.text)
+        || entry
+            .parsed
+            .as_ref()
+            .is_ok_and(|p| p.actions.len() > INLINE_GRAPH_ACTIONS)
+}
 
 #[derive(Debug, Serialize)]
 pub struct PipelineErrorView {
@@ -163,15 +180,24 @@ impl From<&PipelineError> for PipelineErrorView {
 pub fn request_view(
     r: &AuditedRequest,
     audit: &Audit,
-    highlighted: &Highlights<'_>,
+    drawings: &Drawings<'_>,
     page: &PagePath,
 ) -> RequestView {
     let req = &r.request;
     let pipeline = r.valid_pipeline(audit);
     let large = r
         .pipeline
-        .is_some_and(|i| audit.pipelines[i].text.chars().count() > LARGE_PIPELINE);
-    let pipeline_page = if large { PIPELINE_PAGE } else { "" };
+        .is_some_and(|i| is_large(&audit.pipelines[i].text));
+    let own_page = r
+        .pipeline
+        .filter(|&i| has_own_page(&audit.pipelines[i]))
+        .map(|i| page.link_to(&PagePath::pipeline(&audit.pipelines[i].key)));
+    // Actions are anchored where the file is drawn: here, or on its own page.
+    let pipeline_page = if large {
+        own_page.as_deref().unwrap_or("")
+    } else {
+        ""
+    };
     let action_href = |action: &str| {
         pipeline
             .and_then(|p| p.action(action))
@@ -203,32 +229,34 @@ pub fn request_view(
             lines: 0,
             changes: None,
             graph: None,
+            actions: 0,
         },
         Some(i) => {
             let entry = &audit.pipelines[i];
             PipelineView {
                 available: true,
-                html: (!large).then(|| {
-                    highlighted
-                        .get(i)
-                        .for_request(&blob_base, &r.expanded_actions)
-                }),
-                own_page: large.then(|| PIPELINE_PAGE.to_owned()),
+                html: (!large)
+                    .then(|| drawings.get(i).for_request(&blob_base, &r.expanded_actions)),
+                own_page: own_page.clone(),
                 error: entry.parsed.as_ref().err().map(PipelineErrorView::from),
                 bytes: entry.text.len(),
                 lines: entry.text.lines().count(),
-                changes: changes(r, audit, highlighted, i, &blob_base),
-                graph: pipeline.map(|p| {
-                    let status = |action: &str| {
-                        req.jobs
-                            .iter()
-                            .rev()
-                            .find(|j| j.action == action)
-                            .map(|j| j.status.clone())
-                    };
-                    let href = |action: &str| format!("{pipeline_page}#action-{action}");
-                    pipeline_svg(p, &r.expanded_actions, &status, &href)
-                }),
+                changes: changes(r, audit, drawings, i, &blob_base),
+                actions: pipeline.map_or(0, |p| p.actions.len()),
+                graph: pipeline
+                    .filter(|p| p.actions.len() <= INLINE_GRAPH_ACTIONS)
+                    .zip(drawings.graph(i))
+                    .map(|(p, layout)| {
+                        let status = |action: &str| {
+                            req.jobs
+                                .iter()
+                                .rev()
+                                .find(|j| j.action == action)
+                                .map(|j| j.status.clone())
+                        };
+                        let href = |action: &str| format!("{pipeline_page}#action-{action}");
+                        layout.svg(p, &r.expanded_actions, &status, &href)
+                    }),
             }
         }
     };
@@ -317,7 +345,7 @@ pub fn request_view(
 fn changes(
     r: &AuditedRequest,
     audit: &Audit,
-    highlighted: &Highlights<'_>,
+    drawings: &Drawings<'_>,
     this: usize,
     blob_base: &str,
 ) -> Option<ChangesView> {
@@ -335,8 +363,8 @@ fn changes(
     let diff = diff(
         &audit.pipelines[before].text,
         &audit.pipelines[this].text,
-        &highlighted.get(before).line_html(&previous_blob),
-        &highlighted.get(this).line_html(blob_base),
+        &drawings.get(before).line_html(&previous_blob),
+        &drawings.get(this).line_html(blob_base),
     )?;
     Some(ChangesView {
         previous_id: previous.id,
@@ -396,34 +424,4 @@ fn stats_view(s: &JobStats) -> StatsView {
 /// Every level, for templates that explain them all.
 pub fn all_levels() -> Vec<&'static str> {
     PrivacyLevel::ALL.iter().map(|l| l.as_str()).collect()
-}
-
-/// The highlighted file for a request whose pipeline is too large to inline, drawn on
-/// its own page (`PIPELINE_PAGE`). With `draw` false it only says whether there is one
-/// (an empty string), without highlighting anything.
-pub fn own_pipeline_page(
-    r: &AuditedRequest,
-    audit: &Audit,
-    highlighted: &Highlights<'_>,
-    draw: bool,
-) -> Option<String> {
-    let i = r.pipeline?;
-    if audit.pipelines[i].text.chars().count() <= LARGE_PIPELINE {
-        return None;
-    }
-    if !draw {
-        return Some(String::new());
-    }
-    let req = &r.request;
-    let repo = &req.workspace.repo;
-    let blob_base = if req.sha.is_empty() {
-        format!("{repo}/")
-    } else {
-        format!("{repo}/blob/{}/", req.sha)
-    };
-    Some(
-        highlighted
-            .get(i)
-            .for_request(&blob_base, &r.expanded_actions),
-    )
 }

@@ -3,17 +3,17 @@
 
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::audit::{self, Audit};
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
+use crate::render::highlight::Drawings;
 use crate::render::listing::{self, Groups, Pagination, RequestRow};
-use crate::render::request_page::{PIPELINE_PAGE, own_pipeline_page, request_view};
+use crate::render::request_page::{PipelineErrorView, has_own_page, request_view};
 use crate::render::view::Link;
-use crate::render::{
-    AssetNames, Crumb, NavPage, PageMeta, Renderer, SiteView, markdown, request_json,
-};
+use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown, request_json};
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::Writer;
@@ -134,7 +134,9 @@ pub fn build_with_progress(
     for (name, _, contents) in &hashed {
         writer.write(name, contents.as_bytes()).map_err(fatal)?;
     }
-    site.request_pages().map_err(fatal)?;
+    let drawings = renderer.drawings(&audit);
+    site.request_pages(&drawings).map_err(fatal)?;
+    site.pipeline_pages(&drawings).map_err(fatal)?;
     site.browsing_pages().map_err(fatal)?;
     for (nav, body) in &pages {
         let path = PagePath::markdown(&nav.slug);
@@ -213,8 +215,7 @@ impl Site<'_> {
     /// One page and one `index.json` per request, rendered in parallel. A request whose
     /// resolved record, pipelines and templates are unchanged keeps its files without
     /// being rendered (or its pipeline highlighted) at all.
-    fn request_pages(&self) -> Result<(), Diagnostic> {
-        let highlighted = self.renderer.highlights(self.audit);
+    fn request_pages(&self, drawings: &Drawings<'_>) -> Result<(), Diagnostic> {
         self.progress
             .start("request pages", self.audit.requests.len());
         let result = self.audit.requests.par_iter().try_for_each(|r| {
@@ -223,21 +224,13 @@ impl Site<'_> {
             let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
             let json = request_json::request_json(r, self.audit);
             let fingerprint = self.request_fingerprint(r, &json);
-            let own = PagePath::folder(&path.file(PIPELINE_PAGE.trim_end_matches("/index.html")));
-            let files = [
-                path.file("index.html"),
-                path.file("index.json"),
-                own.file("index.html"),
-            ];
-            let large = own_pipeline_page(r, self.audit, &highlighted, false).is_some();
-            let mut kept = true;
-            for rel in files.iter().take(if large { 3 } else { 2 }) {
-                kept &= self.writer.keep_if_unchanged(rel, fingerprint)?;
-            }
-            if kept {
+            let (html_file, json_file) = (path.file("index.html"), path.file("index.json"));
+            if self.writer.keep_if_unchanged(&html_file, fingerprint)?
+                && self.writer.keep_if_unchanged(&json_file, fingerprint)?
+            {
                 return Ok(());
             }
-            let view = request_view(r, self.audit, &highlighted, &path);
+            let view = request_view(r, self.audit, drawings, &path);
             let meta = PageMeta::new(
                 &path,
                 self.base_url,
@@ -267,43 +260,79 @@ impl Site<'_> {
                 .renderer
                 .render("request.html", &meta, &[("request", &view)])?;
             self.writer
-                .write_made_from(&files[0], html.as_bytes(), fingerprint)?;
+                .write_made_from(&html_file, html.as_bytes(), fingerprint)?;
             self.writer
-                .write_made_from(&files[1], json.as_bytes(), fingerprint)?;
-            if let Some(html) = own_pipeline_page(r, self.audit, &highlighted, true) {
-                let mut crumbs = meta.breadcrumbs.clone();
-                for crumb in &mut crumbs {
-                    crumb.href = format!("../{}", crumb.href);
-                }
-                crumbs.push(Crumb {
-                    href: String::new(),
-                    text: "project.yaml".into(),
-                    kind: "Pipeline",
-                });
-                let own_meta = PageMeta {
-                    breadcrumbs: crumbs,
-                    ..PageMeta::new(
-                        &own,
-                        self.base_url,
-                        format!("project.yaml of job request {}", q.id),
-                    )
-                };
-                let commit: String = q.sha.chars().take(7).collect();
-                let page = self.renderer.render(
-                    "pipeline.html",
-                    &own_meta,
-                    &[
-                        ("id", &q.id),
-                        ("workspace", &q.workspace.name),
-                        ("commit", &commit),
-                        ("html", &html),
-                        ("error", &view.pipeline.error),
-                    ],
-                )?;
-                self.writer
-                    .write_made_from(&files[2], page.as_bytes(), fingerprint)?;
+                .write_made_from(&json_file, json.as_bytes(), fingerprint)
+        });
+        self.progress.finish();
+        result
+    }
+
+    /// A page per distinct large project.yaml (`request_page::has_own_page`), shared by
+    /// the requests that ran it: the file highlighted, its graph, and those requests.
+    fn pipeline_pages(&self, drawings: &Drawings<'_>) -> Result<(), Diagnostic> {
+        let mut users: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (n, r) in self.audit.requests.iter().enumerate() {
+            if let Some(i) = r
+                .pipeline
+                .filter(|&i| has_own_page(&self.audit.pipelines[i]))
+            {
+                users.entry(i).or_default().push(n);
             }
-            Ok(())
+        }
+        self.progress.start("large pipeline pages", users.len());
+        let result = users.par_iter().try_for_each(|(&i, requests)| {
+            self.progress.tick();
+            let entry = &self.audit.pipelines[i];
+            let path = PagePath::pipeline(&entry.key);
+            // Script links point into the newest commit that had this project.yaml.
+            let latest = &self.audit.requests[requests[requests.len() - 1]].request;
+            let repo = &latest.workspace.repo;
+            let blob_base = if latest.sha.is_empty() {
+                format!("{repo}/")
+            } else {
+                format!("{repo}/blob/{}/", latest.sha)
+            };
+            let rows = listing::rows(self.audit, requests, &path, listing::RECENT);
+            let rel = path.file("index.html");
+            let mut input = self.renderer.fingerprint().to_vec();
+            input.extend_from_slice(entry.text.as_bytes());
+            input.extend_from_slice(blob_base.as_bytes());
+            input.extend_from_slice(&serde_json::to_vec(&rows).unwrap_or_default());
+            let fingerprint = manifest::hash(&input);
+            if self.writer.keep_if_unchanged(&rel, fingerprint)? {
+                return Ok(());
+            }
+            let html = drawings.get(i).for_request(&blob_base, &[]);
+            let graph = entry
+                .parsed
+                .as_ref()
+                .ok()
+                .zip(drawings.graph(i))
+                .map(|(p, layout)| layout.svg(p, &[], &|_| None, &|a| format!("#action-{a}")));
+            let error = entry.parsed.as_ref().err().map(PipelineErrorView::from);
+            let title = format!("project.yaml {}", entry.key);
+            let meta = PageMeta::new(&path, self.base_url, &title)
+                .with_crumbs(&path, &[(path.clone(), title.clone(), "Pipeline")]);
+            let facts = PipelineFacts {
+                key: &entry.key,
+                lines: entry.text.lines().count(),
+                bytes: entry.text.len(),
+                requests: requests.len(),
+            };
+            let page = self.renderer.render(
+                "pipeline.html",
+                &meta,
+                &[
+                    ("pipeline", &facts),
+                    ("html", &html),
+                    ("graph", &graph),
+                    ("error", &error),
+                    ("rows", &rows),
+                ],
+            )?;
+            self.writer
+                .write_made_from(&rel, page.as_bytes(), fingerprint)
         });
         self.progress.finish();
         result
@@ -709,6 +738,14 @@ impl Site<'_> {
         let html = self.renderer.render("404.html", &meta, &[])?;
         self.writer.write("404.html", html.as_bytes())
     }
+}
+
+#[derive(Serialize)]
+struct PipelineFacts<'a> {
+    key: &'a str,
+    lines: usize,
+    bytes: usize,
+    requests: usize,
 }
 
 #[derive(Serialize)]

@@ -49,6 +49,11 @@ impl PagePath {
         }
     }
 
+    /// The page of a large project.yaml, shared by every request that ran it.
+    pub fn pipeline(key: &str) -> PagePath {
+        PagePath(format!("pipelines/{key}"))
+    }
+
     pub fn search() -> PagePath {
         PagePath("search".into())
     }
