@@ -28,13 +28,20 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/markdown.html"),
     ),
     ("404.html", include_str!("../../templates/404.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 
 /// Static assets by name, content-hashed when written (`site::assets`).
-pub const ASSETS: &[(&str, &str)] = &[(
-    "style.css",
-    include_str!("../../templates/static/style.css"),
-)];
+pub const ASSETS: &[(&str, &str)] = &[
+    (
+        "style.css",
+        include_str!("../../templates/static/style.css"),
+    ),
+    (
+        "search.js",
+        include_str!("../../templates/static/search.js"),
+    ),
+];
 
 /// The built-in templates with any of `dir`'s files of the same name in their place.
 /// A file in `dir` that names no built-in template is an error: it would be ignored.

@@ -12,6 +12,7 @@ use crate::render::listing::{self, Groups, Pagination, RequestRow};
 use crate::render::request_page::request_view;
 use crate::render::view::Link;
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown, request_json};
+use crate::search::{self, SearchStats};
 use crate::site::paths::PagePath;
 use crate::site::writer::Writer;
 use crate::site::{assets, feeds, sitemap};
@@ -35,6 +36,8 @@ pub struct BuildSummary {
     pub pipelines: usize,
     pub files: usize,
     pub bytes: u64,
+    /// The search index's size (issue 5 §4).
+    pub search: SearchStats,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -124,6 +127,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         site.page(&path, "markdown.html", &meta, &[("body", body)])
             .map_err(fatal)?;
     }
+    let search = site.search(&hashed).map_err(fatal)?;
     site.hosting_files(&config.title).map_err(fatal)?;
 
     let summary = BuildSummary {
@@ -132,6 +136,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         pipelines: audit.pipelines.len(),
         files: writer.files(),
         bytes: writer.bytes(),
+        search,
         diagnostics: audit.diagnostics,
     };
     writer.finish().map_err(fatal)?;
@@ -536,6 +541,31 @@ impl Site<'_> {
         )
     }
 
+    /// The search page and its index shards beside it.
+    fn search(&self, hashed: &[(String, &str, &str)]) -> Result<SearchStats, Diagnostic> {
+        let index = search::build(self.audit);
+        for file in &index.files {
+            self.writer.write(&file.path(), file.contents.as_bytes())?;
+        }
+        let path = PagePath::search();
+        let script = hashed
+            .iter()
+            .find(|(_, name, _)| *name == "search.js")
+            .map(|(h, _, contents)| (h.clone(), contents.len()))
+            .unwrap_or_default();
+        let view = SearchPageView {
+            script: format!("{}{}", path.root(), script.0),
+            script_bytes: script.1,
+            manifest: format!("{}.js", index.manifest),
+            event_log: path.link_to(&PagePath::event_log(1)),
+        };
+        let meta = PageMeta::new(&path, self.base_url, "Search")
+            .describe("Search job requests by id, job identifier, workspace, researcher, action, backend, status or commit")
+            .with_crumbs(&path, &[(path.clone(), "Search".into(), "Search")]);
+        self.page(&path, "search.html", &meta, &[("search", &view)])?;
+        Ok(index.stats)
+    }
+
     /// sitemap, feeds, robots.txt and 404.html: the only files with absolute URLs.
     fn hosting_files(&self, title: &str) -> Result<(), Diagnostic> {
         let mut urls: Vec<String> = vec![
@@ -589,6 +619,17 @@ impl Site<'_> {
         let html = self.renderer.render("404.html", &meta, &[])?;
         self.writer.write("404.html", html.as_bytes())
     }
+}
+
+#[derive(Serialize)]
+struct SearchPageView {
+    /// `../static/search.<hash>.js`.
+    script: String,
+    /// Its size, which the page adds to what a query loaded.
+    script_bytes: usize,
+    /// The manifest's file name, beside the page.
+    manifest: String,
+    event_log: String,
 }
 
 #[derive(Serialize)]

@@ -1,0 +1,402 @@
+/* jobaudit search. Plain JavaScript, no build step. The index is a set of .js shards
+   beside the page (src/search/mod.rs describes them); each calls
+   jobauditSearch.register(name, bytes, data) when a <script> tag loads it, which works
+   from file:// where fetch does not. The steps of a query follow src/search/query.rs;
+   a change to one must be made to the other. Everything from the index reaches the page
+   through textContent and attributes, never as HTML. */
+(function () {
+  "use strict";
+  var RESULTS = 30, PREFIX_SHARDS = 2, EXPANSIONS = 50, CANDIDATE_BLOCKS = 4, WORDS = 8;
+  // Doc shards a filtered query may read before it stops looking further back.
+  var FILTER_SHARDS = 12;
+  var FILTERS = ["status", "backend", "org", "from", "to"];
+  var started = performance.now();
+  var script = document.getElementById("search-script");
+  var results = document.getElementById("search-results");
+  var statusLine = document.getElementById("search-status");
+  var form = document.getElementById("search-form");
+  var input = document.getElementById("search-q");
+  var scriptBytes = Number(results.getAttribute("data-script-bytes")) || 0;
+
+  var registered = {}, waiting = {}, promises = {}, blockSets = {}, docMaps = {};
+  var cost = { bytes: scriptBytes, files: 1 };
+  window.jobauditSearch = {
+    register: function (name, bytes, data) {
+      if (!(name in registered)) {
+        registered[name] = data;
+        cost.bytes += bytes;
+        cost.files += 1;
+      }
+      if (waiting[name]) {
+        waiting[name](data);
+        delete waiting[name];
+      }
+    }
+  };
+
+  function load(name) {
+    if (!promises[name]) {
+      promises[name] = new Promise(function (resolve, reject) {
+        if (name in registered) return resolve(registered[name]);
+        waiting[name] = resolve;
+        var s = document.createElement("script");
+        s.src = name + ".js";
+        s.onerror = function () { reject(new Error("cannot load " + name + ".js")); };
+        document.head.appendChild(s);
+      });
+    }
+    return promises[name];
+  }
+
+  // As src/search/tokenize.rs: lower-cased runs of letters and digits; dates stay whole.
+  var WORD = /(?<![\p{Alphabetic}\p{N}])\d{4}-\d{2}(?:-\d{2})?(?![\p{Alphabetic}\p{N}])|[\p{Alphabetic}\p{N}]+/gu;
+  function tokenize(text) {
+    return text.toLowerCase().match(WORD) || [];
+  }
+
+  function decode(text) {
+    var ids = [], previous = null;
+    if (!text) return ids;
+    text.split(",").forEach(function (part) {
+      var n = parseInt(part, 36);
+      previous = previous === null ? n : previous - n;
+      ids.push(previous);
+    });
+    return ids;
+  }
+
+  function parseJump(s) {
+    return s ? { kind: s.charAt(0), id: parseInt(s.slice(1), 36) } : null;
+  }
+
+  function entry(v) {
+    var head, jump = null, count, blocks = [];
+    if (typeof v === "string") {
+      var semi = v.indexOf(";");
+      if (semi >= 0) {
+        jump = parseJump(v.slice(0, semi));
+        v = v.slice(semi + 1);
+      }
+      head = decode(v);
+      count = head.length;
+    } else {
+      head = decode(v.p);
+      count = v.n;
+      blocks = v.b.map(function (b) { return [parseInt(b[0], 36), b[1]]; });
+      jump = parseJump(v.j);
+    }
+    return { head: head, set: new Set(head), count: count, blocks: blocks, jump: jump };
+  }
+
+  // The last [key, name] whose key is <= key (strings compare as UTF-16, as the build sorts).
+  function lastAtOrBefore(list, key) {
+    var found = 0;
+    for (var i = 0; i < list.length; i++) if (list[i][0] <= key) found = i;
+    return found;
+  }
+
+  var manifest = null;
+
+  async function termShards(word) {
+    var top = manifest.terms, page = lastAtOrBefore(top, word);
+    var list = await load(top[page][1]);
+    var i = lastAtOrBefore(list, word), shards = [list[i][1]];
+    while (shards.length <= PREFIX_SHARDS) {
+      i += 1;
+      if (i === list.length) {
+        page += 1;
+        if (page < top.length && top[page][0].startsWith(word)) {
+          list = await load(top[page][1]);
+          i = 0;
+        } else break;
+      }
+      if (!list[i][0].startsWith(word)) break;
+      shards.push(list[i][1]);
+    }
+    return shards;
+  }
+
+  async function expand(word) {
+    var shards = await Promise.all((await termShards(word)).map(load));
+    var terms = [];
+    shards.forEach(function (shard) {
+      Object.keys(shard).forEach(function (t) {
+        if (t.startsWith(word)) terms.push(t);
+      });
+    });
+    terms.sort();
+    var byTerm = {};
+    shards.forEach(function (shard) {
+      terms.forEach(function (t) { if (t in shard) byTerm[t] = shard[t]; });
+    });
+    return terms.slice(0, EXPANSIONS).map(function (t) { return [t, entry(byTerm[t])]; });
+  }
+
+  async function blockSet(name) {
+    if (!blockSets[name]) blockSets[name] = new Set(decode(await load(name)));
+    return blockSets[name];
+  }
+
+  // Whole terms look in their older blocks; the start of a term only in its newest postings.
+  async function lists(e, whole, id) {
+    if (e.set.has(id)) return true;
+    var oldest = e.head.length ? e.head[e.head.length - 1] : 0;
+    if (!whole || !e.blocks.length || id >= oldest) return false;
+    var k = -1;
+    for (var b = 0; b < e.blocks.length; b++) if (e.blocks[b][0] >= id) k = b;
+    if (k < 0) return false;
+    return (await blockSet(e.blocks[k][1])).has(id);
+  }
+
+  // true: by a whole term; false: by the start of one; null: not at all.
+  async function wordMatches(word, terms, id) {
+    var byStart = false;
+    for (var i = 0; i < terms.length; i++) {
+      var whole = terms[i][0] === word;
+      if (await lists(terms[i][1], whole, id)) {
+        if (whole) return true;
+        byStart = true;
+      }
+    }
+    return byStart ? false : null;
+  }
+
+  async function docShard(id) {
+    var top = manifest.docs, list = await load(top[lastAtOrBefore(top, id)][1]);
+    var name = list[lastAtOrBefore(list, id)][1], shard = await load(name);
+    if (!docMaps[name]) {
+      var map = new Map();
+      shard.d.forEach(function (row) { map.set(row[0], row); });
+      docMaps[name] = { strings: shard.s, rows: map };
+    }
+    return docMaps[name];
+  }
+
+  async function doc(id) {
+    var shard = await docShard(id), row = shard.rows.get(id);
+    if (!row) return null;
+    return {
+      id: row[0],
+      status: manifest.statuses[row[1]] || ["unknown", "Unknown"],
+      backend: manifest.backends[row[2]] || ["", ""],
+      orgs: row[3].map(function (i) { return manifest.orgs[i] || ["", ""]; }),
+      date: row[4],
+      project: shard.strings[row[5]],
+      workspace: shard.strings[row[6]],
+      researcher: shard.strings[row[7]]
+    };
+  }
+
+  function passes(d, f) {
+    if (!d) return false;
+    if (f.status && d.status[0] !== f.status) return false;
+    if (f.backend && d.backend[0] !== f.backend) return false;
+    if (f.org && !d.orgs.some(function (o) { return o[0] === f.org; })) return false;
+    if (f.from && d.date < f.from) return false;
+    if (f.to && d.date > f.to) return false;
+    return true;
+  }
+
+  function filtered(f) {
+    return FILTERS.some(function (k) { return f[k]; });
+  }
+
+  // More words matched whole first, then newest first.
+  function rank(hits) {
+    hits.sort(function (a, b) { return b.exact - a.exact || b.id - a.id; });
+  }
+
+  async function search(query, f) {
+    var words = [];
+    tokenize(query).forEach(function (w) {
+      if (words.indexOf(w) < 0 && words.length < WORDS) words.push(w);
+    });
+    if (!words.length) return filtered(f) ? browse(f) : { hits: [], jump: null, words: words };
+    var groups = await Promise.all(words.map(expand));
+    if (groups.some(function (g) { return !g.length; })) return { hits: [], jump: null, words: words };
+    var jump = null;
+    if (words.length === 1) {
+      var exact = groups[0].find(function (t) { return t[0] === words[0]; });
+      if (exact && exact[1].jump) jump = { kind: exact[1].jump.kind, id: exact[1].jump.id, word: words[0] };
+    }
+    // The word with the fewest requests gives the candidates.
+    var driver = 0, least = Infinity;
+    groups.forEach(function (g, i) {
+      var n = g.reduce(function (sum, t) { return sum + t[1].count; }, 0);
+      if (n < least) { least = n; driver = i; }
+    });
+    var candidates = new Set();
+    groups[driver].forEach(function (t) { t[1].head.forEach(function (id) { candidates.add(id); }); });
+    var whole = groups[driver].find(function (t) { return t[0] === words[driver]; });
+    var blocks = whole ? whole[1].blocks.slice(0, CANDIDATE_BLOCKS) : [];
+    var checked = new Set(), hits = [], docShards = new Set();
+    for (;;) {
+      var ordered = Array.from(candidates).sort(function (a, b) { return b - a; });
+      for (var c = 0; c < ordered.length && hits.length < (filtered(f) ? RESULTS : Infinity); c++) {
+        var id = ordered[c];
+        if (checked.has(id)) continue;
+        checked.add(id);
+        var exactCount = 0, all = true;
+        for (var g = 0; g < groups.length; g++) {
+          var m = await wordMatches(words[g], groups[g], id);
+          if (m === null) { all = false; break; }
+          if (m) exactCount += 1;
+        }
+        if (!all) continue;
+        if (filtered(f)) {
+          if (docShards.size >= FILTER_SHARDS) break;
+          var shard = await docShard(id);
+          docShards.add(shard);
+          if (!passes(await doc(id), f)) continue;
+        }
+        hits.push({ id: id, exact: exactCount });
+      }
+      if (hits.length >= RESULTS || !blocks.length || docShards.size >= FILTER_SHARDS) break;
+      candidates = new Set(decode(await load(blocks.shift()[1])));
+    }
+    rank(hits);
+    return { hits: hits.slice(0, RESULTS), jump: jump, words: words };
+  }
+
+  // No words, some filters: the newest requests that pass, from the newest doc shards.
+  async function browse(f) {
+    var hits = [], top = manifest.docs, read = 0;
+    for (var p = top.length - 1; p >= 0 && hits.length < RESULTS && read < FILTER_SHARDS; p--) {
+      var list = await load(top[p][1]);
+      for (var s = list.length - 1; s >= 0 && hits.length < RESULTS && read < FILTER_SHARDS; s--) {
+        read += 1;
+        var shard = await load(list[s][1]);
+        var ids = shard.d.map(function (row) { return row[0]; }).sort(function (a, b) { return b - a; });
+        for (var i = 0; i < ids.length && hits.length < RESULTS; i++) {
+          if (passes(await doc(ids[i]), f)) hits.push({ id: ids[i], exact: 0 });
+        }
+      }
+    }
+    return { hits: hits, jump: null, words: [] };
+  }
+
+  function requestHref(d) {
+    return "../" + encodeURIComponent(d.project) + "/" + encodeURIComponent(d.workspace) + "/" + d.id + "/index.html";
+  }
+
+  function jumpHref(d, jump) {
+    return requestHref(d) + (jump.kind === "j" ? "#job-" + encodeURIComponent(jump.word) : "");
+  }
+
+  function span(cls, text) {
+    var e = document.createElement("span");
+    e.className = cls;
+    e.textContent = text;
+    return e;
+  }
+
+  function render(docs, answer, f) {
+    var items = docs.map(function (d) {
+      var li = document.createElement("li");
+      li.className = "result";
+      li.setAttribute("data-id", String(d.id));
+      var pill = span("pill pill--" + d.status[0], d.status[1]);
+      pill.setAttribute("data-status", d.status[0]);
+      li.appendChild(pill);
+      var a = document.createElement("a");
+      a.className = "result-link";
+      var jumpHere = answer.jump && answer.jump.id === d.id;
+      a.href = jumpHere ? jumpHref(d, answer.jump) : requestHref(d);
+      a.textContent = "Job request " + d.id + (jumpHere && answer.jump.kind === "j" ? " (job " + answer.jump.word + ")" : "");
+      li.appendChild(a);
+      li.appendChild(span("workspace", d.workspace));
+      li.appendChild(span("researcher meta", d.researcher));
+      var backend = span("backend meta", d.backend[1]);
+      backend.setAttribute("data-backend", d.backend[0]);
+      li.appendChild(backend);
+      var t = document.createElement("time");
+      t.className = "meta";
+      t.dateTime = d.date;
+      t.textContent = d.date;
+      li.appendChild(t);
+      return li;
+    });
+    results.replaceChildren.apply(results, items);
+    var n = docs.length;
+    if (!answer.words.length && !filtered(f)) statusLine.textContent = "";
+    else if (!n) statusLine.textContent = "No job requests match.";
+    else statusLine.textContent = (n >= RESULTS ? "The first " + n : n) + " matching job request" + (n === 1 ? "" : "s") + ", best first.";
+  }
+
+  function readForm() {
+    var f = {};
+    FILTERS.forEach(function (k) { f[k] = form.elements[k].value; });
+    return f;
+  }
+
+  function syncUrl(q, f) {
+    var params = new URLSearchParams();
+    if (q) params.set("q", q);
+    FILTERS.forEach(function (k) { if (f[k]) params.set(k, f[k]); });
+    var s = params.toString();
+    try {
+      history.replaceState(null, "", s ? "?" + s : location.pathname.split("/").pop());
+    } catch (e) {
+      // Some browsers refuse to change a file:// URL; the search still works.
+    }
+  }
+
+  var generation = 0;
+  async function run(jumpAllowed) {
+    var mine = ++generation, q = input.value, f = readForm();
+    syncUrl(q, f);
+    results.setAttribute("data-state", "searching");
+    try {
+      var answer = await search(q, f);
+      var docs = (await Promise.all(answer.hits.map(function (h) { return doc(h.id); }))).filter(Boolean);
+      if (mine !== generation) return;
+      render(docs, answer, f);
+      results.setAttribute("data-bytes", String(cost.bytes));
+      results.setAttribute("data-files", String(cost.files));
+      results.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+      results.setAttribute("data-state", "done");
+      if (jumpAllowed && answer.jump && !filtered(f)) {
+        var target = docs.find(function (d) { return d.id === answer.jump.id; });
+        if (target) location.replace(jumpHref(target, answer.jump));
+      }
+    } catch (err) {
+      if (mine !== generation) return;
+      statusLine.textContent = "Search failed: " + err.message;
+      results.setAttribute("data-state", "error");
+    }
+  }
+
+  function option(select, value, label) {
+    var o = document.createElement("option");
+    o.value = value;
+    o.textContent = label;
+    select.appendChild(o);
+  }
+
+  async function start() {
+    manifest = await load(script.getAttribute("data-manifest").replace(/\.js$/, ""));
+    manifest.statuses.forEach(function (s) { option(form.elements.status, s[0], s[1]); });
+    manifest.backends.forEach(function (b) { option(form.elements.backend, b[0], b[1]); });
+    manifest.orgs.forEach(function (o) { option(form.elements.org, o[0], o[1]); });
+    var params = new URLSearchParams(location.search);
+    input.value = params.get("q") || "";
+    FILTERS.forEach(function (k) { form.elements[k].value = params.get(k) || ""; });
+    var timer = null;
+    input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { run(false); }, 120);
+    });
+    form.addEventListener("change", function (e) { if (e.target !== input) run(false); });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      run(true);
+    });
+    // A shared or bookmarked ?q= that names a request or job goes to it, unless jump=0.
+    await run(params.get("jump") !== "0");
+  }
+
+  start().catch(function (err) {
+    statusLine.textContent = "Search is unavailable: " + err.message;
+    results.setAttribute("data-state", "error");
+  });
+})();
