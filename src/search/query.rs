@@ -17,7 +17,7 @@ use super::shard::{ShardFile, decode_postings};
 use super::tokenize::{js_order, tokenize};
 
 /// Results a query shows.
-pub const RESULTS: usize = 30;
+pub const RESULTS: usize = 20;
 /// Shards beyond the first that a word may load to find the terms it starts.
 pub const PREFIX_SHARDS: usize = 2;
 /// Terms a word may stand for when it is the start of several.
@@ -195,7 +195,7 @@ fn expand(loader: &mut Loader<'_>, manifest: &Value, word: &str) -> Vec<(String,
         if let Value::Object(map) = loader.load(&shard) {
             terms.extend(
                 map.iter()
-                    .filter(|(t, _)| t.starts_with(word))
+                    .filter(|(t, _)| stands_for(word, t))
                     .map(|(t, e)| (t.clone(), Entry::parse(e))),
             );
         }
@@ -203,6 +203,19 @@ fn expand(loader: &mut Loader<'_>, manifest: &Value, word: &str) -> Vec<(String,
     terms.sort_by(|a, b| js_order(&a.0, &b.0));
     terms.truncate(EXPANSIONS);
     terms
+}
+
+/// Whether `word` stands for `term`: the term itself or one it starts. A word of digits
+/// starts only commits and dates: every request has a number, and the numbers a few
+/// digits start are requests from all over the archive, none of them the one sought.
+pub fn stands_for(word: &str, term: &str) -> bool {
+    if !term.starts_with(word) {
+        return false;
+    }
+    term == word
+        || !word.bytes().all(|b| b.is_ascii_digit())
+        || term.contains('-')
+        || (term.len() >= 7 && term.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Does the term's entry list `id`? Whole terms look in their blocks; the start of a
@@ -322,17 +335,21 @@ pub fn search(files: &BTreeMap<String, String>, manifest: &str, query: &str) -> 
     rank(&mut hits);
     hits.truncate(RESULTS);
 
-    // The rows the page shows.
+    // The rows the page shows; a query that jumps shows only the page it goes to.
     let docs = pairs(&top["docs"]);
-    for hit in &hits {
+    let shown: Vec<u64> = match loader.outcome.jump {
+        Some((Jump::Request(id) | Jump::Job(id), _)) => vec![id],
+        None => hits.iter().map(|h| h.id).collect(),
+    };
+    for id in shown {
         let page = docs
             .iter()
-            .rposition(|(k, _)| k.as_u64().unwrap_or(0) <= hit.id)
+            .rposition(|(k, _)| k.as_u64().unwrap_or(0) <= id)
             .unwrap_or(0);
         let list = pairs(&loader.load(&docs[page].1));
         let shard = list
             .iter()
-            .rposition(|(k, _)| k.as_u64().unwrap_or(0) <= hit.id)
+            .rposition(|(k, _)| k.as_u64().unwrap_or(0) <= id)
             .unwrap_or(0);
         loader.load(&list[shard].1);
     }

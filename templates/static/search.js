@@ -6,7 +6,7 @@
    through textContent and attributes, never as HTML. */
 (function () {
   "use strict";
-  var RESULTS = 30, PREFIX_SHARDS = 2, EXPANSIONS = 50, CANDIDATE_BLOCKS = 4, WORDS = 8;
+  var RESULTS = 20, PREFIX_SHARDS = 2, EXPANSIONS = 50, CANDIDATE_BLOCKS = 4, WORDS = 8;
   // Doc shards a filtered query may read before it stops looking further back.
   var FILTER_SHARDS = 12;
   var FILTERS = ["status", "backend", "org", "from", "to"];
@@ -116,12 +116,19 @@
     return shards;
   }
 
+  // A word of digits starts only commits and dates (see query.rs, stands_for).
+  function standsFor(word, term) {
+    if (!term.startsWith(word)) return false;
+    return term === word || !/^[0-9]+$/.test(word) || term.indexOf("-") >= 0 ||
+      (term.length >= 7 && /^[0-9a-f]+$/.test(term));
+  }
+
   async function expand(word) {
     var shards = await Promise.all((await termShards(word)).map(load));
     var terms = [];
     shards.forEach(function (shard) {
       Object.keys(shard).forEach(function (t) {
-        if (t.startsWith(word)) terms.push(t);
+        if (standsFor(word, t)) terms.push(t);
       });
     });
     terms.sort();
@@ -348,14 +355,17 @@
     results.setAttribute("data-state", "searching");
     try {
       var answer = await search(q, f);
-      var docs = (await Promise.all(answer.hits.map(function (h) { return doc(h.id); }))).filter(Boolean);
+      var jumping = jumpAllowed && answer.jump && !filtered(f);
+      // A query that goes to a page loads only that page's row.
+      var ids = jumping ? [answer.jump.id] : answer.hits.map(function (h) { return h.id; });
+      var docs = (await Promise.all(ids.map(doc))).filter(Boolean);
       if (mine !== generation) return;
       render(docs, answer, f);
       results.setAttribute("data-bytes", String(cost.bytes));
       results.setAttribute("data-files", String(cost.files));
       results.setAttribute("data-ms", String(Math.round(performance.now() - started)));
       results.setAttribute("data-state", "done");
-      if (jumpAllowed && answer.jump && !filtered(f)) {
+      if (jumping) {
         var target = docs.find(function (d) { return d.id === answer.jump.id; });
         if (target) location.replace(jumpHref(target, answer.jump));
       }
