@@ -58,26 +58,37 @@ impl Facets {
     }
 }
 
-/// One request as a row: `[id, status, backend, [orgs], date, project slug, workspace,
-/// researcher]`, the last three as positions in the shard's own string table (names repeat
-/// within an id range, so each is written once a shard).
-pub(super) fn doc_row(r: &AuditedRequest, facets: &Facets, strings: &mut Strings) -> Value {
+/// One request as a row: `[id - first id of the shard, status, backend, orgs, day,
+/// project slug, workspace, researcher]`. Status, backend and orgs are positions in the
+/// manifest's lists (orgs a number when there is one, else a list, the lead first); the
+/// day counts from 1970-01-01; the last three are positions in the shard's own string
+/// table, as names repeat within an id range. Small rows keep a shard small, which
+/// matters because the requests a query shows may each be in a different shard.
+pub(super) fn doc_row(
+    r: &AuditedRequest,
+    first: u64,
+    facets: &Facets,
+    strings: &mut Strings,
+) -> Value {
     let q = &r.request;
     let mut orgs: Vec<usize> = q
         .orgs
         .iter()
         .map(|o| Facets::position(&facets.orgs, &o.slug))
         .collect();
-    // The lead org first: it is the one a result names.
     if let Some(lead) = q.orgs.iter().position(|o| o.lead) {
         orgs.swap(0, lead);
     }
+    let orgs = match orgs.as_slice() {
+        [one] => json!(one),
+        _ => json!(orgs),
+    };
     json!([
-        q.id,
+        q.id - first,
         Facets::position(&facets.statuses, r.status.status.as_str()),
         Facets::position(&facets.backends, &q.backend.slug),
         orgs,
-        q.created_at.format("%Y-%m-%d").to_string(),
+        q.created_at.timestamp().div_euclid(86_400),
         strings.position(&q.project.slug),
         strings.position(&q.workspace.name),
         strings.position(&q.created_by.fullname),
@@ -124,7 +135,10 @@ pub(super) fn doc_shards(audit: &Audit, facets: &Facets, limit: usize) -> Vec<(u
                  first: u64| {
         if !rows.is_empty() {
             let table = std::mem::take(strings).into_json();
-            shards.push((first, json!({"s": table, "d": std::mem::take(rows)})));
+            shards.push((
+                first,
+                json!({"f": first, "s": table, "d": std::mem::take(rows)}),
+            ));
         }
     };
     for r in &audit.requests {
@@ -132,7 +146,7 @@ pub(super) fn doc_shards(audit: &Audit, facets: &Facets, limit: usize) -> Vec<(u
             first = r.request.id;
         }
         let before = strings.bytes();
-        let row = doc_row(r, facets, &mut strings);
+        let row = doc_row(r, first, facets, &mut strings);
         size += row.to_string().len() + 1 + strings.bytes() - before;
         rows.push(row);
         if size >= limit {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::tokenize::tokenize;
+use super::tokenize::{compounds, tokenize};
 use crate::audit::Audit;
 
 /// Where an exact query goes without showing a list: the request page, or a job's
@@ -31,7 +31,7 @@ impl TermIndex {
             let q = &r.request;
             let id = q.id;
             let mut add = |text: &str| {
-                for word in tokenize(text) {
+                for word in tokenize(text).into_iter().chain(compounds(text)) {
                     index.postings.entry(word).or_default().insert(id);
                 }
             };

@@ -18,7 +18,8 @@
 //!   name], …], "j": jump}` with the older postings in blocks.
 //! * `p.<hash>.js`, posting blocks: up to [`BLOCK`] older postings of one common term,
 //!   loaded only to look further back than its newest [`HEAD`] requests.
-//! * `d.<hash>.js`, doc shards: `{"s": strings, "d": rows}` (`docs::doc_row`).
+//! * `d.<hash>.js`, doc shards: `{"f": first id, "s": strings, "d": rows}`
+//!   (`docs::doc_row`).
 
 mod docs;
 mod index;
@@ -38,18 +39,18 @@ use tokenize::js_order;
 
 /// Bytes a term shard grows to before the next is started. With the script, manifest,
 /// one directory page and a few doc shards this keeps a query under 60 KB.
-pub const TERM_SHARD_BYTES: usize = 12_000;
+pub const TERM_SHARD_BYTES: usize = 6_000;
 /// Bytes of a doc shard. Small, because the requests a query shows may lie far apart
 /// (a researcher's few requests over years), each in its own doc shard.
-pub const DOC_SHARD_BYTES: usize = 3_000;
+pub const DOC_SHARD_BYTES: usize = 1_000;
 /// Postings kept in a term's entry; older ones go to blocks.
 pub const HEAD: usize = 64;
 /// Postings in a block.
 pub const BLOCK: usize = 2_048;
 /// Term shards listed in one directory page.
-pub const TERM_DIRECTORY_PAGE: usize = 128;
-/// Doc shards listed in one directory page: more, as their keys are short numbers.
-pub const DOC_DIRECTORY_PAGE: usize = 256;
+pub const TERM_DIRECTORY_PAGE: usize = 96;
+/// Doc shards listed in one directory page.
+pub const DOC_DIRECTORY_PAGE: usize = 96;
 
 /// Every file of the index and what they add up to.
 #[derive(Debug, Default, PartialEq, Eq)]

@@ -6,15 +6,15 @@
 //! A query is a list of words; a request matches when every word is one of its terms or
 //! the start of one. Each word's terms come from the one or few term shards that can hold
 //! them. Candidates come from the word with the fewest requests, newest first, and are
-//! checked against the other words. Ranking: requests that match more words exactly come
-//! first, then newer before older.
+//! checked against the other words until [`RESULTS`] match. Ranking: requests that match
+//! more words whole come first, then newer before older.
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::Jump;
 use super::shard::{ShardFile, decode_postings};
-use super::tokenize::{js_order, tokenize};
+use super::tokenize::{compounds, js_order, pieces, tokenize};
 
 /// Results a query shows.
 pub const RESULTS: usize = 20;
@@ -160,14 +160,14 @@ fn last_at_or_before(list: &[(Value, String)], word: &str) -> usize {
 }
 
 /// The term shards that can hold terms starting with `word`: the one it falls in, and up
-/// to [`PREFIX_SHARDS`] after it whose boundary starts with `word`.
-fn term_shards(loader: &mut Loader<'_>, manifest: &Value, word: &str) -> Vec<String> {
+/// to `extra` after it whose boundary starts with `word`.
+fn term_shards(loader: &mut Loader<'_>, manifest: &Value, word: &str, extra: usize) -> Vec<String> {
     let top = pairs(&manifest["terms"]);
     let mut page = last_at_or_before(&top, word);
     let mut list = pairs(&loader.load(&top[page].1));
     let mut i = last_at_or_before(&list, word);
     let mut shards = vec![list[i].1.clone()];
-    while shards.len() <= PREFIX_SHARDS {
+    while shards.len() <= extra {
         i += 1;
         if i == list.len() {
             page += 1;
@@ -188,10 +188,17 @@ fn term_shards(loader: &mut Loader<'_>, manifest: &Value, word: &str) -> Vec<Str
 }
 
 /// The terms a word stands for: itself if it is a term, and up to [`EXPANSIONS`] terms
-/// it is the start of, in order.
-fn expand(loader: &mut Loader<'_>, manifest: &Value, word: &str) -> Vec<(String, Entry)> {
+/// it is the start of, in order. Only the last word, the one being typed, looks for them
+/// beyond its own shard: a word followed by another is finished.
+fn expand(
+    loader: &mut Loader<'_>,
+    manifest: &Value,
+    word: &str,
+    last: bool,
+) -> Vec<(String, Entry)> {
+    let extra = if last { PREFIX_SHARDS } else { 0 };
     let mut terms: Vec<(String, Entry)> = Vec::new();
-    for shard in term_shards(loader, manifest, word) {
+    for shard in term_shards(loader, manifest, word, extra) {
         if let Value::Object(map) = loader.load(&shard) {
             terms.extend(
                 map.iter()
@@ -218,14 +225,10 @@ pub fn stands_for(word: &str, term: &str) -> bool {
         || (term.len() >= 7 && term.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// Does the term's entry list `id`? Whole terms look in their blocks; the start of a
-/// term only in its newest postings (bounding what a short prefix can cost).
-fn lists(loader: &mut Loader<'_>, entry: &Entry, whole: bool, id: u64) -> bool {
-    if entry.head.contains(&id) {
-        return true;
-    }
+/// Is `id` in the older postings of a whole term?
+fn in_blocks(loader: &mut Loader<'_>, entry: &Entry, id: u64) -> bool {
     let oldest_in_head = entry.head.last().copied().unwrap_or(0);
-    if !whole || entry.blocks.is_empty() || id >= oldest_in_head {
+    if id >= oldest_in_head {
         return false;
     }
     match entry.blocks.iter().rposition(|(first, _)| *first >= id) {
@@ -238,41 +241,133 @@ fn lists(loader: &mut Loader<'_>, entry: &Entry, whole: bool, id: u64) -> bool {
     }
 }
 
+/// A request's row and its shard's strings.
+fn doc_row(loader: &mut Loader<'_>, top: &Value, id: u64) -> Option<(Value, Value)> {
+    let docs = pairs(&top["docs"]);
+    let page = docs
+        .iter()
+        .rposition(|(k, _)| k.as_u64().unwrap_or(0) <= id)
+        .unwrap_or(0);
+    let list = pairs(&loader.load(&docs.get(page)?.1));
+    let shard = list
+        .iter()
+        .rposition(|(k, _)| k.as_u64().unwrap_or(0) <= id)
+        .unwrap_or(0);
+    let shard = loader.load(&list.get(shard)?.1);
+    let offset = id.checked_sub(shard["f"].as_u64()?)?;
+    let row = shard["d"]
+        .as_array()?
+        .iter()
+        .find(|r| r[0].as_u64() == Some(offset))?
+        .clone();
+    Some((row, shard["s"].clone()))
+}
+
+/// The words of what a request's row shows and filters on (workspace, project,
+/// researcher, status, backend, orgs).
+fn doc_words(loader: &mut Loader<'_>, top: &Value, id: u64) -> Vec<String> {
+    let Some((row, strings)) = doc_row(loader, top, id) else {
+        return Vec::new();
+    };
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let at = |i: &Value| &strings[i.as_u64().unwrap_or(0) as usize];
+    let pair = |list: &str, i: &Value| {
+        let p = &top[list][i.as_u64().unwrap_or(0) as usize];
+        format!("{} {}", text(&p[0]), text(&p[1]))
+    };
+    let mut parts = vec![
+        text(at(&row[5])),
+        text(at(&row[6])),
+        text(at(&row[7])),
+        pair("statuses", &row[1]),
+        pair("backends", &row[2]),
+    ];
+    match &row[3] {
+        Value::Array(orgs) => parts.extend(orgs.iter().map(|o| pair("orgs", o))),
+        org => parts.push(pair("orgs", org)),
+    }
+    parts
+        .iter()
+        .flat_map(|p| tokenize(p).into_iter().chain(compounds(p)))
+        .collect()
+}
+
 /// A word's match against `id`: `Some(true)` by a whole term, `Some(false)` by a start.
+/// The cheap evidence first: the terms' newest postings; then the whole word's older
+/// postings; and last, when the terms it starts have more requests than their newest
+/// postings list, the request's own row (workspace, researcher, …), which the page loads
+/// to show it anyway.
 fn word_matches(
     loader: &mut Loader<'_>,
+    top: &Value,
     word: &str,
     terms: &[(String, Entry)],
     id: u64,
 ) -> Option<bool> {
     let mut by_start = false;
     for (term, entry) in terms {
-        let whole = term == word;
-        if lists(loader, entry, whole, id) {
-            if whole {
+        if entry.head.contains(&id) {
+            if term == word {
                 return Some(true);
             }
             by_start = true;
         }
     }
-    by_start.then_some(false)
+    if by_start {
+        return Some(false);
+    }
+    if let Some((_, whole)) = terms.iter().find(|(t, _)| t == word) {
+        if in_blocks(loader, whole, id) {
+            return Some(true);
+        }
+    }
+    let truncated = terms
+        .iter()
+        .any(|(t, e)| t != word && e.count > e.head.len());
+    if truncated
+        && doc_words(loader, top, id)
+            .iter()
+            .any(|w| w != word && stands_for(word, w))
+    {
+        return Some(false);
+    }
+    None
 }
 
 /// Answers `query` from the index whose manifest is `manifest`.
 pub fn search(files: &BTreeMap<String, String>, manifest: &str, query: &str) -> Outcome {
     let mut loader = Loader::new(files);
     let top = loader.load(manifest);
+    // A name joined by `-` or `_` is one word when the index has it (or names it
+    // starts), else its parts are.
     let mut words: Vec<String> = Vec::new();
-    for w in tokenize(query) {
-        if !words.contains(&w) && words.len() < WORDS {
-            words.push(w);
+    let mut groups: Vec<Vec<(String, Entry)>> = Vec::new();
+    let pieces = pieces(query);
+    let last_word = pieces
+        .last()
+        .and_then(|p| tokenize(p).pop())
+        .unwrap_or_default();
+    for (n, piece) in pieces.iter().enumerate() {
+        let last_piece = n + 1 == pieces.len();
+        if !compounds(piece).is_empty() && !words.contains(piece) && words.len() < WORDS {
+            let terms = expand(&mut loader, &top, piece, last_piece);
+            if !terms.is_empty() {
+                words.push(piece.clone());
+                groups.push(terms);
+                continue;
+            }
+        }
+        for w in tokenize(piece) {
+            if !words.contains(&w) && words.len() < WORDS {
+                let last = last_piece && w == last_word;
+                groups.push(expand(&mut loader, &top, &w, last));
+                words.push(w);
+            }
         }
     }
     if words.is_empty() {
         return loader.outcome;
     }
-    let groups: Vec<Vec<(String, Entry)>> =
-        words.iter().map(|w| expand(&mut loader, &top, w)).collect();
     if groups.iter().any(Vec::is_empty) {
         return loader.outcome;
     }
@@ -282,31 +377,38 @@ pub fn search(files: &BTreeMap<String, String>, manifest: &str, query: &str) -> 
         }
     }
 
-    // The word with the fewest requests gives the candidates.
+    // The word with the fewest requests gives the candidates: those of the whole word
+    // first, newest first, then those of the terms it starts.
     let driver = (0..groups.len())
         .min_by_key(|&g| groups[g].iter().map(|(_, e)| e.count).sum::<usize>())
         .unwrap_or(0);
-    let mut candidates: BTreeSet<u64> = groups[driver]
+    let whole = groups[driver].iter().find(|(t, _)| *t == words[driver]);
+    let mut candidates: Vec<u64> = whole.map(|(_, e)| e.head.clone()).unwrap_or_default();
+    let starts: BTreeSet<u64> = groups[driver]
         .iter()
+        .filter(|(t, _)| *t != words[driver])
         .flat_map(|(_, e)| e.head.iter().copied())
         .collect();
-    let whole = groups[driver]
-        .iter()
-        .find(|(t, _)| *t == words[driver])
+    candidates.extend(starts.into_iter().rev());
+    let mut blocks = whole
         .map(|(_, e)| e.blocks.clone())
-        .unwrap_or_default();
-    let mut blocks = whole.into_iter().take(CANDIDATE_BLOCKS);
+        .unwrap_or_default()
+        .into_iter()
+        .take(CANDIDATE_BLOCKS);
     let mut checked = BTreeSet::new();
     let mut hits = Vec::new();
     loop {
-        for &id in candidates.iter().rev() {
+        for &id in &candidates {
+            if hits.len() >= RESULTS {
+                break;
+            }
             if !checked.insert(id) {
                 continue;
             }
             let mut exact = 0;
             let mut all = true;
             for (g, terms) in groups.iter().enumerate() {
-                match word_matches(&mut loader, &words[g], terms, id) {
+                match word_matches(&mut loader, &top, &words[g], terms, id) {
                     Some(true) => exact += 1,
                     Some(false) => {}
                     None => {
@@ -325,9 +427,7 @@ pub fn search(files: &BTreeMap<String, String>, manifest: &str, query: &str) -> 
         match blocks.next() {
             Some((_, name)) => {
                 let block = loader.load(&name);
-                candidates = decode_postings(block.as_str().unwrap_or_default())
-                    .into_iter()
-                    .collect();
+                candidates = decode_postings(block.as_str().unwrap_or_default());
             }
             None => break,
         }
@@ -336,22 +436,12 @@ pub fn search(files: &BTreeMap<String, String>, manifest: &str, query: &str) -> 
     hits.truncate(RESULTS);
 
     // The rows the page shows; a query that jumps shows only the page it goes to.
-    let docs = pairs(&top["docs"]);
     let shown: Vec<u64> = match loader.outcome.jump {
         Some((Jump::Request(id) | Jump::Job(id), _)) => vec![id],
         None => hits.iter().map(|h| h.id).collect(),
     };
     for id in shown {
-        let page = docs
-            .iter()
-            .rposition(|(k, _)| k.as_u64().unwrap_or(0) <= id)
-            .unwrap_or(0);
-        let list = pairs(&loader.load(&docs[page].1));
-        let shard = list
-            .iter()
-            .rposition(|(k, _)| k.as_u64().unwrap_or(0) <= id)
-            .unwrap_or(0);
-        loader.load(&list[shard].1);
+        doc_row(&mut loader, &top, id);
     }
     loader.outcome.hits = hits;
     loader.outcome

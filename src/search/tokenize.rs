@@ -39,6 +39,27 @@ pub fn tokenize(text: &str) -> Vec<String> {
     words
 }
 
+/// Names made of words joined by `-` or `_` (`covid-vaccine-coverage`,
+/// `generate_study_population`), whole and lower-cased. They are terms too, so that a
+/// pasted workspace or action name is one look-up rather than one per part, and the parts
+/// common to many names (`study`, `analysis`) need not be checked at all.
+pub fn compounds(text: &str) -> Vec<String> {
+    pieces(text)
+        .into_iter()
+        .filter(|p| p.contains(['-', '_']) && tokenize(p).len() > 1)
+        .collect()
+}
+
+/// Runs of letters, digits, `-` and `_`, lower-cased, without `-`/`_` at either end.
+pub fn pieces(text: &str) -> Vec<String> {
+    text.to_lowercase()
+        .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '_'))
+        .map(|p| p.trim_matches(['-', '_']))
+        .filter(|p| !p.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 /// Byte ranges of the runs of letters and digits.
 fn runs(text: &str) -> Vec<(usize, usize)> {
     let mut runs = Vec::new();
@@ -104,6 +125,16 @@ mod tests {
         assert_eq!(tokenize("pzztw7wladpqkpqb"), ["pzztw7wladpqkpqb"]);
         assert_eq!(tokenize("0478B826"), ["0478b826"]);
         assert_eq!(tokenize("21418"), ["21418"]);
+    }
+
+    #[test]
+    fn compounds_are_whole_names() {
+        assert_eq!(
+            compounds("Workspace covid-vaccine_coverage, run generate_study_population."),
+            ["covid-vaccine_coverage", "generate_study_population"]
+        );
+        assert!(compounds("2023-04-18 simple -words- _x_").is_empty());
+        assert_eq!(compounds("--study-2--"), ["study-2"]);
     }
 
     #[test]

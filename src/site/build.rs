@@ -542,7 +542,7 @@ impl Site<'_> {
     }
 
     /// The search page and its index shards beside it.
-    fn search(&self, hashed: &[(String, &str, &str)]) -> Result<SearchStats, Diagnostic> {
+    fn search(&self, hashed: &[(String, &str, String)]) -> Result<SearchStats, Diagnostic> {
         let index = search::build(self.audit);
         for file in &index.files {
             self.writer.write(&file.path(), file.contents.as_bytes())?;

@@ -54,6 +54,18 @@
     return text.toLowerCase().match(WORD) || [];
   }
 
+  // Runs of letters, digits, - and _, without - or _ at either end (tokenize.rs, pieces).
+  function pieces(text) {
+    return text.toLowerCase().split(/[^\p{Alphabetic}\p{N}_-]+/u)
+      .map(function (p) { return p.replace(/^[-_]+|[-_]+$/g, ""); })
+      .filter(function (p) { return p.length > 0; });
+  }
+
+  // Names joined by - or _, which are terms of their own (tokenize.rs, compounds).
+  function compounds(text) {
+    return pieces(text).filter(function (p) { return /[-_]/.test(p) && tokenize(p).length > 1; });
+  }
+
   function decode(text) {
     var ids = [], previous = null;
     if (!text) return ids;
@@ -97,11 +109,11 @@
 
   var manifest = null;
 
-  async function termShards(word) {
+  async function termShards(word, extra) {
     var top = manifest.terms, page = lastAtOrBefore(top, word);
     var list = await load(top[page][1]);
     var i = lastAtOrBefore(list, word), shards = [list[i][1]];
-    while (shards.length <= PREFIX_SHARDS) {
+    while (shards.length <= extra) {
       i += 1;
       if (i === list.length) {
         page += 1;
@@ -123,8 +135,9 @@
       (term.length >= 7 && /^[0-9a-f]+$/.test(term));
   }
 
-  async function expand(word) {
-    var shards = await Promise.all((await termShards(word)).map(load));
+  // Only the last word, the one being typed, looks beyond its own shard.
+  async function expand(word, last) {
+    var shards = await Promise.all((await termShards(word, last ? PREFIX_SHARDS : 0)).map(load));
     var terms = [];
     shards.forEach(function (shard) {
       Object.keys(shard).forEach(function (t) {
@@ -144,28 +157,49 @@
     return blockSets[name];
   }
 
-  // Whole terms look in their older blocks; the start of a term only in its newest postings.
-  async function lists(e, whole, id) {
-    if (e.set.has(id)) return true;
+  // Is id in the older postings of a whole term?
+  async function inBlocks(e, id) {
     var oldest = e.head.length ? e.head[e.head.length - 1] : 0;
-    if (!whole || !e.blocks.length || id >= oldest) return false;
+    if (id >= oldest) return false;
     var k = -1;
     for (var b = 0; b < e.blocks.length; b++) if (e.blocks[b][0] >= id) k = b;
     if (k < 0) return false;
     return (await blockSet(e.blocks[k][1])).has(id);
   }
 
-  // true: by a whole term; false: by the start of one; null: not at all.
+  // The words of what a request's row shows and filters on.
+  async function docWords(id) {
+    var d = await doc(id);
+    if (!d) return [];
+    var parts = [d.project, d.workspace, d.researcher, d.status.join(" "), d.backend.join(" ")];
+    d.orgs.forEach(function (o) { parts.push(o.join(" ")); });
+    var words = [];
+    parts.forEach(function (p) { words = words.concat(tokenize(p), compounds(p)); });
+    return words;
+  }
+
+  // true: by a whole term; false: by the start of one; null: not at all. The cheap
+  // evidence first (query.rs, word_matches): newest postings, the whole word's older
+  // postings, and last, when the terms it starts are truncated, the request's own row.
   async function wordMatches(word, terms, id) {
-    var byStart = false;
-    for (var i = 0; i < terms.length; i++) {
-      var whole = terms[i][0] === word;
-      if (await lists(terms[i][1], whole, id)) {
-        if (whole) return true;
+    var byStart = false, i;
+    for (i = 0; i < terms.length; i++) {
+      if (terms[i][1].set.has(id)) {
+        if (terms[i][0] === word) return true;
         byStart = true;
       }
     }
-    return byStart ? false : null;
+    if (byStart) return false;
+    var whole = terms.find(function (t) { return t[0] === word; });
+    if (whole && await inBlocks(whole[1], id)) return true;
+    var truncated = terms.some(function (t) { return t[0] !== word && t[1].count > t[1].head.length; });
+    if (truncated) {
+      var own = await docWords(id);
+      for (i = 0; i < own.length; i++) {
+        if (own[i] !== word && standsFor(word, own[i])) return false;
+      }
+    }
+    return null;
   }
 
   async function docShard(id) {
@@ -173,7 +207,7 @@
     var name = list[lastAtOrBefore(list, id)][1], shard = await load(name);
     if (!docMaps[name]) {
       var map = new Map();
-      shard.d.forEach(function (row) { map.set(row[0], row); });
+      shard.d.forEach(function (row) { map.set(shard.f + row[0], row); });
       docMaps[name] = { strings: shard.s, rows: map };
     }
     return docMaps[name];
@@ -182,12 +216,13 @@
   async function doc(id) {
     var shard = await docShard(id), row = shard.rows.get(id);
     if (!row) return null;
+    var orgs = typeof row[3] === "number" ? [row[3]] : row[3];
     return {
-      id: row[0],
+      id: id,
       status: manifest.statuses[row[1]] || ["unknown", "Unknown"],
       backend: manifest.backends[row[2]] || ["", ""],
-      orgs: row[3].map(function (i) { return manifest.orgs[i] || ["", ""]; }),
-      date: row[4],
+      orgs: orgs.map(function (i) { return manifest.orgs[i] || ["", ""]; }),
+      date: new Date(row[4] * 86400000).toISOString().slice(0, 10),
       project: shard.strings[row[5]],
       workspace: shard.strings[row[6]],
       researcher: shard.strings[row[7]]
@@ -214,52 +249,72 @@
   }
 
   async function search(query, f) {
-    var words = [];
-    tokenize(query).forEach(function (w) {
-      if (words.indexOf(w) < 0 && words.length < WORDS) words.push(w);
-    });
+    // A name joined by - or _ is one word when the index has it, else its parts are.
+    var words = [], groups = [], chunks = pieces(query);
+    var lastWord = chunks.length ? tokenize(chunks[chunks.length - 1]).pop() || "" : "";
+    for (var p = 0; p < chunks.length; p++) {
+      var piece = chunks[p], lastPiece = p === chunks.length - 1;
+      if (compounds(piece).length && words.indexOf(piece) < 0 && words.length < WORDS) {
+        var terms = await expand(piece, lastPiece);
+        if (terms.length) {
+          words.push(piece);
+          groups.push(terms);
+          continue;
+        }
+      }
+      var parts = tokenize(piece).filter(function (w, i, a) { return a.indexOf(w) === i; });
+      for (var i = 0; i < parts.length; i++) {
+        if (words.indexOf(parts[i]) < 0 && words.length < WORDS) {
+          words.push(parts[i]);
+          groups.push(expand(parts[i], lastPiece && parts[i] === lastWord));
+        }
+      }
+    }
+    groups = await Promise.all(groups);
     if (!words.length) return filtered(f) ? browse(f) : { hits: [], jump: null, words: words };
-    var groups = await Promise.all(words.map(expand));
     if (groups.some(function (g) { return !g.length; })) return { hits: [], jump: null, words: words };
     var jump = null;
     if (words.length === 1) {
       var exact = groups[0].find(function (t) { return t[0] === words[0]; });
       if (exact && exact[1].jump) jump = { kind: exact[1].jump.kind, id: exact[1].jump.id, word: words[0] };
     }
-    // The word with the fewest requests gives the candidates.
+    // The word with the fewest requests gives the candidates: those of the whole word
+    // first, newest first, then those of the terms it starts.
     var driver = 0, least = Infinity;
     groups.forEach(function (g, i) {
       var n = g.reduce(function (sum, t) { return sum + t[1].count; }, 0);
       if (n < least) { least = n; driver = i; }
     });
-    var candidates = new Set();
-    groups[driver].forEach(function (t) { t[1].head.forEach(function (id) { candidates.add(id); }); });
     var whole = groups[driver].find(function (t) { return t[0] === words[driver]; });
+    var candidates = whole ? whole[1].head.slice() : [];
+    var starts = new Set();
+    groups[driver].forEach(function (t) {
+      if (t[0] !== words[driver]) t[1].head.forEach(function (id) { starts.add(id); });
+    });
+    candidates = candidates.concat(Array.from(starts).sort(function (a, b) { return b - a; }));
     var blocks = whole ? whole[1].blocks.slice(0, CANDIDATE_BLOCKS) : [];
     var checked = new Set(), hits = [], docShards = new Set();
     for (;;) {
-      var ordered = Array.from(candidates).sort(function (a, b) { return b - a; });
-      for (var c = 0; c < ordered.length && hits.length < (filtered(f) ? RESULTS : Infinity); c++) {
-        var id = ordered[c];
+      for (var c = 0; c < candidates.length && hits.length < RESULTS; c++) {
+        var id = candidates[c];
         if (checked.has(id)) continue;
         checked.add(id);
-        var exactCount = 0, all = true;
+        var exactCount = 0, every = true;
         for (var g = 0; g < groups.length; g++) {
           var m = await wordMatches(words[g], groups[g], id);
-          if (m === null) { all = false; break; }
+          if (m === null) { every = false; break; }
           if (m) exactCount += 1;
         }
-        if (!all) continue;
+        if (!every) continue;
         if (filtered(f)) {
           if (docShards.size >= FILTER_SHARDS) break;
-          var shard = await docShard(id);
-          docShards.add(shard);
+          docShards.add(await docShard(id));
           if (!passes(await doc(id), f)) continue;
         }
         hits.push({ id: id, exact: exactCount });
       }
       if (hits.length >= RESULTS || !blocks.length || docShards.size >= FILTER_SHARDS) break;
-      candidates = new Set(decode(await load(blocks.shift()[1])));
+      candidates = decode(await load(blocks.shift()[1]));
     }
     rank(hits);
     return { hits: hits.slice(0, RESULTS), jump: jump, words: words };
@@ -273,7 +328,7 @@
       for (var s = list.length - 1; s >= 0 && hits.length < RESULTS && read < FILTER_SHARDS; s--) {
         read += 1;
         var shard = await load(list[s][1]);
-        var ids = shard.d.map(function (row) { return row[0]; }).sort(function (a, b) { return b - a; });
+        var ids = shard.d.map(function (row) { return shard.f + row[0]; }).sort(function (a, b) { return b - a; });
         for (var i = 0; i < ids.length && hits.length < RESULTS; i++) {
           if (passes(await doc(ids[i]), f)) hits.push({ id: ids[i], exact: 0 });
         }
