@@ -405,7 +405,7 @@
 
   var generation = 0;
   async function run(jumpAllowed) {
-    var mine = ++generation, q = input.value, f = readForm();
+    var mine = ++generation, q = input.value, f = readForm(), began = performance.now();
     syncUrl(q, f);
     results.setAttribute("data-state", "searching");
     try {
@@ -418,7 +418,10 @@
       render(docs, answer, f);
       results.setAttribute("data-bytes", String(cost.bytes));
       results.setAttribute("data-files", String(cost.files));
-      results.setAttribute("data-ms", String(Math.round(performance.now() - started)));
+      // What this query cost (the tests read these): bytes of script and index loaded
+      // since the page opened, the query's milliseconds, and the page's since it opened.
+      results.setAttribute("data-ms", String(Math.round(performance.now() - began)));
+      results.setAttribute("data-page-ms", String(Math.round(performance.now() - started)));
       results.setAttribute("data-state", "done");
       if (jumping) {
         var target = docs.find(function (d) { return d.id === answer.jump.id; });
@@ -460,8 +463,14 @@
     await run(params.get("jump") !== "0");
   }
 
-  start().catch(function (err) {
-    statusLine.textContent = "Search is unavailable: " + err.message;
-    results.setAttribute("data-state", "error");
-  });
+  function begin() {
+    start().catch(function (err) {
+      statusLine.textContent = "Search is unavailable: " + err.message;
+      results.setAttribute("data-state", "error");
+    });
+  }
+  // The page loads the manifest with its own tag after this script, saving a round trip;
+  // by DOMContentLoaded it has registered.
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", begin);
+  else begin();
 })();
