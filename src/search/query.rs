@@ -16,8 +16,10 @@ use super::Jump;
 use super::shard::{ShardFile, decode_postings};
 use super::tokenize::{compounds, js_order, pieces, tokenize};
 
-/// Results a query shows.
+/// Results a query finds.
 pub const RESULTS: usize = 20;
+/// Results the page shows at first (and loads the rows of); the rest on request.
+pub const SHOWN: usize = 10;
 /// Shards beyond the first that a word may load to find the terms it starts.
 pub const PREFIX_SHARDS: usize = 2;
 /// Terms a word may stand for when it is the start of several.
@@ -438,7 +440,7 @@ pub fn search(files: &BTreeMap<String, String>, manifest: &str, query: &str) -> 
     // The rows the page shows; a query that jumps shows only the page it goes to.
     let shown: Vec<u64> = match loader.outcome.jump {
         Some((Jump::Request(id) | Jump::Job(id), _)) => vec![id],
-        None => hits.iter().map(|h| h.id).collect(),
+        None => hits.iter().take(SHOWN).map(|h| h.id).collect(),
     };
     for id in shown {
         doc_row(&mut loader, &top, id);

@@ -6,7 +6,7 @@
    through textContent and attributes, never as HTML. */
 (function () {
   "use strict";
-  var RESULTS = 20, PREFIX_SHARDS = 2, EXPANSIONS = 50, CANDIDATE_BLOCKS = 4, WORDS = 8;
+  var RESULTS = 20, SHOWN = 10, PREFIX_SHARDS = 2, EXPANSIONS = 50, CANDIDATE_BLOCKS = 4, WORDS = 8;
   // Doc shards a filtered query may read before it stops looking further back.
   var FILTER_SHARDS = 12;
   var FILTERS = ["status", "backend", "org", "from", "to"];
@@ -14,6 +14,7 @@
   var script = document.getElementById("search-script");
   var results = document.getElementById("search-results");
   var statusLine = document.getElementById("search-status");
+  var more = document.getElementById("search-more");
   var form = document.getElementById("search-form");
   var input = document.getElementById("search-q");
   var scriptBytes = Number(results.getAttribute("data-script-bytes")) || 0;
@@ -352,34 +353,44 @@
     return e;
   }
 
+  function item(d, answer) {
+    var li = document.createElement("li");
+    li.className = "result";
+    li.setAttribute("data-id", String(d.id));
+    var pill = span("pill pill--" + d.status[0], d.status[1]);
+    pill.setAttribute("data-status", d.status[0]);
+    li.appendChild(pill);
+    var a = document.createElement("a");
+    a.className = "result-link";
+    var jumpHere = answer.jump && answer.jump.id === d.id;
+    a.href = jumpHere ? jumpHref(d, answer.jump) : requestHref(d);
+    a.textContent = "Job request " + d.id + (jumpHere && answer.jump.kind === "j" ? " (job " + answer.jump.word + ")" : "");
+    li.appendChild(a);
+    li.appendChild(span("workspace", d.workspace));
+    li.appendChild(span("researcher meta", d.researcher));
+    var backend = span("backend meta", d.backend[1]);
+    backend.setAttribute("data-backend", d.backend[0]);
+    li.appendChild(backend);
+    var t = document.createElement("time");
+    t.className = "meta";
+    t.dateTime = d.date;
+    t.textContent = d.date;
+    li.appendChild(t);
+    return li;
+  }
+
+  // The first SHOWN results; the rest, already found, on request, so that the rows of
+  // results far apart in the archive are loaded only when wanted.
   function render(docs, answer, f) {
-    var items = docs.map(function (d) {
-      var li = document.createElement("li");
-      li.className = "result";
-      li.setAttribute("data-id", String(d.id));
-      var pill = span("pill pill--" + d.status[0], d.status[1]);
-      pill.setAttribute("data-status", d.status[0]);
-      li.appendChild(pill);
-      var a = document.createElement("a");
-      a.className = "result-link";
-      var jumpHere = answer.jump && answer.jump.id === d.id;
-      a.href = jumpHere ? jumpHref(d, answer.jump) : requestHref(d);
-      a.textContent = "Job request " + d.id + (jumpHere && answer.jump.kind === "j" ? " (job " + answer.jump.word + ")" : "");
-      li.appendChild(a);
-      li.appendChild(span("workspace", d.workspace));
-      li.appendChild(span("researcher meta", d.researcher));
-      var backend = span("backend meta", d.backend[1]);
-      backend.setAttribute("data-backend", d.backend[0]);
-      li.appendChild(backend);
-      var t = document.createElement("time");
-      t.className = "meta";
-      t.dateTime = d.date;
-      t.textContent = d.date;
-      li.appendChild(t);
-      return li;
-    });
-    results.replaceChildren.apply(results, items);
-    var n = docs.length;
+    results.replaceChildren.apply(results, docs.map(function (d) { return item(d, answer); }));
+    var n = answer.hits.length, rest = answer.hits.slice(SHOWN);
+    more.hidden = !rest.length;
+    more.onclick = async function () {
+      more.hidden = true;
+      var extra = (await Promise.all(rest.map(function (h) { return doc(h.id); }))).filter(Boolean);
+      extra.forEach(function (d) { results.appendChild(item(d, answer)); });
+      results.setAttribute("data-bytes", String(cost.bytes));
+    };
     if (!answer.words.length && !filtered(f)) statusLine.textContent = "";
     else if (!n) statusLine.textContent = "No job requests match.";
     else statusLine.textContent = (n >= RESULTS ? "The first " + n : n) + " matching job request" + (n === 1 ? "" : "s") + ", best first.";
@@ -412,7 +423,7 @@
       var answer = await search(q, f);
       var jumping = jumpAllowed && answer.jump && !filtered(f);
       // A query that goes to a page loads only that page's row.
-      var ids = jumping ? [answer.jump.id] : answer.hits.map(function (h) { return h.id; });
+      var ids = jumping ? [answer.jump.id] : answer.hits.slice(0, SHOWN).map(function (h) { return h.id; });
       var docs = (await Promise.all(ids.map(doc))).filter(Boolean);
       if (mine !== generation) return;
       render(docs, answer, f);
