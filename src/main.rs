@@ -6,7 +6,10 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use jobaudit::diagnostics::Diagnostic;
-use jobaudit::site::{self, BuildError, BuildOptions};
+use jobaudit::site::{self, BuildError, BuildOptions, Progress, Quiet};
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 #[derive(Parser)]
 #[command(
@@ -93,12 +96,18 @@ fn build(args: BuildArgs) -> ExitCode {
         base_url: args.base_url,
         strict: args.strict,
     };
-    match site::build(&options) {
+    let bar = TerminalBar::default();
+    let progress: &dyn Progress = if std::io::stderr().is_terminal() {
+        &bar
+    } else {
+        &Quiet
+    };
+    match site::build_with_progress(&options, progress) {
         Ok(summary) => {
             print_diagnostics(&summary.diagnostics);
             let c = summary.counts;
             eprintln!(
-                "built {} in {:.2}s: {} job requests read, {} rendered, {} skipped; {} jobs read, {} skipped; {} distinct pipelines; {} files, {:.1} MB",
+                "built {} in {:.2}s: {} job requests read, {} rendered, {} skipped; {} jobs read, {} skipped; {} distinct pipelines; {} files ({} unchanged), {:.1} MB written",
                 args.output.display(),
                 started.elapsed().as_secs_f64(),
                 c.requests_read,
@@ -108,6 +117,7 @@ fn build(args: BuildArgs) -> ExitCode {
                 c.jobs_skipped,
                 summary.pipelines,
                 summary.files,
+                summary.kept,
                 summary.bytes as f64 / 1e6,
             );
             let s = &summary.search;
@@ -162,7 +172,63 @@ fn check(input: PathBuf) -> ExitCode {
 }
 
 fn pipeline(json: bool, files: &[PathBuf]) -> ExitCode {
-    let _ = (json, files);
-    eprintln!("the pipeline command arrives with the pipeline parser");
-    ExitCode::from(2)
+    let mut out = std::io::stdout().lock();
+    match jobaudit::pipeline::report::report_files(files, json, &mut out) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A bar per stage on stderr, redrawn at most once per percent.
+#[derive(Default)]
+struct TerminalBar {
+    stage: Mutex<(&'static str, usize)>,
+    done: AtomicUsize,
+    drawn: AtomicUsize,
+}
+
+impl TerminalBar {
+    fn draw(&self, done: usize) {
+        let Ok(stage) = self.stage.lock() else { return };
+        let (name, total) = *stage;
+        let percent = (done * 100).checked_div(total).unwrap_or(100);
+        let filled = percent * 30 / 100;
+        let mut err = std::io::stderr().lock();
+        let _ = write!(
+            err,
+            "\r{name:>24} [{}{}] {done}/{total}",
+            "#".repeat(filled),
+            " ".repeat(30 - filled)
+        );
+        let _ = err.flush();
+    }
+}
+
+impl Progress for TerminalBar {
+    fn start(&self, stage: &'static str, total: usize) {
+        if let Ok(mut s) = self.stage.lock() {
+            *s = (stage, total);
+        }
+        self.done.store(0, Ordering::Relaxed);
+        self.drawn.store(0, Ordering::Relaxed);
+        self.draw(0);
+    }
+
+    fn tick(&self) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.stage.lock().map(|s| s.1).unwrap_or(0).max(1);
+        let percent = done * 100 / total;
+        if self.drawn.fetch_max(percent, Ordering::Relaxed) < percent {
+            self.draw(done);
+        }
+    }
+
+    fn finish(&self) {
+        self.draw(self.done.load(Ordering::Relaxed));
+        eprintln!();
+    }
 }

@@ -54,9 +54,9 @@ fn bad_records_are_reported_with_file_line_and_record_and_skipped() {
     let (_tmp, input) = gzipped_fixture();
     let (_dir, site, summary) = build(&input);
     let c = summary.counts;
-    assert_eq!((c.requests_read, c.requests_skipped), (12, 5));
-    assert_eq!((c.jobs_read, c.jobs_skipped), (13, 2));
-    assert_eq!(summary.requests_rendered, 7);
+    assert_eq!((c.requests_read, c.requests_skipped), (13, 5));
+    assert_eq!((c.jobs_read, c.jobs_skipped), (14, 2));
+    assert_eq!(summary.requests_rendered, 8);
     let errors: Vec<String> = summary
         .diagnostics
         .iter()
@@ -382,4 +382,59 @@ fn every_string_from_the_input_is_escaped() {
     }
     let feed = std::fs::read_to_string(site.join("feed.xml")).unwrap();
     assert!(!feed.contains("<script>"));
+}
+
+#[test]
+fn the_page_shows_how_project_yaml_changed_since_the_previous_request() {
+    let (_tmp, input) = gzipped_fixture();
+    let (_dir, site, _) = build(&input);
+    let doc = page(&site, PAGE_101);
+    let changes = one(&doc, "details.pipeline-changes");
+    let summary = text(within(changes, "summary")[0]);
+    assert_eq!(
+        summary,
+        "What changed in project.yaml since job request 100: +8 −0 lines"
+    );
+    let added: Vec<String> = within(changes, "tr.add td:last-child")
+        .into_iter()
+        .map(text)
+        .collect();
+    assert_eq!(added.len(), 8);
+    assert!(added.contains(&"model:".to_owned()), "{added:?}");
+    assert!(
+        added.contains(&"run: r:v2 analysis/model.R".to_owned()),
+        "{added:?}"
+    );
+    assert!(within(changes, "tr.del").is_empty());
+    // Same project.yaml as the previous request: nothing to show.
+    assert!(
+        page(&site, PAGE_100)
+            .select(&sel("details.pipeline-changes"))
+            .next()
+            .is_none()
+    );
+}
+
+#[test]
+fn a_large_project_yaml_gets_a_page_of_its_own() {
+    let (_tmp, input) = gzipped_fixture();
+    let (_dir, site, _) = build(&input);
+    let doc = page(&site, "edge-project/big-ws/107/index.html");
+    assert!(
+        doc.select(&sel("#pipeline pre.yaml")).next().is_none(),
+        "not inlined"
+    );
+    let link = one(&doc, "p.large-pipeline a");
+    assert_eq!(link.value().attr("href"), Some("pipeline/index.html"));
+    let own = page(&site, "edge-project/big-ws/107/pipeline/index.html");
+    let source = std::fs::read_to_string(
+        manifest_dir().join("tests/fixtures/edge/pipelines/example/big-study/eeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeee/project.yaml"),
+    )
+    .unwrap();
+    let code: String = one(&own, "pre code").text().collect();
+    assert_eq!(code, source, "the whole file, verbatim");
+    let anchors = own.select(&sel("pre code a[id^='L']")).count();
+    assert_eq!(anchors, source.lines().count());
+    let crumbs = all_text(&own, "nav.breadcrumbs li");
+    assert_eq!(crumbs.last().map(String::as_str), Some("project.yaml"));
 }

@@ -176,7 +176,7 @@ fn header_names_the_request_its_organisation_workspace_and_id() {
         );
         assert_eq!(lookup(&facts, "Workspace:"), seed.workspace, "{}", seed.id);
         assert_eq!(lookup(&facts, "ID:"), seed.identifier, "{}", seed.id);
-        let title = text(one(&doc, "title"));
+        let title = text(one(&doc, "head > title"));
         assert_eq!(
             title,
             format!(

@@ -45,6 +45,8 @@ pub struct PreviousRequest {
     pub id: u64,
     pub sha: String,
     pub compare_url: String,
+    /// Index into `Audit::pipelines` of the project.yaml it ran, for "what changed".
+    pub pipeline: Option<usize>,
 }
 
 #[derive(Debug)]
@@ -98,6 +100,7 @@ pub fn audit(export: Export) -> Audit {
                 id: prev.id,
                 sha: prev.sha.clone(),
                 compare_url: compare_url(&r.workspace.repo, &prev.sha, &r.sha),
+                pipeline: per_request[i],
             }
         })
     };

@@ -110,6 +110,7 @@ pub fn read(dir: &Path) -> Result<Export, Diagnostic> {
         }
     }
     attach_jobs(&mut requests, loose_jobs, &mut diagnostics, &mut counts);
+    unify_names(&mut requests);
 
     let (pipelines, pipeline_diagnostics) = PipelineStore::read(&dir.join("pipelines"));
     diagnostics.extend(pipeline_diagnostics);
@@ -419,6 +420,48 @@ fn attach_jobs(
     }
     for (i, jobs) in pending {
         requests[i].jobs.extend(jobs);
+    }
+}
+
+/// One display name per project, org and researcher across the export: an API-shaped
+/// record names them only by slug, so the latest record that gave a real name (one that
+/// is not just the slug again) names every page they appear on.
+fn unify_names(requests: &mut [JobRequest]) {
+    let mut projects: HashMap<String, (String, Option<String>)> = HashMap::new();
+    let mut orgs: HashMap<String, String> = HashMap::new();
+    let mut users: HashMap<String, String> = HashMap::new();
+    for r in requests.iter() {
+        if r.project.name != r.project.slug || r.project.number.is_some() {
+            let entry = projects
+                .entry(r.project.slug.clone())
+                .or_insert((r.project.slug.clone(), None));
+            if r.project.name != r.project.slug {
+                entry.0 = r.project.name.clone();
+            }
+            if r.project.number.is_some() {
+                entry.1 = r.project.number.clone();
+            }
+        }
+        for o in r.orgs.iter().filter(|o| o.name != o.slug) {
+            orgs.insert(o.slug.clone(), o.name.clone());
+        }
+        if r.created_by.fullname != r.created_by.username {
+            users.insert(r.created_by.username.clone(), r.created_by.fullname.clone());
+        }
+    }
+    for r in requests.iter_mut() {
+        if let Some((name, number)) = projects.get(&r.project.slug) {
+            r.project.name = name.clone();
+            r.project.number = number.clone();
+        }
+        for o in &mut r.orgs {
+            if let Some(name) = orgs.get(&o.slug) {
+                o.name = name.clone();
+            }
+        }
+        if let Some(fullname) = users.get(&r.created_by.username) {
+            r.created_by.fullname = fullname.clone();
+        }
     }
 }
 

@@ -1,39 +1,102 @@
 //! project.yaml as OpenSAFELY's pipeline library reads it: parse (with positions),
 //! validate by the rules of the file's version, and resolve `needs` and `run_all`.
 //!
+//! The rules, their order and their wording follow spec/pipeline.md, which describes the
+//! library (opensafely-core/pipeline, as vendored in `opensafely` 2.1.0). Where the
+//! library crashes on an input, `load` returns an [`ErrorKind::Unsupported`] error.
+//!
 //! This module depends on nothing else in the crate, so it could become its own crate.
 
+mod action;
+mod command;
+mod command_rules;
+mod features;
+mod json;
 mod model;
+mod pattern;
+mod problem;
+mod pynum;
+mod pypath;
+mod pyrepr;
+pub mod report;
+mod resolve;
+mod scalar;
+mod shlex;
+mod timestamp;
+mod validate;
+mod yaml;
+mod yaml_error;
+mod yaml_syntax;
+mod yaml_tabs;
 
-pub use model::{Action, Command, LineSpan, Output, Pipeline, PipelineError, PrivacyLevel};
+pub use features::LATEST_VERSION;
+pub use model::{
+    Action, Command, ErrorKind, LineSpan, Output, Pipeline, PipelineError, PrivacyLevel,
+};
 
 /// The reserved action name that asks for every action (spec/pipeline.md §16).
 pub const RUN_ALL: &str = "run_all";
 
-/// Parse and validate a project.yaml text.
-pub fn load(_text: &str) -> Result<Pipeline, PipelineError> {
-    // Placeholder until the parser lands (issue 3).
-    Err(PipelineError {
-        message: "pipeline parser not yet available".into(),
-        line: None,
-        column: None,
-    })
+/// The library's individual rules, for callers (and tests) that need one on its own.
+pub mod rules {
+    use super::PrivacyLevel;
+
+    /// Check an output pattern for a level (spec/pipeline.md §11); `Err` is the reason
+    /// that follows "Output path {pattern} is invalid: ".
+    pub fn validate_output_pattern(pattern: &str, level: PrivacyLevel) -> Result<(), String> {
+        super::pattern::validate(pattern, level)
+    }
+
+    /// ehrQL's `--output` value among the command's tokens (`--output X` or `--output=X`).
+    pub fn output_spec_from_args(parts: &[String]) -> Option<&str> {
+        super::command_rules::output_spec(parts)
+    }
+
+    /// Whether patterns fit an ehrQL `--output` spec (spec/pipeline.md §13.2). A spec
+    /// pathlib cannot handle counts as no match.
+    pub fn output_patterns_match_spec(spec: &str, patterns: &[&str]) -> bool {
+        super::command_rules::patterns_match_spec(spec, patterns).unwrap_or(false)
+    }
+
+    /// Python's `shlex.split`, as used on `run:`; `Err` is Python's ValueError text.
+    pub fn split_command(run: &str) -> Result<Vec<String>, &'static str> {
+        super::shlex::split(run).map_err(|e| e.message())
+    }
+
+    /// The distinct parent directories of patterns, as cohortextractor's rule sees them
+    /// (`output/a.csv` → `output`, `a.csv` → `.`), in first-seen order.
+    pub fn output_dirs<'a>(patterns: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+        let mut dirs: Vec<String> = Vec::new();
+        for p in patterns {
+            let dir = super::pypath::PosixPath::new(p).parent().to_string();
+            if !dirs.contains(&dir) {
+                dirs.push(dir);
+            }
+        }
+        dirs
+    }
 }
 
-impl Pipeline {
-    /// The action with this name.
-    pub fn action(&self, name: &str) -> Option<&Action> {
-        self.actions.iter().find(|a| a.name == name)
-    }
-
-    /// Every action a job request asks for, in file order: `run_all` expands to all
-    /// actions, and with `force_run_dependencies` the `needs` closure is added.
-    pub fn expand_requested(
-        &self,
-        requested: &[String],
-        force_run_dependencies: bool,
-    ) -> Vec<String> {
-        let _ = (requested, force_run_dependencies);
-        Vec::new()
-    }
+/// Parse and validate a project.yaml text. The first problem wins, in the library's order.
+pub fn load(text: &str) -> Result<Pipeline, PipelineError> {
+    let document = yaml::parse(text).map_err(|e| {
+        let mark = e.mark();
+        PipelineError {
+            message: e.render(text),
+            line: mark.map(|m| m.line),
+            column: mark.map(|m| m.col + 1),
+            kind: if e.crash {
+                ErrorKind::Unsupported
+            } else {
+                ErrorKind::Yaml
+            },
+        }
+    })?;
+    let mut pipeline =
+        validate::build(document.root.as_ref(), text).map_err(problem::Problem::into_error)?;
+    // ruyaml's warnings come first: they are raised while loading, before validation.
+    let mut warnings = document.warnings;
+    warnings.append(&mut pipeline.warnings);
+    pipeline.warnings = warnings;
+    Ok(pipeline)
 }

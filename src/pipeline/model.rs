@@ -18,6 +18,11 @@ impl PrivacyLevel {
         PrivacyLevel::MinimallySensitive,
     ];
 
+    /// The level named by a project.yaml key.
+    pub fn from_key(key: &str) -> Option<PrivacyLevel> {
+        PrivacyLevel::ALL.into_iter().find(|l| l.as_str() == key)
+    }
+
     /// The key used in project.yaml, e.g. `highly_sensitive`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -91,11 +96,37 @@ pub struct Pipeline {
 /// Why a project.yaml was rejected, with the position the problem was found at.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PipelineError {
-    /// The library's wording (spec/pipeline.md §17).
+    /// The library's wording (spec/pipeline.md §17), without the `Invalid project: \n`
+    /// prefix of validation errors (see [`PipelineError::library_message`]).
     pub message: String,
     /// 1-based line and column, where known.
     pub line: Option<usize>,
     pub column: Option<usize>,
+    /// Which layer rejected the file.
+    pub kind: ErrorKind,
+}
+
+/// Which layer rejected a project.yaml; the library words each differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The YAML did not parse (or had duplicate keys, or several documents): ruyaml's text.
+    Yaml,
+    /// A project rule was broken: the library's `ProjectValidationError`.
+    Validation,
+    /// An input the library itself crashes on (spec/pipeline.md §17.3), e.g. an empty
+    /// file or an unbalanced quote in `run`. The message names the Python exception.
+    Unsupported,
+}
+
+impl PipelineError {
+    /// The message exactly as the library's `ProjectValidationError` (or crash) reads
+    /// when `load_pipeline` is called with text and no filename.
+    pub fn library_message(&self) -> String {
+        match self.kind {
+            ErrorKind::Validation => format!("Invalid project: \n{}", self.message),
+            ErrorKind::Yaml | ErrorKind::Unsupported => self.message.clone(),
+        }
+    }
 }
 
 impl fmt::Display for PipelineError {

@@ -7,24 +7,55 @@
 //! `HighlightedPipeline::for_request`, a few string replacements.
 
 use std::fmt::Write;
+use std::sync::OnceLock;
 use syntect::parsing::{ParseState, Scope, ScopeStack, SyntaxReference, SyntaxSet};
 
-use crate::pipeline::{Pipeline, RUN_ALL};
+use crate::audit::PipelineEntry;
+use crate::pipeline::{LineSpan, Pipeline, RUN_ALL};
 
 /// Stands where a script link's `<repo>/blob/<sha>/` goes. Unescaped `"` never occurs in
 /// escaped text, so this cannot be forged by the input.
 const BLOB_SENTINEL: &str = "\"\"BLOB\"";
-const ACTION_CLASS: &str = "class=\"act\" id=\"action-";
 
 pub struct Highlighter {
     syntaxes: SyntaxSet,
     classes: Vec<(Scope, &'static str)>,
 }
 
-/// Highlighted HTML of one project.yaml text, not yet tied to a request.
+/// Highlighted HTML of one project.yaml text, line by line, not yet tied to a request.
 #[derive(Debug, Clone)]
 pub struct HighlightedPipeline {
-    html: String,
+    /// Inner HTML of each line (no line break), with script links still to be aimed.
+    lines: Vec<String>,
+    /// Each action's name and lines, for its `#action-<name>` block.
+    actions: Vec<(String, LineSpan)>,
+}
+
+/// The distinct pipelines of a build, each highlighted the first time a page asks for
+/// it (from any thread), and never again.
+pub struct Highlights<'a> {
+    highlighter: &'a Highlighter,
+    pipelines: &'a [PipelineEntry],
+    cells: Vec<OnceLock<HighlightedPipeline>>,
+}
+
+impl<'a> Highlights<'a> {
+    pub fn new(highlighter: &'a Highlighter, pipelines: &'a [PipelineEntry]) -> Highlights<'a> {
+        Highlights {
+            highlighter,
+            pipelines,
+            cells: pipelines.iter().map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Pipeline `i` of `Audit::pipelines`, highlighted.
+    pub fn get(&self, i: usize) -> &HighlightedPipeline {
+        self.cells[i].get_or_init(|| {
+            let entry = &self.pipelines[i];
+            self.highlighter
+                .highlight(&entry.text, entry.parsed.as_ref().ok())
+        })
+    }
 }
 
 impl Default for Highlighter {
@@ -61,46 +92,43 @@ impl Highlighter {
             .unwrap_or_else(|| self.syntaxes.find_syntax_plain_text())
     }
 
-    /// Highlights `text`. With a valid `pipeline`, each action's lines are wrapped in an
+    /// Highlights `text`. With a valid `pipeline`, each action's lines become an
     /// `#action-<name>` block and the script paths of its `run:` value become links.
     pub fn highlight(&self, text: &str, pipeline: Option<&Pipeline>) -> HighlightedPipeline {
+        let source: Vec<&str> = text.split_inclusive('\n').collect();
+        let run_lines = pipeline
+            .map(|p| run_value_lines(p, &source))
+            .unwrap_or_default();
         let mut state = ParseState::new(self.yaml());
         let mut stack = ScopeStack::new();
-        let lines: Vec<&str> = text.split_inclusive('\n').collect();
-        let run_lines = pipeline
-            .map(|p| run_value_lines(p, &lines))
+        let lines = source
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                let links = run_lines
+                    .iter()
+                    .find(|(n, _)| *n == i + 1)
+                    .map(|(_, tokens)| tokens.as_slice());
+                let mut html = String::with_capacity(line.len() * 2);
+                self.highlight_line(
+                    line,
+                    &mut state,
+                    &mut stack,
+                    links.unwrap_or(&[]),
+                    &mut html,
+                );
+                html
+            })
+            .collect();
+        let actions = pipeline
+            .map(|p| {
+                p.actions
+                    .iter()
+                    .map(|a| (a.name.clone(), a.lines))
+                    .collect()
+            })
             .unwrap_or_default();
-        let mut html = String::with_capacity(text.len() * 2);
-        html.push_str("<pre class=\"yaml\"><code>");
-        for (i, line) in lines.iter().enumerate() {
-            let number = i + 1;
-            if let Some(action) =
-                pipeline.and_then(|p| p.actions.iter().find(|a| a.lines.start == number))
-            {
-                let _ = write!(html, "<span {ACTION_CLASS}{}\">", escape(&action.name));
-            }
-            let _ = write!(
-                html,
-                "<a class=\"ln\" id=\"L{number}\" href=\"#L{number}\"></a>"
-            );
-            let links = run_lines
-                .iter()
-                .find(|(n, _)| *n == number)
-                .map(|(_, tokens)| tokens.as_slice());
-            self.highlight_line(
-                line,
-                &mut state,
-                &mut stack,
-                links.unwrap_or(&[]),
-                &mut html,
-            );
-            html.push('\n');
-            if pipeline.is_some_and(|p| p.actions.iter().any(|a| a.lines.end == number)) {
-                html.push_str("</span>");
-            }
-        }
-        html.push_str("</code></pre>");
-        HighlightedPipeline { html }
+        HighlightedPipeline { lines, actions }
     }
 
     fn highlight_line(
@@ -136,7 +164,8 @@ impl Highlighter {
             let body = link_scripts(&text, links);
             match class {
                 Some(class) => {
-                    let _ = write!(out, "<i class=\"{class}\">{body}</i>");
+                    // Unquoted class: valid HTML, and two bytes per token count here.
+                    let _ = write!(out, "<i class={class}>{body}</i>");
                 }
                 None => out.push_str(&body),
             }
@@ -154,28 +183,59 @@ impl Highlighter {
 }
 
 impl HighlightedPipeline {
-    /// The HTML for one request: script links point into `blob_base`
+    /// The whole file for one request: an anchor per line, a block per action (the
+    /// requested ones with the class `req`), and script links pointing into `blob_base`
     /// (`<repo>/blob/<sha>/`, or the bare repo URL when the sha is empty, as job-server
-    /// does) and the requested actions' blocks carry the class `req`.
+    /// does).
     pub fn for_request(&self, blob_base: &str, requested: &[String]) -> String {
-        let mut html = self
-            .html
-            .replace(BLOB_SENTINEL, &format!("\"{}", escape(blob_base)));
-        for name in requested {
-            let marker = format!("{ACTION_CLASS}{}\"", escape(name));
-            let marked = format!("class=\"act req\" id=\"action-{}\"", escape(name));
-            html = html.replacen(&marker, &marked, 1);
+        let blob = format!("\"{}", escape(blob_base));
+        let mut html = String::with_capacity(self.len() + self.lines.len() * 32);
+        html.push_str("<pre class=\"yaml\"><code>");
+        for (i, line) in self.lines.iter().enumerate() {
+            let number = i + 1;
+            for (name, _) in self.actions.iter().filter(|(_, span)| span.start == number) {
+                let class = if requested.contains(name) {
+                    "act req"
+                } else {
+                    "act"
+                };
+                let _ = write!(
+                    html,
+                    "<span class=\"{class}\" id=\"action-{}\">",
+                    escape(name)
+                );
+            }
+            let _ = write!(html, "<a id=\"L{number}\" href=\"#L{number}\"></a>");
+            if line.contains(BLOB_SENTINEL) {
+                html.push_str(&line.replace(BLOB_SENTINEL, &blob));
+            } else {
+                html.push_str(line);
+            }
+            html.push('\n');
+            for _ in self.actions.iter().filter(|(_, span)| span.end == number) {
+                html.push_str("</span>");
+            }
         }
+        html.push_str("</code></pre>");
         html
     }
 
-    /// Bytes of HTML per request, before the per-request replacements.
+    /// Inner HTML of each line, links aimed at `blob_base`: for diffs.
+    pub fn line_html(&self, blob_base: &str) -> Vec<String> {
+        let blob = format!("\"{}", escape(blob_base));
+        self.lines
+            .iter()
+            .map(|l| l.replace(BLOB_SENTINEL, &blob))
+            .collect()
+    }
+
+    /// Bytes of highlighted line HTML, before anchors and per-request links.
     pub fn len(&self) -> usize {
-        self.html.len()
+        self.lines.iter().map(String::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.html.is_empty()
+        self.lines.is_empty()
     }
 }
 
@@ -306,16 +366,20 @@ mod tests {
         assert!(html.contains("id=\"L1\"") && html.contains("id=\"L2\""));
         assert!(html.contains("&lt;b&gt;"), "{html}");
         assert!(!html.contains("<b>"));
-        assert!(html.contains("<i class=\"k\">a</i>"), "{html}");
-        assert!(html.contains("<i class=\"c\"># c&amp;d</i>"), "{html}");
+        assert!(html.contains("<i class=k>a</i>"), "{html}");
+        assert!(html.contains("<i class=c># c&amp;d</i>"), "{html}");
     }
 
     #[test]
     fn linked_words_get_the_request_blob_url() {
         let linked = link_scripts("python analysis/x.py <y>", &["analysis/x.py".to_owned()]);
-        let page = HighlightedPipeline { html: linked }.for_request("https://g/o/r/blob/abc/", &[]);
+        let lines = HighlightedPipeline {
+            lines: vec![linked],
+            actions: vec![],
+        }
+        .line_html("https://g/o/r/blob/abc/");
         assert_eq!(
-            page,
+            lines[0],
             "python <a href=\"https://g/o/r/blob/abc/analysis/x.py\">analysis/x.py</a> &lt;y&gt;"
         );
     }

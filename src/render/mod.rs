@@ -1,6 +1,8 @@
 //! Turning audited requests into HTML: templates (tera), highlighting (syntect), Markdown.
 //! Pure transforms: data in, strings out; `site` decides where they go.
 
+pub mod diff;
+pub mod graph;
 pub mod highlight;
 pub mod listing;
 pub mod markdown;
@@ -9,7 +11,6 @@ pub mod request_page;
 pub mod templates;
 pub mod view;
 
-use rayon::prelude::*;
 use serde::Serialize;
 use std::path::Path;
 
@@ -17,7 +18,7 @@ use crate::audit::Audit;
 use crate::config::{Intro, SiteConfig};
 use crate::diagnostics::Diagnostic;
 use crate::site::paths::PagePath;
-use highlight::{HighlightedPipeline, Highlighter};
+use highlight::{Highlighter, Highlights};
 
 /// What every page knows about the site.
 #[derive(Debug, Clone, Serialize)]
@@ -99,6 +100,7 @@ impl PageMeta {
 
 pub struct Renderer {
     tera: tera::Tera,
+    fingerprint: Vec<u8>,
     highlighter: Highlighter,
     site: SiteView,
     assets: AssetNames,
@@ -112,8 +114,18 @@ impl Renderer {
         site: SiteView,
         assets: AssetNames,
     ) -> Result<Renderer, Diagnostic> {
+        let (tera, sources) = templates::load(templates)?;
+        let fingerprint = serde_json::to_vec(&(
+            env!("CARGO_PKG_VERSION"),
+            &sources,
+            &site,
+            &assets,
+            &config.intro,
+        ))
+        .unwrap_or_default();
         Ok(Renderer {
-            tera: templates::load(templates)?,
+            tera,
+            fingerprint,
             highlighter: Highlighter::new(),
             site,
             assets,
@@ -121,16 +133,16 @@ impl Renderer {
         })
     }
 
-    /// Highlights each distinct pipeline once, in parallel, in `audit.pipelines` order.
-    pub fn highlight_pipelines(&self, audit: &Audit) -> Vec<HighlightedPipeline> {
-        audit
-            .pipelines
-            .par_iter()
-            .map(|entry| {
-                self.highlighter
-                    .highlight(&entry.text, entry.parsed.as_ref().ok())
-            })
-            .collect()
+    /// Each distinct pipeline of `audit`, highlighted once, when a page first needs it.
+    pub fn highlights<'a>(&'a self, audit: &'a Audit) -> Highlights<'a> {
+        Highlights::new(&self.highlighter, &audit.pipelines)
+    }
+
+    /// A fingerprint of everything every page is made from besides its own data: the
+    /// templates, assets, site settings and this program's version. Pages made from the
+    /// same data under the same fingerprint are the same bytes.
+    pub fn fingerprint(&self) -> &[u8] {
+        &self.fingerprint
     }
 
     /// Renders `template` with the common context plus `(key, value)` pairs.
@@ -173,11 +185,17 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 pub mod erased {
     pub trait Value {
         fn insert_into(&self, context: &mut tera::Context, key: &'static str);
+        /// The value as JSON, for the page's fingerprint.
+        fn to_json(&self) -> Vec<u8>;
     }
 
     impl<T: serde::Serialize> Value for T {
         fn insert_into(&self, context: &mut tera::Context, key: &'static str) {
             context.insert(key, self);
+        }
+
+        fn to_json(&self) -> Vec<u8> {
+            serde_json::to_vec(self).unwrap_or_default()
         }
     }
 }

@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use super::highlight::HighlightedPipeline;
+use super::diff::{PipelineDiff, diff};
+use super::graph::pipeline_svg;
+use super::highlight::Highlights;
 use super::view::{Link, StatusView, Time, job_status_label};
 use crate::audit::{Audit, AuditedRequest, JobStats, PreviousRequest};
 use crate::export::JobRequest;
@@ -52,15 +54,16 @@ pub struct RequestView {
 #[derive(Debug, Serialize)]
 pub struct RequestedAction {
     pub name: String,
-    /// `#action-<name>` when the pipeline has the action.
-    pub anchor: Option<String>,
+    /// Link to the action's block in the pipeline, when the pipeline has the action.
+    pub href: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
 pub struct JobView {
     pub identifier: String,
     pub action: String,
-    pub anchor: Option<String>,
+    /// Link to the action's block in the pipeline.
+    pub action_href: Option<String>,
     pub status: String,
     pub status_label: String,
     /// `status_code: message`, shown for failed and pending jobs with a message.
@@ -113,11 +116,31 @@ pub struct PreviousView {
 #[derive(Debug, Serialize)]
 pub struct PipelineView {
     pub available: bool,
-    /// Highlighted HTML, built from escaped text.
+    /// Highlighted HTML, built from escaped text; None when it is on its own page.
     pub html: Option<String>,
+    /// The pipeline's own page, for files too large to inline (`LARGE_PIPELINE`).
+    pub own_page: Option<String>,
     pub error: Option<PipelineErrorView>,
     pub bytes: usize,
+    pub lines: usize,
+    /// How project.yaml changed since the previous request, when it did.
+    pub changes: Option<ChangesView>,
+    /// The actions and their needs drawn as an SVG (valid pipelines only).
+    pub graph: Option<String>,
 }
+
+#[derive(Debug, Serialize)]
+pub struct ChangesView {
+    pub previous_id: u64,
+    pub diff: PipelineDiff,
+}
+
+/// job-server refuses to render project.yaml over 10,000 characters (they crashed browser
+/// tabs); jobaudit renders it, on a page of its own so the request page stays light.
+pub const LARGE_PIPELINE: usize = 10_000;
+
+/// Where a request's pipeline is drawn, relative to the request page.
+pub const PIPELINE_PAGE: &str = "pipeline/index.html";
 
 #[derive(Debug, Serialize)]
 pub struct PipelineErrorView {
@@ -140,15 +163,19 @@ impl From<&PipelineError> for PipelineErrorView {
 pub fn request_view(
     r: &AuditedRequest,
     audit: &Audit,
-    highlighted: &[HighlightedPipeline],
+    highlighted: &Highlights<'_>,
     page: &PagePath,
 ) -> RequestView {
     let req = &r.request;
     let pipeline = r.valid_pipeline(audit);
-    let anchor = |action: &str| {
+    let large = r
+        .pipeline
+        .is_some_and(|i| audit.pipelines[i].text.chars().count() > LARGE_PIPELINE);
+    let pipeline_page = if large { PIPELINE_PAGE } else { "" };
+    let action_href = |action: &str| {
         pipeline
             .and_then(|p| p.action(action))
-            .map(|_| format!("action-{action}"))
+            .map(|_| format!("{pipeline_page}#action-{action}"))
     };
     let repo = req.workspace.repo.clone();
     // job-server links the tree and files at the commit, or the bare repo when the sha
@@ -170,16 +197,38 @@ pub fn request_view(
         None => PipelineView {
             available: false,
             html: None,
+            own_page: None,
             error: None,
             bytes: 0,
+            lines: 0,
+            changes: None,
+            graph: None,
         },
         Some(i) => {
             let entry = &audit.pipelines[i];
             PipelineView {
                 available: true,
-                html: Some(highlighted[i].for_request(&blob_base, &r.expanded_actions)),
+                html: (!large).then(|| {
+                    highlighted
+                        .get(i)
+                        .for_request(&blob_base, &r.expanded_actions)
+                }),
+                own_page: large.then(|| PIPELINE_PAGE.to_owned()),
                 error: entry.parsed.as_ref().err().map(PipelineErrorView::from),
                 bytes: entry.text.len(),
+                lines: entry.text.lines().count(),
+                changes: changes(r, audit, highlighted, i, &blob_base),
+                graph: pipeline.map(|p| {
+                    let status = |action: &str| {
+                        req.jobs
+                            .iter()
+                            .rev()
+                            .find(|j| j.action == action)
+                            .map(|j| j.status.clone())
+                    };
+                    let href = |action: &str| format!("{pipeline_page}#action-{action}");
+                    pipeline_svg(p, &r.expanded_actions, &status, &href)
+                }),
             }
         }
     };
@@ -224,7 +273,7 @@ pub fn request_view(
             .iter()
             .map(|a| RequestedAction {
                 name: a.clone(),
-                anchor: anchor(a),
+                href: action_href(a),
             })
             .collect(),
         requested_levels: r.requested_levels.iter().map(|l| l.as_str()).collect(),
@@ -237,7 +286,7 @@ pub fn request_view(
                 JobView {
                     identifier: j.identifier.clone(),
                     action: j.action.clone(),
-                    anchor: anchor(&j.action),
+                    action_href: action_href(&j.action),
                     status: j.status.clone(),
                     status_label: job_status_label(&j.status),
                     status_code: (shows_message && !j.status_code.is_empty())
@@ -262,6 +311,37 @@ pub fn request_view(
             .map(|p| previous_view(p, page, req)),
         pipeline: pipeline_view,
     }
+}
+
+/// The diff from the previous request's project.yaml, when it ran a different one.
+fn changes(
+    r: &AuditedRequest,
+    audit: &Audit,
+    highlighted: &Highlights<'_>,
+    this: usize,
+    blob_base: &str,
+) -> Option<ChangesView> {
+    let previous = r.previous.as_ref()?;
+    let before = previous.pipeline?;
+    if before == this {
+        return None;
+    }
+    let repo = &r.request.workspace.repo;
+    let previous_blob = if previous.sha.is_empty() {
+        format!("{repo}/")
+    } else {
+        format!("{repo}/blob/{}/", previous.sha)
+    };
+    let diff = diff(
+        &audit.pipelines[before].text,
+        &audit.pipelines[this].text,
+        &highlighted.get(before).line_html(&previous_blob),
+        &highlighted.get(this).line_html(blob_base),
+    )?;
+    Some(ChangesView {
+        previous_id: previous.id,
+        diff,
+    })
 }
 
 fn previous_view(p: &PreviousRequest, page: &PagePath, req: &JobRequest) -> PreviousView {
@@ -316,4 +396,34 @@ fn stats_view(s: &JobStats) -> StatsView {
 /// Every level, for templates that explain them all.
 pub fn all_levels() -> Vec<&'static str> {
     PrivacyLevel::ALL.iter().map(|l| l.as_str()).collect()
+}
+
+/// The highlighted file for a request whose pipeline is too large to inline, drawn on
+/// its own page (`PIPELINE_PAGE`). With `draw` false it only says whether there is one
+/// (an empty string), without highlighting anything.
+pub fn own_pipeline_page(
+    r: &AuditedRequest,
+    audit: &Audit,
+    highlighted: &Highlights<'_>,
+    draw: bool,
+) -> Option<String> {
+    let i = r.pipeline?;
+    if audit.pipelines[i].text.chars().count() <= LARGE_PIPELINE {
+        return None;
+    }
+    if !draw {
+        return Some(String::new());
+    }
+    let req = &r.request;
+    let repo = &req.workspace.repo;
+    let blob_base = if req.sha.is_empty() {
+        format!("{repo}/")
+    } else {
+        format!("{repo}/blob/{}/", req.sha)
+    };
+    Some(
+        highlighted
+            .get(i)
+            .for_request(&blob_base, &r.expanded_actions),
+    )
 }

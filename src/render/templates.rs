@@ -10,6 +10,10 @@ use crate::diagnostics::Diagnostic;
 pub const BUILT_IN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("request.html", include_str!("../../templates/request.html")),
+    (
+        "pipeline.html",
+        include_str!("../../templates/pipeline.html"),
+    ),
     ("home.html", include_str!("../../templates/home.html")),
     ("list.html", include_str!("../../templates/list.html")),
     (
@@ -45,7 +49,8 @@ pub const ASSETS: &[(&str, &str)] = &[
 
 /// The built-in templates with any of `dir`'s files of the same name in their place.
 /// A file in `dir` that names no built-in template is an error: it would be ignored.
-pub fn load(dir: Option<&Path>) -> Result<tera::Tera, Diagnostic> {
+/// Also returns every template's source, in name order, for the build's fingerprint.
+pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<(String, String)>), Diagnostic> {
     let mut sources: Vec<(String, String)> = BUILT_IN
         .iter()
         .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
@@ -87,5 +92,5 @@ pub fn load(dir: Option<&Path>) -> Result<tera::Tera, Diagnostic> {
                 format!("template error: {e}"),
             )
         })?;
-    Ok(tera)
+    Ok((tera, sources))
 }

@@ -9,13 +9,16 @@ use crate::audit::{self, Audit};
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
 use crate::render::listing::{self, Groups, Pagination, RequestRow};
-use crate::render::request_page::request_view;
+use crate::render::request_page::{PIPELINE_PAGE, own_pipeline_page, request_view};
 use crate::render::view::Link;
-use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown, request_json};
+use crate::render::{
+    AssetNames, Crumb, NavPage, PageMeta, Renderer, SiteView, markdown, request_json,
+};
 use crate::search::{self, SearchStats};
 use crate::site::paths::PagePath;
+use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::Writer;
-use crate::site::{assets, feeds, sitemap};
+use crate::site::{assets, feeds, manifest, sitemap};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -35,6 +38,8 @@ pub struct BuildSummary {
     pub requests_rendered: usize,
     pub pipelines: usize,
     pub files: usize,
+    /// Files kept unchanged from the previous build in the output folder.
+    pub kept: usize,
     pub bytes: u64,
     /// The search index's size (issue 5 §4).
     pub search: SearchStats,
@@ -57,6 +62,14 @@ pub fn check(input: &Path) -> Result<(ReadCounts, Audit), BuildError> {
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
+    build_with_progress(options, &Quiet)
+}
+
+/// `build`, reporting each stage's progress to `progress`.
+pub fn build_with_progress(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<BuildSummary, BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
     let mut export = export::read(&options.input).map_err(fatal)?;
     if let Some(base_url) = &options.base_url {
@@ -113,6 +126,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         writer: &writer,
         base_url: &config.base_url,
         groups: Groups::of(&audit),
+        progress,
     };
 
     for (name, _, contents) in &hashed {
@@ -135,6 +149,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
         requests_rendered: audit.requests.len(),
         pipelines: audit.pipelines.len(),
         files: writer.files(),
+        kept: writer.kept(),
         bytes: writer.bytes(),
         search,
         diagnostics: audit.diagnostics,
@@ -157,6 +172,7 @@ fn build_date(audit: &Audit) -> Option<String> {
 }
 
 struct Site<'a> {
+    progress: &'a dyn Progress,
     audit: &'a Audit,
     renderer: &'a Renderer,
     writer: &'a Writer,
@@ -167,6 +183,8 @@ struct Site<'a> {
 type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
 
 impl Site<'_> {
+    /// Renders `template` into `path/index.html`, unless the previous build made that
+    /// page from exactly the same context, in which case its file is kept.
     fn page(
         &self,
         path: &PagePath,
@@ -174,16 +192,51 @@ impl Site<'_> {
         meta: &PageMeta,
         values: &Values<'_>,
     ) -> Result<(), Diagnostic> {
+        let rel = path.file("index.html");
+        let mut input = Vec::with_capacity(4096);
+        input.extend_from_slice(self.renderer.fingerprint());
+        input.extend_from_slice(template.as_bytes());
+        input.extend_from_slice(&serde_json::to_vec(meta).unwrap_or_default());
+        for (key, value) in values {
+            input.extend_from_slice(key.as_bytes());
+            input.extend_from_slice(&value.to_json());
+        }
+        let fingerprint = manifest::hash(&input);
+        if self.writer.keep_if_unchanged(&rel, fingerprint)? {
+            return Ok(());
+        }
         let html = self.renderer.render(template, meta, values)?;
-        self.writer.write(&path.file("index.html"), html.as_bytes())
+        self.writer
+            .write_made_from(&rel, html.as_bytes(), fingerprint)
     }
 
-    /// One page and one `index.json` per request, rendered in parallel.
+    /// One page and one `index.json` per request, rendered in parallel. A request whose
+    /// resolved record, pipelines and templates are unchanged keeps its files without
+    /// being rendered (or its pipeline highlighted) at all.
     fn request_pages(&self) -> Result<(), Diagnostic> {
-        let highlighted = self.renderer.highlight_pipelines(self.audit);
-        self.audit.requests.par_iter().try_for_each(|r| {
+        let highlighted = self.renderer.highlights(self.audit);
+        self.progress
+            .start("request pages", self.audit.requests.len());
+        let result = self.audit.requests.par_iter().try_for_each(|r| {
+            self.progress.tick();
             let q = &r.request;
             let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
+            let json = request_json::request_json(r, self.audit);
+            let fingerprint = self.request_fingerprint(r, &json);
+            let own = PagePath::folder(&path.file(PIPELINE_PAGE.trim_end_matches("/index.html")));
+            let files = [
+                path.file("index.html"),
+                path.file("index.json"),
+                own.file("index.html"),
+            ];
+            let large = own_pipeline_page(r, self.audit, &highlighted, false).is_some();
+            let mut kept = true;
+            for rel in files.iter().take(if large { 3 } else { 2 }) {
+                kept &= self.writer.keep_if_unchanged(rel, fingerprint)?;
+            }
+            if kept {
+                return Ok(());
+            }
             let view = request_view(r, self.audit, &highlighted, &path);
             let meta = PageMeta::new(
                 &path,
@@ -210,16 +263,72 @@ impl Site<'_> {
                     (path.clone(), q.id.to_string(), "Job request"),
                 ],
             );
-            self.page(&path, "request.html", &meta, &[("request", &view)])?;
-            self.writer.write(
-                &path.file("index.json"),
-                request_json::request_json(r, self.audit).as_bytes(),
-            )
-        })
+            let html = self
+                .renderer
+                .render("request.html", &meta, &[("request", &view)])?;
+            self.writer
+                .write_made_from(&files[0], html.as_bytes(), fingerprint)?;
+            self.writer
+                .write_made_from(&files[1], json.as_bytes(), fingerprint)?;
+            if let Some(html) = own_pipeline_page(r, self.audit, &highlighted, true) {
+                let mut crumbs = meta.breadcrumbs.clone();
+                for crumb in &mut crumbs {
+                    crumb.href = format!("../{}", crumb.href);
+                }
+                crumbs.push(Crumb {
+                    href: String::new(),
+                    text: "project.yaml".into(),
+                    kind: "Pipeline",
+                });
+                let own_meta = PageMeta {
+                    breadcrumbs: crumbs,
+                    ..PageMeta::new(
+                        &own,
+                        self.base_url,
+                        format!("project.yaml of job request {}", q.id),
+                    )
+                };
+                let commit: String = q.sha.chars().take(7).collect();
+                let page = self.renderer.render(
+                    "pipeline.html",
+                    &own_meta,
+                    &[
+                        ("id", &q.id),
+                        ("workspace", &q.workspace.name),
+                        ("commit", &commit),
+                        ("html", &html),
+                        ("error", &view.pipeline.error),
+                    ],
+                )?;
+                self.writer
+                    .write_made_from(&files[2], page.as_bytes(), fingerprint)?;
+            }
+            Ok(())
+        });
+        self.progress.finish();
+        result
+    }
+
+    /// Everything a request's files are made from: its resolved record (index.json holds
+    /// all of it, previous requests included), the texts of its pipeline and of the
+    /// previous request's (for the diff), and the renderer's own fingerprint.
+    fn request_fingerprint(&self, r: &audit::AuditedRequest, json: &str) -> manifest::Hash {
+        let text =
+            |i: Option<usize>| i.map_or(&b""[..], |i| self.audit.pipelines[i].text.as_bytes());
+        let previous = r.previous.as_ref().and_then(|p| p.pipeline);
+        let mut input = Vec::with_capacity(json.len() + 256);
+        input.extend_from_slice(self.renderer.fingerprint());
+        input.extend_from_slice(json.as_bytes());
+        input.extend_from_slice(&manifest::hash(text(r.pipeline)).to_be_bytes());
+        input.extend_from_slice(&manifest::hash(text(previous)).to_be_bytes());
+        manifest::hash(&input)
     }
 
     fn browsing_pages(&self) -> Result<(), Diagnostic> {
         let (audit, g) = (self.audit, &self.groups);
+        let total =
+            g.projects.len() + g.workspaces.len() + g.orgs.len() + g.users.len() + g.backends.len();
+        self.progress.start("browsing pages", total);
         let all: Vec<usize> = (0..audit.requests.len()).collect();
 
         let home = PagePath::home();
@@ -273,6 +382,7 @@ impl Site<'_> {
             .par_iter()
             .try_for_each(|(username, indices)| self.user_page(username, indices))?;
         g.backends.par_iter().try_for_each(|(slug, indices)| {
+            self.progress.tick();
             let path = PagePath::backend(slug);
             let name = audit.requests[indices[0]].request.backend.name.clone();
             let meta = PageMeta::new(&path, self.base_url, format!("Backend: {name}"))
@@ -295,6 +405,7 @@ impl Site<'_> {
             )
         })?;
 
+        self.progress.finish();
         let path = PagePath::organisations();
         let links: Vec<ListLink> = g
             .orgs
@@ -373,6 +484,7 @@ impl Site<'_> {
     }
 
     fn project_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        self.progress.tick();
         let audit = self.audit;
         let path = PagePath::project(slug);
         let latest = &audit.requests[indices[indices.len() - 1]].request;
@@ -429,6 +541,7 @@ impl Site<'_> {
         name: &str,
         indices: &[usize],
     ) -> Result<(), Diagnostic> {
+        self.progress.tick();
         let audit = self.audit;
         let path = PagePath::workspace(project_slug, name);
         let latest = &audit.requests[indices[indices.len() - 1]].request;
@@ -483,6 +596,7 @@ impl Site<'_> {
     }
 
     fn org_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        self.progress.tick();
         let path = PagePath::org(slug);
         let org = OrgView {
             name: self.org_name(slug, indices),
@@ -515,6 +629,7 @@ impl Site<'_> {
     }
 
     fn user_page(&self, username: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        self.progress.tick();
         let path = PagePath::user(username);
         let latest = &self.audit.requests[indices[indices.len() - 1]].request;
         let user = UserView {
@@ -544,9 +659,13 @@ impl Site<'_> {
     /// The search page and its index shards beside it.
     fn search(&self, hashed: &[(String, &str, String)]) -> Result<SearchStats, Diagnostic> {
         let index = search::build(self.audit);
-        for file in &index.files {
-            self.writer.write(&file.path(), file.contents.as_bytes())?;
-        }
+        self.progress.start("search index", index.files.len());
+        let written = index.files.par_iter().try_for_each(|file| {
+            self.progress.tick();
+            self.writer.write(&file.path(), file.contents.as_bytes())
+        });
+        self.progress.finish();
+        written?;
         let path = PagePath::search();
         let script = hashed
             .iter()

@@ -4,8 +4,11 @@
 pub mod assets;
 pub mod build;
 pub mod feeds;
+pub mod manifest;
 pub mod paths;
+pub mod progress;
 pub mod sitemap;
 pub mod writer;
 
-pub use build::{BuildError, BuildOptions, BuildSummary, build, check};
+pub use build::{BuildError, BuildOptions, BuildSummary, build, build_with_progress, check};
+pub use progress::{Progress, Quiet};

@@ -1,16 +1,26 @@
 //! Writing the output tree atomically: everything goes into a staging folder beside the
 //! target, which replaces the target only once the whole build has succeeded. A build
 //! that fails or is killed leaves the previous site as it was.
+//!
+//! Incrementally, too: a file whose fingerprint (what it is made from) or content is the
+//! same as in the previous tree is hard-linked from it, not rendered or written again, so
+//! its mtime stays and a CDN sync uploads only what changed.
 
+use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use crate::diagnostics::Diagnostic;
+use crate::site::manifest::{Entry, Hash, MANIFEST_FILE, Manifest, hash};
 
 pub struct Writer {
     target: PathBuf,
     staging: PathBuf,
+    previous: Manifest,
+    written: Mutex<BTreeMap<String, Entry>>,
     files: AtomicUsize,
+    kept: AtomicUsize,
     bytes: AtomicU64,
     finished: bool,
 }
@@ -35,17 +45,78 @@ impl Writer {
         std::fs::create_dir(&staging)
             .map_err(|e| Diagnostic::error(&staging, format!("cannot create folder: {e}")))?;
         Ok(Writer {
+            previous: Manifest::read(target),
             target: target.to_path_buf(),
             staging,
+            written: Mutex::new(BTreeMap::new()),
             files: AtomicUsize::new(0),
+            kept: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
             finished: false,
         })
     }
 
+    /// Keeps the previous build's `rel` when it was made from the same `fingerprint`;
+    /// false when it must be made afresh.
+    pub fn keep_if_unchanged(&self, rel: &str, fingerprint: Hash) -> Result<bool, Diagnostic> {
+        match self.previous.entries.get(rel) {
+            Some(old) if old.fingerprint == fingerprint && fingerprint != 0 => {
+                self.link_previous(rel, *old)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Hard-links the previous tree's file into the staging tree.
+    fn link_previous(&self, rel: &str, entry: Entry) -> Result<bool, Diagnostic> {
+        let path = self.staged_path(rel)?;
+        let old = self.target.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Diagnostic::error(parent, format!("cannot create folder: {e}")))?;
+        }
+        if std::fs::hard_link(&old, &path).is_err() {
+            // The previous file is gone, or the disk cannot link: make it afresh.
+            return Ok(false);
+        }
+        self.record(rel, entry);
+        self.kept.fetch_add(1, Ordering::Relaxed);
+        Ok(true)
+    }
+
+    fn record(&self, rel: &str, entry: Entry) {
+        if let Ok(mut written) = self.written.lock() {
+            written.insert(rel.to_owned(), entry);
+        }
+        self.files.fetch_add(1, Ordering::Relaxed);
+    }
+
     /// Writes `contents` at `rel` (a `/`-separated path inside the site). Safe to call
     /// from many threads.
     pub fn write(&self, rel: &str, contents: &[u8]) -> Result<(), Diagnostic> {
+        self.write_made_from(rel, contents, 0)
+    }
+
+    /// Writes `contents` made from `fingerprint`; bytes equal to the previous build's
+    /// are linked from it instead, so the file is not touched.
+    pub fn write_made_from(
+        &self,
+        rel: &str,
+        contents: &[u8],
+        fingerprint: Hash,
+    ) -> Result<(), Diagnostic> {
+        let entry = Entry {
+            fingerprint,
+            content: hash(contents),
+        };
+        let same = self
+            .previous
+            .entries
+            .get(rel)
+            .is_some_and(|old| old.content == entry.content);
+        if same && self.link_previous(rel, entry)? {
+            return Ok(());
+        }
         let path = self.staged_path(rel)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
@@ -53,7 +124,7 @@ impl Writer {
         }
         std::fs::write(&path, contents)
             .map_err(|e| Diagnostic::error(&self.target.join(rel), format!("cannot write: {e}")))?;
-        self.files.fetch_add(1, Ordering::Relaxed);
+        self.record(rel, entry);
         self.bytes
             .fetch_add(contents.len() as u64, Ordering::Relaxed);
         Ok(())
@@ -80,12 +151,28 @@ impl Writer {
         self.files.load(Ordering::Relaxed)
     }
 
+    /// Files kept from the previous build (hard-linked, not written).
+    pub fn kept(&self) -> usize {
+        self.kept.load(Ordering::Relaxed)
+    }
+
     pub fn bytes(&self) -> u64 {
         self.bytes.load(Ordering::Relaxed)
     }
 
-    /// Puts the staged tree in place of the target.
+    /// Writes the manifest into the staged tree and puts the tree in place of the target.
     pub fn finish(mut self) -> Result<(), Diagnostic> {
+        let written = self
+            .written
+            .lock()
+            .map_err(|_| Diagnostic::error(&self.target, "a writer thread panicked"))?;
+        let manifest = Manifest {
+            entries: written.clone(),
+        };
+        drop(written);
+        let path = self.staging.join(MANIFEST_FILE);
+        std::fs::write(&path, manifest.to_tsv())
+            .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
         let old = self.staging.with_file_name(format!(
             ".{}.old",
             self.target

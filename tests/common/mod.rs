@@ -3,6 +3,9 @@
 
 #![allow(dead_code, unreachable_pub)]
 
+pub mod cdp;
+pub mod server;
+
 use scraper::{ElementRef, Html, Selector};
 use std::path::{Path, PathBuf};
 

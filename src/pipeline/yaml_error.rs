@@ -1,0 +1,160 @@
+//! YAML errors worded and laid out the way ruyaml prints them (spec/pipeline.md §2), so
+//! that a message can be compared with the library's: an optional context line and
+//! mark, the problem, and the problem's mark, each mark with a source snippet and caret.
+
+/// The name ruyaml gives a source that was passed as text.
+const SOURCE_NAME: &str = "<unicode string>";
+
+/// A position in the source: character index, 1-based line, 0-based column (in chars).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Mark {
+    pub(crate) index: usize,
+    pub(crate) line: usize,
+    pub(crate) col: usize,
+}
+
+impl Mark {
+    pub(crate) fn new(index: usize, line: usize, col: usize) -> Mark {
+        Mark { index, line, col }
+    }
+}
+
+/// A YAML error before it is rendered against its source text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct YamlError {
+    /// The library crashes here instead of reporting a YAML error.
+    pub(crate) crash: bool,
+    context: Option<String>,
+    context_mark: Option<Mark>,
+    problem: String,
+    problem_mark: Option<Mark>,
+}
+
+impl YamlError {
+    pub(crate) fn new(
+        context: Option<(&str, Mark)>,
+        problem: &str,
+        problem_mark: Option<Mark>,
+    ) -> Self {
+        YamlError {
+            crash: false,
+            context: context.map(|(c, _)| c.to_string()),
+            context_mark: context.map(|(_, m)| m),
+            problem: problem.to_string(),
+            problem_mark,
+        }
+    }
+
+    /// A context line with no mark of its own (e.g. "while scanning for the next token").
+    pub(crate) fn with_bare_context(context: &str, problem: &str, problem_mark: Mark) -> Self {
+        YamlError {
+            crash: false,
+            context: Some(context.to_string()),
+            context_mark: None,
+            problem: problem.to_string(),
+            problem_mark: Some(problem_mark),
+        }
+    }
+
+    /// An input ruyaml's constructor crashes on (not a YAML error in the library).
+    pub(crate) fn crash(message: &str, at: Mark) -> Self {
+        YamlError {
+            crash: true,
+            context: None,
+            context_mark: None,
+            problem: message.to_string(),
+            problem_mark: Some(at),
+        }
+    }
+
+    /// Where the problem is: the problem mark, else the context mark.
+    pub(crate) fn mark(&self) -> Option<Mark> {
+        self.problem_mark.or(self.context_mark)
+    }
+
+    /// ruyaml's `MarkedYAMLError.__str__` with the "note" removed, as the library does.
+    pub(crate) fn render(&self, text: &str) -> String {
+        if self.crash {
+            return self.problem.clone();
+        }
+        let buffer: Vec<char> = text.chars().collect();
+        let line_starts = line_starts(&buffer);
+        let mut lines = Vec::new();
+        if let Some(context) = &self.context {
+            lines.push(context.clone());
+        }
+        if let Some(mark) = &self.context_mark {
+            let same = self
+                .problem_mark
+                .is_some_and(|p| p.line == mark.line && p.col == mark.col);
+            if !same {
+                lines.push(render_mark(&buffer, &line_starts, *mark));
+            }
+        }
+        lines.push(self.problem.clone());
+        if let Some(mark) = self.problem_mark {
+            lines.push(render_mark(&buffer, &line_starts, mark));
+        }
+        lines.join("\n")
+    }
+}
+
+/// Where each line starts, in chars.
+fn line_starts(buffer: &[char]) -> Vec<usize> {
+    let mut starts = vec![0];
+    starts.extend(
+        buffer
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| **c == '\n')
+            .map(|(i, _)| i + 1),
+    );
+    starts
+}
+
+/// Characters that end a line for ruyaml's snippets.
+fn is_break(c: char) -> bool {
+    matches!(c, '\0' | '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+/// `  in "<unicode string>", line L, column C:` and ruyaml's snippet: the line around
+/// the mark, cut to about 75 characters with ` ... `, and a caret under the mark.
+fn render_mark(buffer: &[char], line_starts: &[usize], mark: Mark) -> String {
+    // The pointer comes from line and column: indices can be off after re-parsing a
+    // padded text (see `yaml::padded`).
+    let line_start = line_starts
+        .get(mark.line.saturating_sub(1))
+        .copied()
+        .unwrap_or(buffer.len());
+    let pointer = (line_start + mark.col).min(buffer.len());
+    let half = 75.0 / 2.0 - 1.0;
+    let mut head = "";
+    let mut start = pointer;
+    while start > 0 && !is_break(buffer[start - 1]) {
+        start -= 1;
+        if (pointer - start) as f64 > half {
+            head = " ... ";
+            start += 5;
+            break;
+        }
+    }
+    let mut tail = "";
+    let mut end = pointer;
+    while end < buffer.len() && !is_break(buffer[end]) {
+        end += 1;
+        if (end - pointer) as f64 > half {
+            tail = " ... ";
+            end -= 5;
+            break;
+        }
+    }
+    let snippet: String = buffer[start..end.max(start)].iter().collect();
+    let caret_indent = 4 + pointer - start + head.chars().count();
+    format!(
+        "  in \"{SOURCE_NAME}\", line {}, column {}:\n    {head}{snippet}{tail}\n{}^ (line: {})",
+        mark.line,
+        mark.col + 1,
+        " ".repeat(caret_indent),
+        mark.line
+    )
+}

@@ -1,0 +1,99 @@
+//! The manifest of a built tree: for every file, a fingerprint of what it was made from
+//! and a hash of its bytes. It travels inside the tree (`.jobaudit-manifest.tsv`), so it
+//! is swapped in atomically with the files it describes, and lets the next build keep
+//! unchanged files (same inode, same mtime) instead of rendering and writing them again.
+
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const MANIFEST_FILE: &str = ".jobaudit-manifest.tsv";
+
+/// 128 bits of SHA-256: collisions are out of reach, and the manifest stays small.
+pub type Hash = u128;
+
+pub fn hash(bytes: &[u8]) -> Hash {
+    let digest = Sha256::digest(bytes);
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    u128::from_be_bytes(first)
+}
+
+/// What one file was made from (`fingerprint`, 0 when unknown) and what it holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub fingerprint: Hash,
+    pub content: Hash,
+}
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Manifest {
+    pub entries: BTreeMap<String, Entry>,
+}
+
+impl Manifest {
+    /// Reads the manifest of the tree at `root`; a missing or unreadable one is empty,
+    /// which only means every file is rendered afresh.
+    pub fn read(root: &Path) -> Manifest {
+        let Ok(text) = std::fs::read_to_string(root.join(MANIFEST_FILE)) else {
+            return Manifest::default();
+        };
+        let entries = text
+            .lines()
+            .filter_map(|line| {
+                let mut fields = line.split('\t');
+                let path = fields.next()?;
+                let fingerprint = Hash::from_str_radix(fields.next()?, 16).ok()?;
+                let content = Hash::from_str_radix(fields.next()?, 16).ok()?;
+                Some((
+                    path.to_owned(),
+                    Entry {
+                        fingerprint,
+                        content,
+                    },
+                ))
+            })
+            .collect();
+        Manifest { entries }
+    }
+
+    pub fn to_tsv(&self) -> String {
+        let mut out = String::with_capacity(self.entries.len() * 100);
+        for (path, e) in &self.entries {
+            out.push_str(path);
+            out.push_str(&format!("\t{:032x}\t{:032x}\n", e.fingerprint, e.content));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_tsv() {
+        let mut m = Manifest::default();
+        m.entries.insert(
+            "a/index.html".into(),
+            Entry {
+                fingerprint: hash(b"in"),
+                content: hash(b"out"),
+            },
+        );
+        m.entries.insert(
+            "b.css".into(),
+            Entry {
+                fingerprint: 0,
+                content: u128::MAX,
+            },
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(MANIFEST_FILE), m.to_tsv()).unwrap();
+        assert_eq!(Manifest::read(dir.path()), m);
+        assert_eq!(
+            Manifest::read(&dir.path().join("missing")),
+            Manifest::default()
+        );
+    }
+}

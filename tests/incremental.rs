@@ -1,0 +1,142 @@
+//! Building into an existing output: unchanged files are kept (same inode, same mtime),
+//! and the result is byte-identical to a full build of the same input.
+
+mod common;
+
+use common::*;
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use jobaudit::site::{self, BuildOptions};
+
+fn tree(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u64)> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap().to_path_buf();
+            (
+                rel,
+                (
+                    std::fs::read(e.path()).unwrap(),
+                    e.metadata().unwrap().ino(),
+                ),
+            )
+        })
+        .collect()
+}
+
+fn copy_fixture(to: &Path) {
+    let from = manifest_dir().join("tests/fixtures/edge");
+    for entry in walkdir::WalkDir::new(&from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(&from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Adds request 108 to analysis-ws, changes request 105's stored status message, and
+/// removes request 106 (with its job).
+fn change(input: &Path) {
+    let path = input.join("job_requests.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut records: Vec<serde_json::Value> = text
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(",\n")
+        .map(|r| serde_json::from_str(r.trim()).unwrap())
+        .collect();
+    records.retain(|r| r["id"] != 106);
+    for r in &mut records {
+        if r["id"] == 105 {
+            r["status_message"] = "Failed: see the job".into();
+        }
+    }
+    let mut added = records.iter().find(|r| r["id"] == 100).unwrap().clone();
+    added["id"] = 108.into();
+    added["identifier"] = "aaaaaaaaaaaaaaa9".into();
+    added["created_at"] = "2024-01-09T09:00:00Z".into();
+    records.push(added);
+    let lines: Vec<String> = records.iter().map(|r| r.to_string()).collect();
+    std::fs::write(&path, format!("[\n{}\n]\n", lines.join(",\n"))).unwrap();
+}
+
+#[test]
+fn a_rebuild_keeps_unchanged_files_and_equals_a_full_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    copy_fixture(&input);
+    let output = dir.path().join("site");
+    let options = BuildOptions {
+        input: input.clone(),
+        output: output.clone(),
+        ..BuildOptions::default()
+    };
+    let first = site::build(&options).unwrap();
+    assert_eq!(first.kept, 0);
+    let before = tree(&output);
+
+    // Nothing changed: every file is kept.
+    let again = site::build(&options).unwrap();
+    assert_eq!(again.kept, again.files);
+    assert_eq!(again.bytes, 0);
+
+    change(&input);
+    let rebuilt = site::build(&options).unwrap();
+    let after = tree(&output);
+
+    let full_dir = tempfile::tempdir().unwrap();
+    let full_output = full_dir.path().join("site");
+    site::build(&BuildOptions {
+        output: full_output.clone(),
+        ..options.clone()
+    })
+    .unwrap();
+    let full = tree(&full_output);
+    let names = |t: &BTreeMap<PathBuf, (Vec<u8>, u64)>| t.keys().cloned().collect::<Vec<_>>();
+    assert_eq!(names(&after), names(&full), "same files as a full build");
+    for (path, (bytes, _)) in &after {
+        assert!(
+            bytes == &full[path].0,
+            "{} differs from a full build",
+            path.display()
+        );
+    }
+
+    let same_inode = |rel: &str| before[Path::new(rel)].1 == after[Path::new(rel)].1;
+    // Untouched requests keep their files.
+    for rel in [
+        "edge-project/analysis-ws/101/index.html",
+        "edge-project/analysis-ws/101/index.json",
+        "edge-project/big-ws/107/pipeline/index.html",
+    ] {
+        assert!(same_inode(rel), "{rel} was rewritten");
+    }
+    // The changed request, and the pages that list requests, are new files.
+    for rel in [
+        "xss-project/xss-ws/105/index.json",
+        "index.html",
+        "event-log/index.html",
+        "edge-project/analysis-ws/index.html",
+    ] {
+        assert!(!same_inode(rel), "{rel} was kept");
+    }
+    assert!(
+        !after.contains_key(Path::new("edge-project/analysis-ws/106/index.html")),
+        "deleted request removed"
+    );
+    assert!(after.contains_key(Path::new("edge-project/analysis-ws/108/index.html")));
+    assert!(
+        rebuilt.kept > rebuilt.files / 2,
+        "{} of {} kept",
+        rebuilt.kept,
+        rebuilt.files
+    );
+}
