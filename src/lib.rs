@@ -9,4 +9,5 @@ pub mod diagnostics;
 pub mod export;
 pub mod pipeline;
 pub mod render;
+pub mod search;
 pub mod site;

@@ -120,6 +120,14 @@ fn build(args: BuildArgs) -> ExitCode {
                 summary.kept,
                 summary.bytes as f64 / 1e6,
             );
+            let s = &summary.search;
+            eprintln!(
+                "search index: {:.1} KB in {} shards; largest {} ({:.1} KB)",
+                s.bytes as f64 / 1e3,
+                s.shards,
+                s.largest_shard_name,
+                s.largest_shard_bytes as f64 / 1e3,
+            );
             ExitCode::SUCCESS
         }
         Err(BuildError::Input(diagnostics)) => {

@@ -32,6 +32,7 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/markdown.html"),
     ),
     ("404.html", include_str!("../../templates/404.html")),
+    ("search.html", include_str!("../../templates/search.html")),
 ];
 
 /// Static assets by name, content-hashed when written (`site::assets`).
@@ -41,6 +42,10 @@ pub const ASSETS: &[(&str, &str)] = &[
         include_str!("../../templates/static/style.css"),
     ),
     ("page.js", include_str!("../../templates/static/page.js")),
+    (
+        "search.js",
+        include_str!("../../templates/static/search.js"),
+    ),
 ];
 
 /// The built-in templates with any of `dir`'s files of the same name in their place.

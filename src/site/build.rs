@@ -14,6 +14,7 @@ use crate::render::listing::{self, Groups, Pagination, RequestRow};
 use crate::render::request_page::{PipelineErrorView, has_own_page, request_view};
 use crate::render::view::Link;
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown, request_json};
+use crate::search::{self, SearchStats};
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::Writer;
@@ -40,6 +41,8 @@ pub struct BuildSummary {
     /// Files kept unchanged from the previous build in the output folder.
     pub kept: usize,
     pub bytes: u64,
+    /// The search index's size (issue 5 §4).
+    pub search: SearchStats,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -145,6 +148,7 @@ pub fn build_with_progress(
         site.page(&path, "markdown.html", &meta, &[("body", body)])
             .map_err(fatal)?;
     }
+    let search = site.search(&hashed).map_err(fatal)?;
     site.hosting_files(&config.title).map_err(fatal)?;
 
     let summary = BuildSummary {
@@ -154,6 +158,7 @@ pub fn build_with_progress(
         files: writer.files(),
         kept: writer.kept(),
         bytes: writer.bytes(),
+        search,
         diagnostics: audit.diagnostics,
     };
     writer.finish().map_err(fatal)?;
@@ -685,6 +690,35 @@ impl Site<'_> {
         )
     }
 
+    /// The search page and its index shards beside it.
+    fn search(&self, hashed: &[(String, &str, String)]) -> Result<SearchStats, Diagnostic> {
+        let index = search::build(self.audit);
+        self.progress.start("search index", index.files.len());
+        let written = index.files.par_iter().try_for_each(|file| {
+            self.progress.tick();
+            self.writer.write(&file.path(), file.contents.as_bytes())
+        });
+        self.progress.finish();
+        written?;
+        let path = PagePath::search();
+        let script = hashed
+            .iter()
+            .find(|(_, name, _)| *name == "search.js")
+            .map(|(h, _, contents)| (h.clone(), contents.len()))
+            .unwrap_or_default();
+        let view = SearchPageView {
+            script: format!("{}{}", path.root(), script.0),
+            script_bytes: script.1,
+            manifest: format!("{}.js", index.manifest),
+            event_log: path.link_to(&PagePath::event_log(1)),
+        };
+        let meta = PageMeta::new(&path, self.base_url, "Search")
+            .describe("Search job requests by id, job identifier, workspace, researcher, action, backend, status or commit")
+            .with_crumbs(&path, &[(path.clone(), "Search".into(), "Search")]);
+        self.page(&path, "search.html", &meta, &[("search", &view)])?;
+        Ok(index.stats)
+    }
+
     /// sitemap, feeds, robots.txt and 404.html: the only files with absolute URLs.
     fn hosting_files(&self, title: &str) -> Result<(), Diagnostic> {
         let mut urls: Vec<String> = vec![
@@ -746,6 +780,17 @@ struct PipelineFacts<'a> {
     lines: usize,
     bytes: usize,
     requests: usize,
+}
+
+#[derive(Serialize)]
+struct SearchPageView {
+    /// `../static/search.<hash>.js`.
+    script: String,
+    /// Its size, which the page adds to what a query loaded.
+    script_bytes: usize,
+    /// The manifest's file name, beside the page.
+    manifest: String,
+    event_log: String,
 }
 
 #[derive(Serialize)]

@@ -1,0 +1,159 @@
+//! What a result shows (issue 5 §3: status, id, workspace, researcher, backend, date) and
+//! what the filters test (status, backend, orgs, date), per request, in shards by id
+//! range. A query loads only the shards of the requests it shows.
+
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+
+use crate::audit::{Audit, AuditedRequest};
+
+/// The values the filters offer, from the whole archive; they are in the manifest and a
+/// doc refers to them by position.
+#[derive(Debug, Default)]
+pub struct Facets {
+    /// `(value, label)`, in `Status::ALL` order, only those that occur.
+    pub statuses: Vec<(String, String)>,
+    /// `(slug, name)` by slug.
+    pub backends: Vec<(String, String)>,
+    /// `(slug, name)` by slug.
+    pub orgs: Vec<(String, String)>,
+}
+
+impl Facets {
+    pub fn of(audit: &Audit) -> Facets {
+        let mut statuses = BTreeMap::new();
+        let mut backends = BTreeMap::new();
+        let mut orgs = BTreeMap::new();
+        // Later records win, so a renamed org shows its latest name.
+        for r in &audit.requests {
+            let q = &r.request;
+            statuses.insert(r.status.status, r.status.status.label().to_owned());
+            backends.insert(q.backend.slug.clone(), q.backend.name.clone());
+            for o in &q.orgs {
+                orgs.insert(o.slug.clone(), o.name.clone());
+            }
+        }
+        Facets {
+            statuses: statuses
+                .into_iter()
+                .map(|(s, l)| (s.as_str().to_owned(), l))
+                .collect(),
+            backends: backends.into_iter().collect(),
+            orgs: orgs.into_iter().collect(),
+        }
+    }
+
+    pub fn to_json(&self) -> Value {
+        let pairs =
+            |v: &[(String, String)]| -> Value { v.iter().map(|(a, b)| json!([a, b])).collect() };
+        json!({
+            "statuses": pairs(&self.statuses),
+            "backends": pairs(&self.backends),
+            "orgs": pairs(&self.orgs),
+        })
+    }
+
+    fn position(list: &[(String, String)], key: &str) -> usize {
+        list.iter().position(|(k, _)| k == key).unwrap_or(0)
+    }
+}
+
+/// One request as a row: `[id - first id of the shard, status, backend, orgs, day,
+/// project slug, workspace, researcher]`. Status, backend and orgs are positions in the
+/// manifest's lists (orgs a number when there is one, else a list, the lead first); the
+/// day counts from 1970-01-01; the last three are positions in the shard's own string
+/// table, as names repeat within an id range. Small rows keep a shard small, which
+/// matters because the requests a query shows may each be in a different shard.
+pub(super) fn doc_row(
+    r: &AuditedRequest,
+    first: u64,
+    facets: &Facets,
+    strings: &mut Strings,
+) -> Value {
+    let q = &r.request;
+    let mut orgs: Vec<usize> = q
+        .orgs
+        .iter()
+        .map(|o| Facets::position(&facets.orgs, &o.slug))
+        .collect();
+    if let Some(lead) = q.orgs.iter().position(|o| o.lead) {
+        orgs.swap(0, lead);
+    }
+    let orgs = match orgs.as_slice() {
+        [one] => json!(one),
+        _ => json!(orgs),
+    };
+    json!([
+        q.id - first,
+        Facets::position(&facets.statuses, r.status.status.as_str()),
+        Facets::position(&facets.backends, &q.backend.slug),
+        orgs,
+        q.created_at.timestamp().div_euclid(86_400),
+        strings.position(&q.project.slug),
+        strings.position(&q.workspace.name),
+        strings.position(&q.created_by.fullname),
+    ])
+}
+
+/// A shard's string table.
+#[derive(Debug, Default)]
+pub(super) struct Strings {
+    list: Vec<String>,
+    index: BTreeMap<String, usize>,
+}
+
+impl Strings {
+    pub(super) fn position(&mut self, s: &str) -> usize {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        self.list.push(s.to_owned());
+        self.index.insert(s.to_owned(), self.list.len() - 1);
+        self.list.len() - 1
+    }
+
+    /// Bytes the table takes in JSON, roughly.
+    pub(super) fn bytes(&self) -> usize {
+        self.list.iter().map(|s| s.len() + 3).sum()
+    }
+
+    pub(super) fn into_json(self) -> Value {
+        Value::Array(self.list.into_iter().map(Value::String).collect())
+    }
+}
+
+/// Doc shards of at most about `limit` bytes, in id order: `(first id, payload)`.
+pub(super) fn doc_shards(audit: &Audit, facets: &Facets, limit: usize) -> Vec<(u64, Value)> {
+    let mut shards = Vec::new();
+    let mut rows: Vec<Value> = Vec::new();
+    let mut strings = Strings::default();
+    let mut first = 0;
+    let mut size = 0;
+    let flush = |rows: &mut Vec<Value>,
+                 strings: &mut Strings,
+                 shards: &mut Vec<(u64, Value)>,
+                 first: u64| {
+        if !rows.is_empty() {
+            let table = std::mem::take(strings).into_json();
+            shards.push((
+                first,
+                json!({"f": first, "s": table, "d": std::mem::take(rows)}),
+            ));
+        }
+    };
+    for r in &audit.requests {
+        if rows.is_empty() {
+            first = r.request.id;
+        }
+        let before = strings.bytes();
+        let row = doc_row(r, first, facets, &mut strings);
+        size += row.to_string().len() + 1 + strings.bytes() - before;
+        rows.push(row);
+        if size >= limit {
+            flush(&mut rows, &mut strings, &mut shards, first);
+            size = 0;
+        }
+    }
+    flush(&mut rows, &mut strings, &mut shards, first);
+    shards
+}

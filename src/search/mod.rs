@@ -1,0 +1,392 @@
+//! The site's search index (DESIGN.md §5, issue 5): built from the audited records, cut
+//! into small content-hashed `.js` shards that the search page loads with `<script>` tags,
+//! so that it works from disk and from a CDN and a query loads a bounded number of bytes
+//! however large the archive. Pure: takes the audit, returns the files and their sizes;
+//! `site` writes them.
+//!
+//! Layout, all under `search/`:
+//!
+//! * `index.<hash>.js`, the manifest: the filters' values (statuses, backends, orgs), and
+//!   the first key and name of each directory page of term shards and of doc shards.
+//! * `td.<hash>.js` / `dd.<hash>.js`, directory pages: `[key, shard name]` for up to
+//!   [`TERM_DIRECTORY_PAGE`] or [`DOC_DIRECTORY_PAGE`] shards each (a term shard's key is the shortest prefix that sorts
+//!   after the previous shard's last term; a doc shard's key is its first id).
+//! * `t.<hash>.js`, term shards: `{term: entry}` for a contiguous run of terms in sorted
+//!   order. An entry is a string of postings (`shard::encode_postings`), optionally led by
+//!   a jump (`r<id>;` a request, `j<id>;` a job of that request), or, for a term in more
+//!   than [`HEAD`] requests, `{"p": newest postings, "n": count, "b": [[first id, block
+//!   name], …], "j": jump}` with the older postings in blocks.
+//! * `p.<hash>.js`, posting blocks: up to [`BLOCK`] older postings of one common term,
+//!   loaded only to look further back than its newest [`HEAD`] requests.
+//! * `d.<hash>.js`, doc shards: `{"f": first id, "s": strings, "d": rows}`
+//!   (`docs::doc_row`).
+
+mod docs;
+mod index;
+pub mod query;
+mod shard;
+pub mod tokenize;
+
+pub use docs::Facets;
+pub use index::{Jump, TermIndex};
+pub use shard::{ShardFile, base36, decode_postings, encode_postings};
+
+use serde_json::{Map, Value, json};
+
+use crate::audit::Audit;
+use shard::{directory, pack, separator};
+use tokenize::js_order;
+
+/// Bytes a term shard grows to before the next is started. With the script, manifest,
+/// one directory page and a few doc shards this keeps a query under 60 KB.
+pub const TERM_SHARD_BYTES: usize = 6_000;
+/// Bytes of a doc shard. Small, because the requests a query shows may lie far apart
+/// (a researcher's few requests over years), each in its own doc shard.
+pub const DOC_SHARD_BYTES: usize = 1_000;
+/// Postings kept in a term's entry; older ones go to blocks.
+pub const HEAD: usize = 64;
+/// Postings in a block.
+pub const BLOCK: usize = 2_048;
+/// Term shards listed in one directory page.
+pub const TERM_DIRECTORY_PAGE: usize = 96;
+/// Doc shards listed in one directory page.
+pub const DOC_DIRECTORY_PAGE: usize = 96;
+
+/// Every file of the index and what they add up to.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct SearchIndex {
+    /// Sorted by name; the manifest is among them.
+    pub files: Vec<ShardFile>,
+    /// The manifest's name (`index.<hash>`), for the search page.
+    pub manifest: String,
+    pub stats: SearchStats,
+}
+
+/// For the build summary (issue 5 §4).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SearchStats {
+    /// All files of the index.
+    pub bytes: u64,
+    pub shards: usize,
+    pub largest_shard_bytes: u64,
+    pub largest_shard_name: String,
+}
+
+pub fn build(audit: &Audit) -> SearchIndex {
+    let terms = TermIndex::of(audit);
+    let facets = Facets::of(audit);
+    let mut files = Vec::new();
+
+    // Term shards.
+    let mut entries: Vec<(String, Value)> = terms
+        .postings
+        .iter()
+        .map(|(term, ids)| {
+            let descending: Vec<u64> = ids.iter().rev().copied().collect();
+            let entry = term_entry(&descending, terms.jumps.get(term).copied(), &mut files);
+            (term.clone(), entry)
+        })
+        .collect();
+    entries.sort_by(|a, b| js_order(&a.0, &b.0));
+    let sized: Vec<((String, Value), usize)> = entries
+        .into_iter()
+        .map(|(t, e)| {
+            let bytes = t.len() + e.to_string().len() + 4;
+            ((t, e), bytes)
+        })
+        .collect();
+    let mut keys = Vec::new();
+    let mut previous_last = String::new();
+    for (i, run) in pack(sized, TERM_SHARD_BYTES).into_iter().enumerate() {
+        let key = if i == 0 {
+            String::new()
+        } else {
+            separator(&previous_last, &run[0].0)
+        };
+        previous_last = run[run.len() - 1].0.clone();
+        let payload: Map<String, Value> = run.into_iter().collect();
+        let file = ShardFile::new("t", &Value::Object(payload));
+        keys.push((Value::String(key), file.name.clone()));
+        files.push(file);
+    }
+    let (pages, term_top) = directory("td", keys, TERM_DIRECTORY_PAGE);
+    files.extend(pages);
+
+    // Doc shards.
+    let mut keys = Vec::new();
+    for (first, payload) in docs::doc_shards(audit, &facets, DOC_SHARD_BYTES) {
+        let file = ShardFile::new("d", &payload);
+        keys.push((json!(first), file.name.clone()));
+        files.push(file);
+    }
+    let (pages, doc_top) = directory("dd", keys, DOC_DIRECTORY_PAGE);
+    files.extend(pages);
+
+    let mut manifest = facets.to_json();
+    manifest["count"] = json!(audit.requests.len());
+    manifest["terms"] = term_top;
+    manifest["docs"] = doc_top;
+    let manifest = ShardFile::new("index", &manifest);
+    let name = manifest.name.clone();
+    files.push(manifest);
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    files.dedup_by(|a, b| a.name == b.name);
+
+    let largest = files.iter().max_by(|a, b| {
+        a.contents
+            .len()
+            .cmp(&b.contents.len())
+            .then(b.name.cmp(&a.name))
+    });
+    let stats = SearchStats {
+        bytes: files.iter().map(|f| f.contents.len() as u64).sum(),
+        shards: files.len(),
+        largest_shard_bytes: largest.map_or(0, |f| f.contents.len() as u64),
+        largest_shard_name: largest.map_or_else(String::new, |f| f.path()),
+    };
+    SearchIndex {
+        files,
+        manifest: name,
+        stats,
+    }
+}
+
+/// A term's entry (see the module comment); blocks of older postings go to `files`.
+fn term_entry(descending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>) -> Value {
+    let jump = jump.map(|j| match j {
+        Jump::Request(id) => format!("r{}", base36(id)),
+        Jump::Job(id) => format!("j{}", base36(id)),
+    });
+    if descending.len() <= HEAD {
+        let prefix = jump.map(|j| format!("{j};")).unwrap_or_default();
+        return Value::String(prefix + &encode_postings(descending));
+    }
+    let blocks: Vec<Value> = descending[HEAD..]
+        .chunks(BLOCK)
+        .map(|chunk| {
+            let file = ShardFile::new("p", &Value::String(encode_postings(chunk)));
+            let entry = json!([base36(chunk[0]), file.name]);
+            files.push(file);
+            entry
+        })
+        .collect();
+    let mut entry = json!({
+        "p": encode_postings(&descending[..HEAD]),
+        "n": descending.len(),
+        "b": blocks,
+    });
+    if let Some(j) = jump {
+        entry["j"] = Value::String(j);
+    }
+    entry
+}
+
+#[cfg(test)]
+mod tests {
+    use super::query::{self, Hit, files_by_name, rank};
+    use super::*;
+    use crate::audit;
+    use crate::config::SiteConfig;
+    use crate::export::{self, Export};
+
+    /// A request of workspace `ws` by `user`, with one job per `(identifier, action)`.
+    pub(crate) fn record(
+        id: u64,
+        ws: &str,
+        user: &str,
+        backend: &str,
+        jobs: &[(&str, &str)],
+    ) -> String {
+        let jobs: Vec<serde_json::Value> = jobs
+            .iter()
+            .map(|(identifier, action)| {
+                json!({"identifier": identifier, "action": action, "status": "succeeded"})
+            })
+            .collect();
+        json!({
+            "id": id,
+            "identifier": format!("req{id:013}"),
+            "backend": backend,
+            "workspace": {"name": ws, "repo": format!("https://github.com/opensafely/{ws}")},
+            "project": {"slug": format!("{ws}-project"), "name": "A project"},
+            "orgs": [{"slug": "bennett-institute", "name": "Bennett Institute", "lead": true}],
+            "created_by": {"username": user, "fullname": format!("Dr {user}")},
+            "created_at": format!("2023-{:02}-{:02}T10:00:00Z", 1 + id % 12, 1 + id % 28),
+            "sha": sha(id),
+            "requested_actions": ["generate_study_population"],
+            "status": "succeeded",
+            "jobs": jobs,
+        })
+        .to_string()
+    }
+
+    fn sha(id: u64) -> String {
+        format!(
+            "{:08x}{}",
+            id.wrapping_mul(2_654_435_761) % 0xffff_ffff,
+            "0".repeat(32)
+        )
+    }
+
+    pub(crate) fn audit_of(records: &[String]) -> Audit {
+        let config = SiteConfig::default();
+        let requests = records
+            .iter()
+            .map(|r| export::request_from_json(r, &config).unwrap())
+            .collect();
+        audit::audit(Export {
+            config,
+            requests,
+            pipelines: Default::default(),
+            pages: Vec::new(),
+            diagnostics: Vec::new(),
+            counts: Default::default(),
+        })
+    }
+
+    fn ids(outcome: &query::Outcome) -> Vec<u64> {
+        outcome.hits.iter().map(|h| h.id).collect()
+    }
+
+    fn small() -> Audit {
+        audit_of(&[
+            record(
+                1,
+                "flucats",
+                "simondavy",
+                "tpp",
+                &[("aaaaaaaaaaaaaaa1", "run_model")],
+            ),
+            record(2, "flu-vaccine", "helencurtis", "emis", &[]),
+            record(
+                3,
+                "flucats",
+                "helencurtis",
+                "tpp",
+                &[("bbbbbbbbbbbbbbb2", "generate_study_population")],
+            ),
+            record(4, "covid", "simondavy", "tpp", &[]),
+        ])
+    }
+
+    #[test]
+    fn ranking_puts_whole_words_first_then_newest() {
+        let mut hits = vec![
+            Hit { id: 5, exact: 0 },
+            Hit { id: 2, exact: 1 },
+            Hit { id: 9, exact: 0 },
+            Hit { id: 3, exact: 1 },
+        ];
+        rank(&mut hits);
+        let order: Vec<u64> = hits.iter().map(|h| h.id).collect();
+        assert_eq!(order, [3, 2, 9, 5]);
+
+        let index = build(&small());
+        let files = files_by_name(&index.files);
+        // `flu` starts `flu` (of flu-vaccine) exactly and `flucats` by prefix: request 2
+        // matches the whole word and comes first.
+        let found = query::search(&files, &index.manifest, "flu");
+        assert_eq!(ids(&found), [2, 3, 1]);
+        assert_eq!(
+            ids(&query::search(&files, &index.manifest, "flucats")),
+            [3, 1]
+        );
+    }
+
+    #[test]
+    fn every_word_must_match() {
+        let index = build(&small());
+        let files = files_by_name(&index.files);
+        let q = |s: &str| ids(&query::search(&files, &index.manifest, s));
+        assert_eq!(q("flucats helen"), [3]);
+        assert_eq!(q("Dr Simon"), [4, 1]);
+        assert_eq!(q("tpp simondavy"), [4, 1]);
+        assert_eq!(q("emis"), [2]);
+        assert_eq!(q("flucats emis"), Vec::<u64>::new());
+        assert_eq!(q("nothing-like-this"), Vec::<u64>::new());
+        assert_eq!(q("  "), Vec::<u64>::new());
+        // A commit by its first characters, and a date by its month.
+        let sha = sha(3);
+        assert_eq!(q(&sha[..7]), [3]);
+        assert_eq!(q("2023-04"), [3]);
+    }
+
+    #[test]
+    fn ids_and_identifiers_jump() {
+        let index = build(&small());
+        let files = files_by_name(&index.files);
+        let jump = |s: &str| query::search(&files, &index.manifest, s).jump;
+        assert_eq!(jump("3"), Some((Jump::Request(3), "3".into())));
+        assert_eq!(
+            jump("REQ0000000000002"),
+            Some((Jump::Request(2), "req0000000000002".into()))
+        );
+        assert_eq!(
+            jump("bbbbbbbbbbbbbbb2"),
+            Some((Jump::Job(3), "bbbbbbbbbbbbbbb2".into()))
+        );
+        assert_eq!(jump("flucats"), None);
+        assert_eq!(jump("3 flucats"), None);
+    }
+
+    /// Many requests: term shards split, common terms get blocks, and all stay bounded.
+    #[test]
+    fn large_archives_are_sharded_and_bounded() {
+        let users = ["amir", "beth", "chen", "dara", "eli"];
+        let records: Vec<String> = (1..=3000u64)
+            .map(|id| {
+                let ws = format!("study-{}", id % 97);
+                let job = format!("job{id:013}");
+                record(
+                    id,
+                    &ws,
+                    users[(id % 5) as usize],
+                    "tpp",
+                    &[(job.as_str(), "analyse")],
+                )
+            })
+            .collect();
+        let audit = audit_of(&records);
+        let index = build(&audit);
+        assert_eq!(index, build(&audit), "deterministic");
+        let shards = |kind: &str| {
+            index
+                .files
+                .iter()
+                .filter(|f| f.name.split('.').next() == Some(kind))
+                .count()
+        };
+        assert!(shards("t") > 5, "term shards: {}", shards("t"));
+        assert!(shards("d") > 5, "doc shards: {}", shards("d"));
+        assert!(shards("p") >= 2, "posting blocks: {}", shards("p"));
+        for f in &index.files {
+            assert!(
+                f.contents.len() < 2 * TERM_SHARD_BYTES,
+                "{} is {} bytes",
+                f.name,
+                f.contents.len()
+            );
+        }
+
+        let files = files_by_name(&index.files);
+        let q = |s: &str| query::search(&files, &index.manifest, s);
+        // An old request of a common word is found through the word's blocks.
+        let found = q("tpp study 5");
+        assert_eq!(ids(&found)[0], 2915, "{:?}", ids(&found));
+        let found = q("job0000000000007");
+        assert_eq!(found.jump, Some((Jump::Job(7), "job0000000000007".into())));
+        assert_eq!(ids(&found), [7]);
+        let found = q("beth");
+        assert_eq!(ids(&found).len(), query::RESULTS);
+        assert_eq!(ids(&found)[0], 2996);
+        // An exact id at the far end of the archive, and its bytes.
+        let found = q("12");
+        assert_eq!(found.jump, Some((Jump::Request(12), "12".into())));
+        assert!(
+            found.bytes < 40_000,
+            "{} bytes: {:?}",
+            found.bytes,
+            found.loaded
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! Cutting the index into shards. Every shard is a `.js` file that hands its payload to
+//! the page (`jobauditSearch.register(name, bytes, payload)`), because a `<script>` tag is
+//! the one way to load data that works from `file://` as well as from a CDN. Names carry
+//! a hash of the payload, so a CDN may cache them forever and equal input gives equal
+//! files.
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use std::cmp::Ordering;
+
+use super::tokenize::js_order;
+
+/// One file under `search/`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardFile {
+    /// `<kind>.<hash>`: the name it registers under, and its file name without `.js`.
+    pub name: String,
+    pub contents: String,
+}
+
+impl ShardFile {
+    /// Wraps `payload` in its registering call. `kind` is a short tag (`t` terms, `d`
+    /// docs, `p` postings, `td`/`dd` directories, `index` the manifest).
+    pub fn new(kind: &str, payload: &Value) -> ShardFile {
+        let json = payload.to_string();
+        let digest = Sha256::digest(json.as_bytes());
+        let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
+        let name = format!("{kind}.{hash}");
+        // The file states its own size so that the page can report what a query cost
+        // (from disk the browser exposes no resource sizes).
+        let wrap = |n: usize| format!("jobauditSearch.register(\"{name}\",{n},{json});\n");
+        let mut size = wrap(0).len();
+        while wrap(size).len() != size {
+            size = wrap(size).len();
+        }
+        ShardFile {
+            contents: wrap(size),
+            name,
+        }
+    }
+
+    /// `search/<name>.js`, relative to the site root.
+    pub fn path(&self) -> String {
+        format!("search/{}.js", self.name)
+    }
+
+    /// The payload, parsed back (for tests and the reference query).
+    pub fn payload(contents: &str) -> Option<Value> {
+        let start = contents.find(',')?;
+        let rest = &contents[start + 1..];
+        let start = rest.find(',')?;
+        let json = rest[start + 1..].trim_end().strip_suffix(");")?;
+        serde_json::from_str(json).ok()
+    }
+}
+
+/// Postings, newest (highest id) first: the first id in base 36, then the gap to each
+/// next one, comma-separated. Gaps are small where requests are dense, so a common term
+/// costs about two bytes a request.
+pub fn encode_postings(descending: &[u64]) -> String {
+    let mut out = String::new();
+    let mut previous = None;
+    for &id in descending {
+        if previous.is_some() {
+            out.push(',');
+        }
+        out.push_str(&base36(previous.map_or(id, |p: u64| p - id)));
+        previous = Some(id);
+    }
+    out
+}
+
+pub fn decode_postings(text: &str) -> Vec<u64> {
+    let mut ids = Vec::new();
+    let mut previous: Option<u64> = None;
+    for part in text.split(',').filter(|p| !p.is_empty()) {
+        let n = u64::from_str_radix(part, 36).unwrap_or(0);
+        let id = previous.map_or(n, |p| p.saturating_sub(n));
+        ids.push(id);
+        previous = Some(id);
+    }
+    ids
+}
+
+pub fn base36(mut n: u64) -> String {
+    const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+    let mut out = Vec::new();
+    loop {
+        out.push(DIGITS[(n % 36) as usize]);
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// Splits `items` (in order) into runs whose sizes add up to at most `limit`; an item
+/// larger than `limit` gets a run of its own.
+pub(super) fn pack<T>(items: Vec<(T, usize)>, limit: usize) -> Vec<Vec<T>> {
+    let mut runs = Vec::new();
+    let mut run = Vec::new();
+    let mut size = 0;
+    for (item, bytes) in items {
+        if !run.is_empty() && size + bytes > limit {
+            runs.push(std::mem::take(&mut run));
+            size = 0;
+        }
+        size += bytes;
+        run.push(item);
+    }
+    if !run.is_empty() {
+        runs.push(run);
+    }
+    runs
+}
+
+/// The shortest prefix of `first` that sorts after `previous`: the boundary a shard is
+/// found by. A term `t` lives in the last shard whose boundary is `<= t`, and the terms
+/// that start with `p` are in that shard for `p` and in the shards whose boundary starts
+/// with `p`.
+pub(super) fn separator(previous: &str, first: &str) -> String {
+    let mut end = 0;
+    for (i, c) in first.char_indices() {
+        end = i + c.len_utf8();
+        if js_order(&first[..end], previous) == Ordering::Greater {
+            return first[..end].to_owned();
+        }
+    }
+    first[..end].to_owned()
+}
+
+/// Files listing `(key, shard name)` pairs, `per_page` to a file, and the manifest's list
+/// of `(first key, page name)`: two small look-ups instead of one large list, so the
+/// manifest stays small however many shards there are.
+pub(super) fn directory(
+    kind: &str,
+    entries: Vec<(Value, String)>,
+    per_page: usize,
+) -> (Vec<ShardFile>, Value) {
+    let mut pages = Vec::new();
+    let mut top = Vec::new();
+    for chunk in entries.chunks(per_page.max(1)) {
+        let list: Vec<Value> = chunk
+            .iter()
+            .map(|(k, n)| Value::Array(vec![k.clone(), Value::String(n.clone())]))
+            .collect();
+        let page = ShardFile::new(kind, &Value::Array(list));
+        top.push(Value::Array(vec![
+            chunk[0].0.clone(),
+            Value::String(page.name.clone()),
+        ]));
+        pages.push(page);
+    }
+    (pages, Value::Array(top))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn postings_round_trip_as_gaps() {
+        let ids = [21418, 21417, 19021, 3131, 0];
+        let text = encode_postings(&ids);
+        assert_eq!(
+            text,
+            format!(
+                "{},1,{},{},{}",
+                base36(21418),
+                base36(2396),
+                base36(15890),
+                base36(3131)
+            )
+        );
+        assert_eq!(decode_postings(&text), ids);
+        assert_eq!(decode_postings(""), Vec::<u64>::new());
+        assert_eq!(base36(35), "z");
+        assert_eq!(base36(36), "10");
+    }
+
+    #[test]
+    fn packing_respects_the_limit() {
+        let runs = pack(vec![("a", 4), ("b", 4), ("c", 3), ("d", 20), ("e", 1)], 10);
+        assert_eq!(runs, vec![vec!["a", "b"], vec!["c"], vec!["d"], vec!["e"]]);
+        assert!(pack(Vec::<(u8, usize)>::new(), 10).is_empty());
+    }
+
+    #[test]
+    fn separators_are_short_and_between() {
+        assert_eq!(separator("abx", "acd"), "ac");
+        assert_eq!(separator("flu", "flucats"), "fluc");
+        assert_eq!(separator("a", "b"), "b");
+        assert_eq!(separator("2021", "3"), "3");
+    }
+
+    #[test]
+    fn files_are_named_by_content_and_state_their_size() {
+        let a = ShardFile::new("t", &json!({"x": "1"}));
+        assert_eq!(a, ShardFile::new("t", &json!({"x": "1"})));
+        assert_ne!(a.name, ShardFile::new("t", &json!({"x": "2"})).name);
+        assert!(a.name.starts_with("t.") && a.name.len() == 12);
+        let stated = format!(",{},", a.contents.len());
+        assert!(a.contents.contains(&stated), "{}", a.contents);
+        assert_eq!(ShardFile::payload(&a.contents), Some(json!({"x": "1"})));
+        assert_eq!(a.path(), format!("search/{}.js", a.name));
+    }
+
+    #[test]
+    fn directories_page_their_entries() {
+        let entries = (0..5).map(|i| (json!(i * 10), format!("t.{i}"))).collect();
+        let (pages, top) = directory("td", entries, 2);
+        assert_eq!(pages.len(), 3);
+        let top = top.as_array().unwrap();
+        assert_eq!(top[1][0], json!(20));
+        assert_eq!(top[1][1], json!(pages[1].name));
+    }
+}
