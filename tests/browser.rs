@@ -79,6 +79,23 @@ fn on_a_cdn_404_html_sends_job_server_job_urls_to_the_right_section() {
         "job-jjjjjjjjjjjjjjj5"
     );
 
+    // job-server's short links, through the search page's jump to an exact id.
+    let short = server.url("/archive/job-requests/104/");
+    browser.call("Page.navigate", serde_json::json!({"url": short}));
+    let expected = server.url("/archive/edge-project/analysis-ws/104/index.html");
+    browser.wait_for(&format!(
+        "location.href === {expected:?} && document.readyState === 'complete'"
+    ));
+    let short = server.url("/archive/jobs/jjjjjjjjjjjjjjj9/");
+    browser.call("Page.navigate", serde_json::json!({"url": short}));
+    browser.wait_for(
+        "location.hash === '#job-jjjjjjjjjjjjjjj9' && document.readyState === 'complete'",
+    );
+    assert_eq!(
+        browser.eval("document.querySelector('h1').textContent"),
+        "Job request: 104"
+    );
+
     // A missing page that is no job-server URL stays on the 404 page.
     let missing = server.url("/archive/no/such/page/");
     browser.call("Page.navigate", serde_json::json!({"url": missing}));
