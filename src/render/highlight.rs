@@ -40,7 +40,7 @@ pub struct Drawings<'a> {
     highlighter: &'a Highlighter,
     pipelines: &'a [PipelineEntry],
     highlighted: Vec<OnceLock<HighlightedPipeline>>,
-    graphs: Vec<OnceLock<Option<GraphLayout>>>,
+    graphs: Vec<OnceLock<Option<(GraphLayout, usize)>>>,
 }
 
 impl<'a> Drawings<'a> {
@@ -62,11 +62,17 @@ impl<'a> Drawings<'a> {
         })
     }
 
-    /// The graph layout of pipeline `i`, when it is valid.
-    pub fn graph(&self, i: usize) -> Option<&GraphLayout> {
-        self.graphs[i]
-            .get_or_init(|| self.pipelines[i].parsed.as_ref().ok().map(lay_out))
-            .as_ref()
+    /// The graph layout of pipeline `i`, when it is valid, and the bytes of its SVG.
+    pub fn graph(&self, i: usize) -> Option<(&GraphLayout, usize)> {
+        let cell = self.graphs[i].get_or_init(|| {
+            let pipeline = self.pipelines[i].parsed.as_ref().ok()?;
+            let layout = lay_out(pipeline);
+            let bytes = layout
+                .svg(pipeline, &[], &|_| None, &|a| format!("#action-{a}"))
+                .len();
+            Some((layout, bytes))
+        });
+        cell.as_ref().map(|(layout, bytes)| (layout, *bytes))
     }
 }
 

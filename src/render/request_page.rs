@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::diff::{PipelineDiff, diff};
 use super::highlight::Drawings;
 use super::view::{Link, StatusView, Time, job_status_label};
-use crate::audit::{Audit, AuditedRequest, JobStats, PipelineEntry, PreviousRequest};
+use crate::audit::{Audit, AuditedRequest, JobStats, PreviousRequest};
 use crate::export::JobRequest;
 use crate::pipeline::{Pipeline, PipelineError, PrivacyLevel};
 use crate::site::paths::PagePath;
@@ -141,22 +141,29 @@ pub struct ChangesView {
 /// request that ran it, so no request page becomes heavy and no large file is drawn twice.
 pub const LARGE_PIPELINE: usize = 10_000;
 
-/// A graph is drawn on the request page up to this many actions (nine in ten real
-/// pipelines have fewer than 45); larger ones are drawn on the pipeline's own page.
-pub const INLINE_GRAPH_ACTIONS: usize = 60;
+/// A graph is drawn on the request page up to this many bytes of SVG (a pipeline of ten
+/// actions takes about 6 KB; nine in ten real pipelines have fewer than 45 actions);
+/// larger ones are drawn once, on the pipeline's own page.
+pub const INLINE_GRAPH_BYTES: usize = 40_000;
+
+/// Beyond this many bytes of SVG (a pipeline of several hundred actions), a graph is not
+/// legible however it is laid out, and not drawn at all: its page says so.
+pub const MAX_GRAPH_BYTES: usize = 1_500_000;
 
 pub fn is_large(text: &str) -> bool {
     text.len() > LARGE_PIPELINE && text.chars().count() > LARGE_PIPELINE
 }
 
-/// Whether a pipeline gets its own page: it is too large to inline, or its graph is too
-/// large to draw on every request page.
-pub fn has_own_page(entry: &PipelineEntry) -> bool {
-    is_large(&entry.text)
-        || entry
-            .parsed
-            .as_ref()
-            .is_ok_and(|p| p.actions.len() > INLINE_GRAPH_ACTIONS)
+/// Whether pipeline `i` gets its own page: it is too large to inline, or its graph is
+/// too large to draw on every request page.
+pub fn has_own_page(audit: &Audit, drawings: &Drawings<'_>, i: usize) -> bool {
+    is_large(&audit.pipelines[i].text) || !graph_inline(drawings, i)
+}
+
+fn graph_inline(drawings: &Drawings<'_>, i: usize) -> bool {
+    drawings
+        .graph(i)
+        .is_none_or(|(_, bytes)| bytes <= INLINE_GRAPH_BYTES)
 }
 
 #[derive(Debug, Serialize)]
@@ -190,7 +197,7 @@ pub fn request_view(
         .is_some_and(|i| is_large(&audit.pipelines[i].text));
     let own_page = r
         .pipeline
-        .filter(|&i| has_own_page(&audit.pipelines[i]))
+        .filter(|&i| has_own_page(audit, drawings, i))
         .map(|i| page.link_to(&PagePath::pipeline(&audit.pipelines[i].key)));
     // Actions are anchored where the file is drawn: here, or on its own page.
     let pipeline_page = if large {
@@ -244,9 +251,9 @@ pub fn request_view(
                 changes: changes(r, audit, drawings, i, &blob_base),
                 actions: pipeline.map_or(0, |p| p.actions.len()),
                 graph: pipeline
-                    .filter(|p| p.actions.len() <= INLINE_GRAPH_ACTIONS)
+                    .filter(|_| graph_inline(drawings, i))
                     .zip(drawings.graph(i))
-                    .map(|(p, layout)| {
+                    .map(|(p, (layout, _))| {
                         let status = |action: &str| {
                             req.jobs
                                 .iter()

@@ -11,7 +11,7 @@ use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
 use crate::render::highlight::Drawings;
 use crate::render::listing::{self, Groups, Pagination, RequestRow};
-use crate::render::request_page::{PipelineErrorView, has_own_page, request_view};
+use crate::render::request_page::{MAX_GRAPH_BYTES, PipelineErrorView, has_own_page, request_view};
 use crate::render::view::Link;
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown, request_json};
 use crate::search::{self, SearchStats};
@@ -280,7 +280,7 @@ impl Site<'_> {
         for (n, r) in self.audit.requests.iter().enumerate() {
             if let Some(i) = r
                 .pipeline
-                .filter(|&i| has_own_page(&self.audit.pipelines[i]))
+                .filter(|&i| has_own_page(self.audit, drawings, i))
             {
                 users.entry(i).or_default().push(n);
             }
@@ -313,8 +313,13 @@ impl Site<'_> {
                 .parsed
                 .as_ref()
                 .ok()
-                .zip(drawings.graph(i))
-                .map(|(p, layout)| layout.svg(p, &[], &|_| None, &|a| format!("#action-{a}")));
+                .zip(
+                    drawings
+                        .graph(i)
+                        .filter(|(_, bytes)| *bytes <= MAX_GRAPH_BYTES),
+                )
+                .map(|(p, (layout, _))| layout.svg(p, &[], &|_| None, &|a| format!("#action-{a}")));
+            let actions = entry.parsed.as_ref().map_or(0, |p| p.actions.len());
             let error = entry.parsed.as_ref().err().map(PipelineErrorView::from);
             let title = format!("project.yaml {}", entry.key);
             let meta = PageMeta::new(&path, self.base_url, &title)
@@ -324,6 +329,7 @@ impl Site<'_> {
                 lines: entry.text.lines().count(),
                 bytes: entry.text.len(),
                 requests: requests.len(),
+                actions,
             };
             let page = self.renderer.render(
                 "pipeline.html",
@@ -780,6 +786,7 @@ struct PipelineFacts<'a> {
     lines: usize,
     bytes: usize,
     requests: usize,
+    actions: usize,
 }
 
 #[derive(Serialize)]
