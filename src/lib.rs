@@ -10,3 +10,4 @@ pub mod export;
 pub mod pipeline;
 pub mod render;
 pub mod site;
+pub mod synth;
