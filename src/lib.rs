@@ -11,3 +11,4 @@ pub mod pipeline;
 pub mod render;
 pub mod search;
 pub mod site;
+pub mod synth;

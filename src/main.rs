@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use jobaudit::diagnostics::Diagnostic;
 use jobaudit::site::{self, BuildError, BuildOptions, Progress, Quiet};
+use jobaudit::synth::{self, SynthOptions};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -39,6 +40,24 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Write a synthetic export of any size (same seed, same bytes).
+    Synth(SynthArgs),
+}
+
+#[derive(clap::Args)]
+struct SynthArgs {
+    /// Job request records to write (about 0.1% deliberately bad).
+    #[arg(long, default_value_t = 1000)]
+    requests: usize,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// A missing or empty folder.
+    #[arg(long)]
+    output: PathBuf,
+    /// Folder of real project.yaml files [default: ../shared/corpus/raw beside the
+    /// crate, else the crate's own fixtures].
+    #[arg(long)]
+    pipelines: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Default)]
@@ -71,6 +90,7 @@ fn main() -> ExitCode {
         Command::Build(args) => build(args),
         Command::Check { input } => check(input),
         Command::Pipeline { json, files } => pipeline(json, &files),
+        Command::Synth(args) => synth(args),
     }
 }
 
@@ -230,5 +250,40 @@ impl Progress for TerminalBar {
     fn finish(&self) {
         self.draw(self.done.load(Ordering::Relaxed));
         eprintln!();
+    }
+}
+
+fn synth(args: SynthArgs) -> ExitCode {
+    let started = Instant::now();
+    let options = SynthOptions {
+        requests: args.requests,
+        seed: args.seed,
+        output: args.output.clone(),
+        pipelines: args.pipelines,
+    };
+    match synth::generate(&options) {
+        Ok(s) => {
+            eprintln!(
+                "wrote {} in {:.2}s: {} job requests ({} bad), {} jobs ({} bad), {} workspaces, {} projects, {} project.yaml files ({} distinct) from {} corpus files in {}; {:.1} MB",
+                args.output.display(),
+                started.elapsed().as_secs_f64(),
+                s.requests,
+                s.bad_requests,
+                s.jobs,
+                s.bad_jobs,
+                s.workspaces,
+                s.projects,
+                s.pipeline_files,
+                s.distinct_pipelines,
+                s.corpus_files,
+                s.corpus_dir.display(),
+                s.bytes as f64 / 1e6,
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
     }
 }

@@ -1,0 +1,195 @@
+//! The build benchmark (`cargo bench --bench build`): for each size, a synthetic export
+//! (generated once and kept under the target folder), a full build by the release binary
+//! as a child process, and a `cp -a` of its output on the same disk for scale.
+//!
+//! Sizes come from `JOBAUDIT_BENCH_SIZES` (comma-separated request counts, default
+//! `1000,10000,100000`); the seed from `JOBAUDIT_BENCH_SEED` (default 1). Prints one row
+//! per size: pages, wall time, pages/s, MB written/s, peak RSS, and build time ÷ `cp -a`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use jobaudit::synth::{self, SynthOptions};
+
+struct Row {
+    requests: usize,
+    generate_s: Option<f64>,
+    pages: usize,
+    files: usize,
+    bytes: u64,
+    wall_s: f64,
+    peak_rss_mb: f64,
+    cp_s: f64,
+}
+
+fn main() {
+    let sizes: Vec<usize> = std::env::var("JOBAUDIT_BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000,100000".into())
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .replace('_', "")
+                .parse()
+                .expect("JOBAUDIT_BENCH_SIZES: numbers")
+        })
+        .collect();
+    let seed: u64 = std::env::var("JOBAUDIT_BENCH_SEED")
+        .ok()
+        .map(|s| s.parse().expect("JOBAUDIT_BENCH_SEED: a number"))
+        .unwrap_or(1);
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bench");
+    fs::create_dir_all(&root).unwrap();
+    eprintln!(
+        "jobaudit build benchmark: sizes {sizes:?}, seed {seed}, under {}",
+        root.display()
+    );
+
+    let mut rows = Vec::new();
+    for &n in &sizes {
+        let row = bench(&root, n, seed);
+        print_row(&row, rows.is_empty());
+        rows.push(row);
+    }
+}
+
+fn bench(root: &Path, requests: usize, seed: u64) -> Row {
+    let input = root.join(format!("export-{requests}-seed{seed}"));
+    let done = root.join(format!("export-{requests}-seed{seed}.done"));
+    let mut generate_s = None;
+    if !done.is_file() {
+        // A half-written export from an interrupted run is thrown away.
+        let _ = fs::remove_dir_all(&input);
+        let started = Instant::now();
+        let summary = synth::generate(&SynthOptions {
+            requests,
+            seed,
+            output: input.clone(),
+            pipelines: None,
+        })
+        .unwrap_or_else(|e| panic!("synth {requests}: {e}"));
+        generate_s = Some(started.elapsed().as_secs_f64());
+        eprintln!(
+            "generated {requests} in {:.1}s: {summary:?}",
+            generate_s.unwrap()
+        );
+        fs::write(&done, format!("{summary:?}\n")).unwrap();
+    }
+
+    let output = root.join(format!("site-{requests}"));
+    let copy = root.join(format!("site-{requests}.cp"));
+    for dir in [&output, &copy] {
+        let _ = fs::remove_dir_all(dir);
+    }
+    let log = root.join(format!("build-{requests}.log"));
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jobaudit"))
+        .arg("build")
+        .arg("--input")
+        .arg(&input)
+        .arg("--output")
+        .arg(&output)
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(&log).unwrap())
+        .spawn()
+        .expect("run the release jobaudit");
+    // The child's high-water mark, read while it runs: /proc/<pid>/status loses it
+    // once the process exits, and getrusage would need unsafe libc calls.
+    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let mut peak_kb = 0u64;
+    let status = loop {
+        if let Some(kb) = fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|s| vm_hwm_kb(&s))
+        {
+            peak_kb = peak_kb.max(kb);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let wall_s = started.elapsed().as_secs_f64();
+    let last = fs::read_to_string(&log).unwrap_or_default();
+    let last = last.lines().last().unwrap_or_default();
+    assert!(
+        status.success(),
+        "jobaudit build {requests} failed ({status}): {last}"
+    );
+    eprintln!("{last}");
+
+    let (mut pages, mut files, mut bytes) = (0, 0, 0);
+    for entry in walkdir::WalkDir::new(&output) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            files += 1;
+            bytes += entry.metadata().unwrap().len();
+            if entry.path().extension().is_some_and(|e| e == "html") {
+                pages += 1;
+            }
+        }
+    }
+
+    let started = Instant::now();
+    let cp = Command::new("cp")
+        .arg("-a")
+        .arg(&output)
+        .arg(&copy)
+        .status()
+        .unwrap();
+    let cp_s = started.elapsed().as_secs_f64();
+    assert!(cp.success(), "cp -a {}", output.display());
+    let _ = fs::remove_dir_all(&copy);
+
+    Row {
+        requests,
+        generate_s,
+        pages,
+        files,
+        bytes,
+        wall_s,
+        peak_rss_mb: peak_kb as f64 / 1024.0,
+        cp_s,
+    }
+}
+
+fn vm_hwm_kb(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn print_row(r: &Row, header: bool) {
+    if header {
+        println!(
+            "{:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>10} {:>9} {:>7} {:>9} {:>7}",
+            "requests",
+            "pages",
+            "files",
+            "MB",
+            "wall s",
+            "pages/s",
+            "MB/s",
+            "peak MB",
+            "cp s",
+            "build/cp",
+            "gen s"
+        );
+    }
+    let mb = r.bytes as f64 / 1e6;
+    println!(
+        "{:>9} {:>9} {:>9} {:>9.1} {:>8.2} {:>9.0} {:>10.1} {:>9.0} {:>7.2} {:>9.2} {:>7}",
+        r.requests,
+        r.pages,
+        r.files,
+        mb,
+        r.wall_s,
+        r.pages as f64 / r.wall_s,
+        mb / r.wall_s,
+        r.peak_rss_mb,
+        r.cp_s,
+        r.wall_s / r.cp_s,
+        r.generate_s
+            .map_or("cached".to_owned(), |s| format!("{s:.1}")),
+    );
+}
