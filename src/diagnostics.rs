@@ -56,6 +56,19 @@ impl Diagnostic {
         self
     }
 
+    /// Points the diagnostic at a position whose source line is given.
+    pub fn at_source(
+        mut self,
+        line: usize,
+        column: Option<usize>,
+        source_line: Option<String>,
+    ) -> Self {
+        self.line = Some(line);
+        self.column = column;
+        self.source_line = source_line;
+        self
+    }
+
     /// Points the diagnostic at a line whose text is not at hand.
     pub fn at_line(mut self, line: usize) -> Self {
         self.line = Some(line);

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
-use reader::{RecordText, parse_record, read_text, split_records};
+use reader::{RecordText, for_each_record, parse_record};
 use records::{RawJobRequest, SlugOr};
 
 /// Everything read from an input folder.
@@ -70,14 +70,10 @@ pub fn read(dir: &Path) -> Result<Export, Diagnostic> {
             ),
         )
     })?;
-    let text = read_text(&request_file)?;
-    let records = split_records(&request_file, &text)?;
-    counts.requests_read = records.len();
-    let mut requests = Vec::with_capacity(records.len());
-    for record in records {
+    let mut requests = Vec::new();
+    counts.requests_read = for_each_record(&request_file, |record| {
         match read_request(
             &request_file,
-            &text,
             record,
             &config,
             &mut diagnostics,
@@ -89,27 +85,32 @@ pub fn read(dir: &Path) -> Result<Export, Diagnostic> {
                 counts.requests_skipped += 1;
             }
         }
-    }
-    drop(text);
+    })?;
     remove_duplicates(&mut requests, &mut diagnostics, &mut counts);
 
     let mut loose_jobs = Vec::new();
-    if let Some(job_file) = find_one(dir, &JOB_FILES, &mut diagnostics) {
-        let text = read_text(&job_file)?;
-        for record in split_records(&job_file, &text)? {
+    let job_file = find_one(dir, &JOB_FILES, &mut diagnostics);
+    if let Some(job_file) = &job_file {
+        for_each_record(job_file, |record| {
             counts.jobs_read += 1;
-            match parse_record::<Job>(&job_file, &text, record, "job")
-                .and_then(|j| check_job(&job_file, &text, record, j))
+            match parse_record::<Job>(job_file, record, "job")
+                .and_then(|j| check_job(job_file, record, j))
             {
-                Ok(job) => loose_jobs.push((job, job_file.clone(), record.line)),
+                Ok(job) => loose_jobs.push((job, record.line)),
                 Err(d) => {
                     diagnostics.push(d);
                     counts.jobs_skipped += 1;
                 }
             }
-        }
+        })?;
     }
-    attach_jobs(&mut requests, loose_jobs, &mut diagnostics, &mut counts);
+    attach_jobs(
+        &mut requests,
+        job_file.as_deref(),
+        loose_jobs,
+        &mut diagnostics,
+        &mut counts,
+    );
     unify_names(&mut requests);
 
     let (pipelines, pipeline_diagnostics) = PipelineStore::read(&dir.join("pipelines"));
@@ -142,13 +143,12 @@ fn find_one(dir: &Path, names: &[&str], diagnostics: &mut Vec<Diagnostic>) -> Op
 /// One request record; its nested jobs that break a rule are reported and dropped.
 fn read_request(
     path: &Path,
-    text: &str,
     record: RecordText<'_>,
     config: &SiteConfig,
     diagnostics: &mut Vec<Diagnostic>,
     counts: &mut ReadCounts,
 ) -> Result<JobRequest, Diagnostic> {
-    let raw: RawJobRequest = parse_record(path, text, record, "job request")?;
+    let raw: RawJobRequest = parse_record(path, record, "job request")?;
     let mut request = normalise(
         raw,
         config,
@@ -158,14 +158,14 @@ fn read_request(
         },
     );
     check_request(&request).map_err(|message| {
-        Diagnostic::error(path, message)
-            .at(text, record.line, Some(record.column))
+        record
+            .error_at(path, record.line, record.column, message)
             .record(format!("job request {}", request.id))
     })?;
     counts.jobs_read += request.jobs.len();
     let jobs = std::mem::take(&mut request.jobs);
     for job in jobs {
-        match check_job(path, text, record, job) {
+        match check_job(path, record, job) {
             Ok(job) => request.jobs.push(job),
             Err(d) => {
                 diagnostics.push(d);
@@ -299,7 +299,7 @@ fn check_request(r: &JobRequest) -> Result<(), String> {
     Ok(())
 }
 
-fn check_job(path: &Path, text: &str, record: RecordText<'_>, job: Job) -> Result<Job, Diagnostic> {
+fn check_job(path: &Path, record: RecordText<'_>, job: Job) -> Result<Job, Diagnostic> {
     let problem = if let Err(message) = check_segment("job identifier", &job.identifier) {
         Some(message)
     } else if job.status.is_empty() {
@@ -309,8 +309,8 @@ fn check_job(path: &Path, text: &str, record: RecordText<'_>, job: Job) -> Resul
     };
     match problem {
         None => Ok(job),
-        Some(message) => Err(Diagnostic::error(path, message)
-            .at(text, record.line, Some(record.column))
+        Some(message) => Err(record
+            .error_at(path, record.line, record.column, message)
             .record(format!("job {}", job.identifier))),
     }
 }
@@ -352,7 +352,8 @@ fn remove_duplicates(
 /// whose identifier an earlier job has is reported where it was read and dropped.
 fn attach_jobs(
     requests: &mut [JobRequest],
-    loose: Vec<(Job, PathBuf, usize)>,
+    job_file: Option<&Path>,
+    loose: Vec<(Job, usize)>,
     diagnostics: &mut Vec<Diagnostic>,
     counts: &mut ReadCounts,
 ) {
@@ -393,14 +394,15 @@ fn attach_jobs(
         .map(|(i, r)| (r.identifier.clone(), i))
         .collect();
     let mut pending: BTreeMap<usize, Vec<Job>> = BTreeMap::new();
-    for (job, file, line) in loose {
+    let file = job_file.unwrap_or(Path::new("jobs.jsonl"));
+    for (job, line) in loose {
         let target = job
             .job_request_id
             .as_ref()
             .and_then(|id| by_identifier.get(id));
         match target {
             Some(&i) => {
-                if !duplicate(&job, &file, line, diagnostics, counts) {
+                if !duplicate(&job, file, line, diagnostics, counts) {
                     pending.entry(i).or_default().push(job);
                 }
             }
@@ -410,7 +412,7 @@ fn attach_jobs(
                     None => "job has no job_request_id".to_owned(),
                 };
                 diagnostics.push(
-                    Diagnostic::error(&file, message)
+                    Diagnostic::error(file, message)
                         .at_line(line)
                         .record(format!("job {}", job.identifier)),
                 );
@@ -511,14 +513,7 @@ pub fn request_from_json(text: &str, config: &SiteConfig) -> Result<JobRequest, 
         column: 1,
     };
     let mut sink = Vec::new();
-    let request = read_request(
-        path,
-        text,
-        record,
-        config,
-        &mut sink,
-        &mut ReadCounts::default(),
-    )?;
+    let request = read_request(path, record, config, &mut sink, &mut ReadCounts::default())?;
     match sink.into_iter().next() {
         Some(d) => Err(d),
         None => Ok(request),

@@ -2,7 +2,7 @@
 //! with the line and column it starts at so that errors can point into the file.
 
 use serde::de::DeserializeOwned;
-use std::io::Read;
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use crate::config::line_column;
@@ -16,28 +16,94 @@ pub(crate) struct RecordText<'a> {
     pub column: usize,
 }
 
-/// Reads a file as UTF-8 text, decompressing it when its name ends in `.gz`.
-pub(crate) fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes =
-        std::fs::read(path).map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
-    let bytes = if path.extension().is_some_and(|e| e == "gz") {
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(&bytes[..])
-            .read_to_end(&mut out)
-            .map_err(|e| Diagnostic::error(path, format!("cannot decompress: {e}")))?;
-        out
+impl RecordText<'_> {
+    /// Line `line` of the file as far as this record covers it: the record's own text,
+    /// with its first line shifted to the column it starts at.
+    fn source_line(&self, line: usize) -> Option<String> {
+        let own = self.text.lines().nth(line.checked_sub(self.line)?)?;
+        Some(if line == self.line {
+            format!("{}{own}", " ".repeat(self.column - 1))
+        } else {
+            own.to_owned()
+        })
+    }
+
+    /// A diagnostic at `(line, column)` of the file, inside this record.
+    pub(crate) fn error_at(
+        &self,
+        path: &Path,
+        line: usize,
+        column: usize,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        Diagnostic::error(path, message).at_source(line, Some(column), self.source_line(line))
+    }
+}
+
+/// Calls `each` with every record of a file, decompressing it when its name ends in
+/// `.gz`. JSON Lines are streamed, so a large jobs file is never held whole; a JSON array
+/// is read whole and split. Returns the number of records.
+pub(crate) fn for_each_record(
+    path: &Path,
+    mut each: impl FnMut(RecordText<'_>),
+) -> Result<usize, Diagnostic> {
+    let file = std::fs::File::open(path)
+        .map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
+    let mut reader: Box<dyn BufRead> = if path.extension().is_some_and(|e| e == "gz") {
+        Box::new(BufReader::with_capacity(
+            1 << 20,
+            flate2::read::MultiGzDecoder::new(file),
+        ))
     } else {
-        bytes
+        Box::new(BufReader::with_capacity(1 << 20, file))
     };
-    String::from_utf8(bytes).map_err(|e| {
-        Diagnostic::error(
-            path,
-            format!(
-                "not UTF-8 (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
+    let io_error = |e: std::io::Error| Diagnostic::error(path, format!("cannot read: {e}"));
+    // A JSON array starts with `[` within the first buffer (a megabyte of leading blank
+    // space is taken for JSON Lines).
+    let buf = reader.fill_buf().map_err(io_error)?;
+    let text = buf.strip_prefix("\u{feff}".as_bytes()).unwrap_or(buf);
+    let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
+    if first == Some(b'[') {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes).map_err(io_error)?;
+        let text =
+            String::from_utf8(bytes).map_err(|e| not_utf8(path, e.utf8_error().valid_up_to()))?;
+        let records = split_records(path, &text)?;
+        let count = records.len();
+        records.into_iter().for_each(&mut each);
+        return Ok(count);
+    }
+    let (mut line, mut count, mut offset) = (0, 0, 0usize);
+    let mut bytes = Vec::new();
+    loop {
+        bytes.clear();
+        let n = reader.read_until(b'\n', &mut bytes).map_err(io_error)?;
+        if n == 0 {
+            return Ok(count);
+        }
+        line += 1;
+        let text =
+            std::str::from_utf8(&bytes).map_err(|e| not_utf8(path, offset + e.valid_up_to()))?;
+        offset += n;
+        let text = if line == 1 {
+            text.strip_prefix('\u{feff}').unwrap_or(text)
+        } else {
+            text
+        };
+        let text = text.trim_end_matches(['\n', '\r']);
+        if !text.trim().is_empty() {
+            count += 1;
+            each(RecordText {
+                text,
+                line,
+                column: 1,
+            });
+        }
+    }
+}
+
+fn not_utf8(path: &Path, offset: usize) -> Diagnostic {
+    Diagnostic::error(path, format!("not UTF-8 (invalid byte at offset {offset})"))
 }
 
 /// Splits a file into records: a JSON array's elements when the text starts with `[`,
@@ -144,7 +210,6 @@ fn split_array<'a>(
 /// names the record by its `id` or `identifier` when those can be read.
 pub(crate) fn parse_record<T: DeserializeOwned>(
     path: &Path,
-    file_text: &str,
     record: RecordText<'_>,
     kind: &str,
 ) -> Result<T, Diagnostic> {
@@ -155,11 +220,7 @@ pub(crate) fn parse_record<T: DeserializeOwned>(
         } else {
             e.column()
         };
-        let d = Diagnostic::error(path, strip_position(&e.to_string())).at(
-            file_text,
-            line,
-            Some(column),
-        );
+        let d = record.error_at(path, line, column, strip_position(&e.to_string()));
         match record_name(record.text) {
             Some(name) => d.record(format!("{kind} {name}")),
             None => d.record(format!("{kind} at line {}", record.line)),
@@ -217,8 +278,17 @@ mod tests {
         assert_eq!(records.len(), 2);
         assert_eq!((records[0].line, records[0].column), (2, 3));
         assert_eq!((records[1].line, records[1].column), (3, 3));
-        let r: R = parse_record(Path::new("f"), text, records[1], "job request").unwrap();
+        let r: R = parse_record(Path::new("f"), records[1], "job request").unwrap();
         assert_eq!(r, R { id: 2 });
+    }
+
+    #[test]
+    fn streamed_lines_report_bad_bytes_with_their_offset() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        std::fs::write(&path, b"{\"id\": 1}\n{\"id\": \xff}\n").unwrap();
+        let err = for_each_record(&path, |_| {}).unwrap_err();
+        assert!(err.message.contains("offset 17"), "{}", err.message);
     }
 
     #[test]
@@ -236,8 +306,7 @@ mod tests {
     fn a_bad_field_is_located_in_the_file_and_named_by_record() {
         let text = "{\"id\": 1}\n{\"id\": \"seven\", \"identifier\": \"abc\"}\n";
         let records = split_records(Path::new("f"), text).unwrap();
-        let err =
-            parse_record::<R>(Path::new("f.jsonl"), text, records[1], "job request").unwrap_err();
+        let err = parse_record::<R>(Path::new("f.jsonl"), records[1], "job request").unwrap_err();
         assert_eq!(err.line, Some(2));
         assert_eq!(err.column, Some(14));
         assert_eq!(err.record.as_deref(), Some("job request seven"));
@@ -253,10 +322,18 @@ mod tests {
         use flate2::{Compression, write::GzEncoder};
         use std::io::Write;
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.jsonl.gz");
-        let mut enc = GzEncoder::new(Vec::new(), Compression::default());
-        enc.write_all(b"{\"id\": 5}\n").unwrap();
-        std::fs::write(&path, enc.finish().unwrap()).unwrap();
-        assert_eq!(read_text(&path).unwrap(), "{\"id\": 5}\n");
+        for (name, body) in [
+            ("r.jsonl.gz", "{\"id\": 5}\n\n{\"id\": 6}\n"),
+            ("r.json.gz", "[{\"id\": 5},\n {\"id\": 6}]"),
+        ] {
+            let path = dir.path().join(name);
+            let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+            enc.write_all(body.as_bytes()).unwrap();
+            std::fs::write(&path, enc.finish().unwrap()).unwrap();
+            let mut seen = Vec::new();
+            let count = for_each_record(&path, |r| seen.push((r.text.to_owned(), r.line))).unwrap();
+            assert_eq!(count, 2, "{name}");
+            assert_eq!(seen[1].1, if name.ends_with("jsonl.gz") { 3 } else { 2 });
+        }
     }
 }

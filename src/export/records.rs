@@ -76,7 +76,8 @@ impl JobRequest {
     }
 }
 
-/// A job as job-runner reports it (spec/job-server.md §4.2).
+/// A job as job-runner reports it (spec/job-server.md §4.2). `metrics` and
+/// `trace_context` are read past: job-server shows them to staff only.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Job {
     pub identifier: String,
@@ -99,8 +100,6 @@ pub struct Job {
     pub started_at: Option<DateTime<Utc>>,
     #[serde(default)]
     pub completed_at: Option<DateTime<Utc>>,
-    #[serde(default)]
-    pub metrics: Option<serde_json::Value>,
 }
 
 fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {

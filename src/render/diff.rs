@@ -20,19 +20,17 @@ pub struct PipelineDiff {
     pub html: String,
 }
 
-/// Diffs `old` and `new` (the source texts) and draws the hunks with the highlighted
-/// HTML of each line (`old_html`, `new_html`, one entry per source line). None when the
-/// texts are equal.
-pub fn diff(
-    old: &str,
-    new: &str,
-    old_html: &[String],
-    new_html: &[String],
-) -> Option<PipelineDiff> {
+/// Diffs `old` and `new` (the source texts) and draws the hunks, each drawn line's HTML
+/// made by `line_html` (highlighting line by line: only the drawn rows cost anything).
+/// None when the texts are equal.
+pub fn diff(old: &str, new: &str, line_html: &dyn Fn(&str) -> String) -> Option<PipelineDiff> {
     if old == new {
         return None;
     }
     let diff = TextDiff::from_lines(old, new);
+    let (old_lines, new_lines): (Vec<&str>, Vec<&str>) =
+        (old.lines().collect(), new.lines().collect());
+    let line = |lines: &[&str], i: usize| line_html(lines.get(i).copied().unwrap_or(""));
     let (mut added, mut removed) = (0, 0);
     let mut table = Table::default();
     for group in diff.grouped_ops(CONTEXT) {
@@ -53,17 +51,17 @@ pub fn diff(
             let (tag, old_range, new_range) = op.as_tag_tuple();
             if tag == DiffTag::Equal {
                 for (o, n) in old_range.zip(new_range) {
-                    table.row("ctx", ' ', Some(o + 1), Some(n + 1), line(old_html, o));
+                    table.row("ctx", ' ', Some(o + 1), Some(n + 1), || line(&old_lines, o));
                 }
                 continue;
             }
             for o in old_range {
                 removed += 1;
-                table.row("del", '-', Some(o + 1), None, line(old_html, o));
+                table.row("del", '-', Some(o + 1), None, || line(&old_lines, o));
             }
             for n in new_range {
                 added += 1;
-                table.row("add", '+', None, Some(n + 1), line(new_html, n));
+                table.row("add", '+', None, Some(n + 1), || line(&new_lines, n));
             }
         }
     }
@@ -72,10 +70,6 @@ pub fn diff(
         removed,
         html: table.finish(),
     })
-}
-
-fn line(lines: &[String], i: usize) -> &str {
-    lines.get(i).map_or("", String::as_str)
 }
 
 /// The diff table, cut off after `MAX_ROWS` rows.
@@ -101,15 +95,16 @@ impl Table {
         sign: char,
         old_no: Option<usize>,
         new_no: Option<usize>,
-        body: &str,
+        body: impl FnOnce() -> String,
     ) {
         if self.take_row() {
             let num = |n: Option<usize>| n.map_or(String::new(), |n| n.to_string());
             let _ = write!(
                 self.html,
-                "<tr class=\"{class}\"><td class=\"no\">{}</td><td class=\"no\">{}</td><td class=\"sign\">{sign}</td><td><code>{body}</code></td></tr>",
+                "<tr class=\"{class}\"><td class=\"no\">{}</td><td class=\"no\">{}</td><td class=\"sign\">{sign}</td><td><code>{}</code></td></tr>",
                 num(old_no),
-                num(new_no)
+                num(new_no),
+                body()
             );
         }
     }
@@ -139,13 +134,9 @@ mod tests {
     use super::*;
     use crate::render::highlight::escape;
 
-    fn plain(text: &str) -> Vec<String> {
-        text.lines().map(escape).collect()
-    }
-
     #[test]
     fn equal_texts_have_no_diff() {
-        assert_eq!(diff("a\n", "a\n", &plain("a"), &plain("a")), None);
+        assert_eq!(diff("a\n", "a\n", &escape), None);
     }
 
     #[test]
@@ -153,7 +144,7 @@ mod tests {
         let old = "version: '4.0'\nactions:\n  a:\n    run: python:v2 a.py\n";
         let new =
             "version: '4.0'\nactions:\n  a:\n    run: python:v2 b.py\n  <b>:\n    run: r:v2 x.R\n";
-        let d = diff(old, new, &plain(old), &plain(new)).unwrap();
+        let d = diff(old, new, &escape).unwrap();
         assert_eq!((d.added, d.removed), (3, 1));
         assert!(d.html.contains("@@ -1,4 +1,6 @@"), "{}", d.html);
         assert!(d.html.contains("<tr class=\"del\"><td class=\"no\">4</td><td class=\"no\"></td><td class=\"sign\">-</td><td><code>    run: python:v2 a.py</code></td></tr>"));
@@ -169,7 +160,7 @@ mod tests {
     fn a_huge_change_is_cut_off_but_counted() {
         let old: String = (0..1000).map(|i| format!("a{i}\n")).collect();
         let new: String = (0..1000).map(|i| format!("b{i}\n")).collect();
-        let d = diff(&old, &new, &plain(&old), &plain(&new)).unwrap();
+        let d = diff(&old, &new, &escape).unwrap();
         assert_eq!((d.added, d.removed), (1000, 1000));
         assert_eq!(d.html.matches("<tr").count(), MAX_ROWS + 1);
         assert!(
@@ -185,7 +176,7 @@ mod tests {
         let new = old
             .replace("line 2\n", "line two\n")
             .replace("line 28\n", "line twenty-eight\n");
-        let d = diff(&old, &new, &plain(&old), &plain(&new)).unwrap();
+        let d = diff(&old, &new, &escape).unwrap();
         assert_eq!(d.html.matches("class=\"hunk\"").count(), 2);
         assert_eq!((d.added, d.removed), (2, 2));
     }

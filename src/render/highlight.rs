@@ -34,12 +34,13 @@ pub struct HighlightedPipeline {
     actions: Vec<(String, LineSpan)>,
 }
 
-/// The distinct pipelines of a build, each highlighted (and its graph laid out) the
-/// first time a page asks for it, from any thread, and never again.
+/// What is drawn from the distinct pipelines of a build. Graph layouts are small and
+/// kept, each made the first time a page asks for it. Highlighted files are large, so they
+/// are made for a group of requests and dropped after it (see `site::build`): memory
+/// stays bounded by what is being rendered, not by the number of pipelines.
 pub struct Drawings<'a> {
     highlighter: &'a Highlighter,
     pipelines: &'a [PipelineEntry],
-    highlighted: Vec<OnceLock<HighlightedPipeline>>,
     graphs: Vec<OnceLock<Option<(GraphLayout, usize)>>>,
 }
 
@@ -48,18 +49,20 @@ impl<'a> Drawings<'a> {
         Drawings {
             highlighter,
             pipelines,
-            highlighted: pipelines.iter().map(|_| OnceLock::new()).collect(),
             graphs: pipelines.iter().map(|_| OnceLock::new()).collect(),
         }
     }
 
     /// Pipeline `i` of `Audit::pipelines`, highlighted.
-    pub fn get(&self, i: usize) -> &HighlightedPipeline {
-        self.highlighted[i].get_or_init(|| {
-            let entry = &self.pipelines[i];
-            self.highlighter
-                .highlight(&entry.text, entry.parsed.as_ref().ok())
-        })
+    pub fn highlight(&self, i: usize) -> HighlightedPipeline {
+        let entry = &self.pipelines[i];
+        self.highlighter
+            .highlight(&entry.text, entry.parsed.as_ref().ok())
+    }
+
+    /// One line highlighted on its own, for diffs.
+    pub fn line(&self, line: &str) -> String {
+        self.highlighter.line(line)
     }
 
     /// The graph layout of pipeline `i`, when it is valid, and the bytes of its SVG.
@@ -159,6 +162,16 @@ impl Highlighter {
             })
             .unwrap_or_default();
         HighlightedPipeline { lines, actions }
+    }
+
+    /// One line highlighted with a fresh parser state: close enough for diff rows, and
+    /// costs only the lines drawn.
+    pub fn line(&self, line: &str) -> String {
+        let mut state = ParseState::new(self.yaml());
+        let mut stack = ScopeStack::new();
+        let mut html = String::with_capacity(line.len() * 2);
+        self.highlight_line(&format!("{line}\n"), &mut state, &mut stack, &[], &mut html);
+        html
     }
 
     fn highlight_line(

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::diff::{PipelineDiff, diff};
-use super::highlight::Drawings;
+use super::highlight::{Drawings, HighlightedPipeline};
 use super::view::{Link, StatusView, Time, job_status_label};
 use crate::audit::{Audit, AuditedRequest, JobStats, PreviousRequest};
 use crate::export::JobRequest;
@@ -184,10 +184,12 @@ impl From<&PipelineError> for PipelineErrorView {
 }
 
 /// Builds the view of `r`, whose page is at `page`.
+/// `highlighted` is the request's pipeline, highlighted (None without one).
 pub fn request_view(
     r: &AuditedRequest,
     audit: &Audit,
     drawings: &Drawings<'_>,
+    highlighted: Option<&HighlightedPipeline>,
     page: &PagePath,
 ) -> RequestView {
     let req = &r.request;
@@ -243,12 +245,13 @@ pub fn request_view(
             PipelineView {
                 available: true,
                 html: (!large)
-                    .then(|| drawings.get(i).for_request(&blob_base, &r.expanded_actions)),
+                    .then(|| highlighted.map(|h| h.for_request(&blob_base, &r.expanded_actions)))
+                    .flatten(),
                 own_page: own_page.clone(),
                 error: entry.parsed.as_ref().err().map(PipelineErrorView::from),
                 bytes: entry.text.len(),
                 lines: entry.text.lines().count(),
-                changes: changes(r, audit, drawings, i, &blob_base),
+                changes: changes(r, audit, drawings, i),
                 actions: pipeline.map_or(0, |p| p.actions.len()),
                 graph: pipeline
                     .filter(|_| graph_inline(drawings, i))
@@ -354,24 +357,16 @@ fn changes(
     audit: &Audit,
     drawings: &Drawings<'_>,
     this: usize,
-    blob_base: &str,
 ) -> Option<ChangesView> {
     let previous = r.previous.as_ref()?;
     let before = previous.pipeline?;
     if before == this {
         return None;
     }
-    let repo = &r.request.workspace.repo;
-    let previous_blob = if previous.sha.is_empty() {
-        format!("{repo}/")
-    } else {
-        format!("{repo}/blob/{}/", previous.sha)
-    };
     let diff = diff(
         &audit.pipelines[before].text,
         &audit.pipelines[this].text,
-        &drawings.get(before).line_html(&previous_blob),
-        &drawings.get(this).line_html(blob_base),
+        &|line| drawings.line(line),
     )?;
     Some(ChangesView {
         previous_id: previous.id,

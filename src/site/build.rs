@@ -5,13 +5,16 @@ use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
-use crate::audit::{self, Audit};
+use crate::audit::{self, Audit, AuditedRequest};
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
-use crate::render::highlight::Drawings;
+use crate::render::highlight::{Drawings, HighlightedPipeline};
 use crate::render::listing::{self, Groups, Pagination, RequestRow};
-use crate::render::request_page::{MAX_GRAPH_BYTES, PipelineErrorView, has_own_page, request_view};
+use crate::render::request_page::{
+    MAX_GRAPH_BYTES, PipelineErrorView, has_own_page, is_large, request_view,
+};
 use crate::render::view::Link;
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown, request_json};
 use crate::search::{self, SearchStats};
@@ -220,57 +223,84 @@ impl Site<'_> {
     /// One page and one `index.json` per request, rendered in parallel. A request whose
     /// resolved record, pipelines and templates are unchanged keeps its files without
     /// being rendered (or its pipeline highlighted) at all.
+    ///
+    /// Requests are taken in groups that ran the same project.yaml, which is highlighted
+    /// once for its group and dropped after it: memory holds the pipelines being
+    /// rendered, not all of them.
     fn request_pages(&self, drawings: &Drawings<'_>) -> Result<(), Diagnostic> {
+        let mut groups: BTreeMap<Option<usize>, Vec<&AuditedRequest>> = BTreeMap::new();
+        for r in &self.audit.requests {
+            groups
+                .entry(
+                    r.pipeline
+                        .filter(|&i| !is_large(&self.audit.pipelines[i].text)),
+                )
+                .or_default()
+                .push(r);
+        }
         self.progress
             .start("request pages", self.audit.requests.len());
-        let result = self.audit.requests.par_iter().try_for_each(|r| {
-            self.progress.tick();
-            let q = &r.request;
-            let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
-            let json = request_json::request_json(r, self.audit);
-            let fingerprint = self.request_fingerprint(r, &json);
-            let (html_file, json_file) = (path.file("index.html"), path.file("index.json"));
-            if self.writer.keep_if_unchanged(&html_file, fingerprint)?
-                && self.writer.keep_if_unchanged(&json_file, fingerprint)?
-            {
-                return Ok(());
-            }
-            let view = request_view(r, self.audit, drawings, &path);
-            let meta = PageMeta::new(
-                &path,
-                self.base_url,
-                format!("Job request: {} - {}", q.id, q.workspace.name),
-            )
-            .describe(format!(
-                "Job request: {} in workspace {}",
-                q.id, q.workspace.name
-            ))
-            .with_crumbs(
-                &path,
-                &[
-                    (
-                        PagePath::project(&q.project.slug),
-                        q.project.name.clone(),
-                        "Project",
-                    ),
-                    (
-                        PagePath::workspace(&q.project.slug, &q.workspace.name),
-                        q.workspace.name.clone(),
-                        "Workspace",
-                    ),
-                    (path.clone(), q.id.to_string(), "Job request"),
-                ],
-            );
-            let html = self
-                .renderer
-                .render("request.html", &meta, &[("request", &view)])?;
-            self.writer
-                .write_made_from(&html_file, html.as_bytes(), fingerprint)?;
-            self.writer
-                .write_made_from(&json_file, json.as_bytes(), fingerprint)
+        let result = groups.par_iter().try_for_each(|(&pipeline, requests)| {
+            let highlighted = OnceLock::new();
+            let highlight = || pipeline.map(|i| highlighted.get_or_init(|| drawings.highlight(i)));
+            requests
+                .par_iter()
+                .try_for_each(|r| self.request_page(r, drawings, &highlight))
         });
         self.progress.finish();
         result
+    }
+
+    fn request_page<'h>(
+        &self,
+        r: &AuditedRequest,
+        drawings: &Drawings<'_>,
+        highlight: &(dyn Fn() -> Option<&'h HighlightedPipeline> + Sync),
+    ) -> Result<(), Diagnostic> {
+        self.progress.tick();
+        let q = &r.request;
+        let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
+        let json = request_json::request_json(r, self.audit);
+        let fingerprint = self.request_fingerprint(r, &json);
+        let (html_file, json_file) = (path.file("index.html"), path.file("index.json"));
+        if self.writer.keep_if_unchanged(&html_file, fingerprint)?
+            && self.writer.keep_if_unchanged(&json_file, fingerprint)?
+        {
+            return Ok(());
+        }
+        let view = request_view(r, self.audit, drawings, highlight(), &path);
+        let meta = PageMeta::new(
+            &path,
+            self.base_url,
+            format!("Job request: {} - {}", q.id, q.workspace.name),
+        )
+        .describe(format!(
+            "Job request: {} in workspace {}",
+            q.id, q.workspace.name
+        ))
+        .with_crumbs(
+            &path,
+            &[
+                (
+                    PagePath::project(&q.project.slug),
+                    q.project.name.clone(),
+                    "Project",
+                ),
+                (
+                    PagePath::workspace(&q.project.slug, &q.workspace.name),
+                    q.workspace.name.clone(),
+                    "Workspace",
+                ),
+                (path.clone(), q.id.to_string(), "Job request"),
+            ],
+        );
+        let html = self
+            .renderer
+            .render("request.html", &meta, &[("request", &view)])?;
+        self.writer
+            .write_made_from(&html_file, html.as_bytes(), fingerprint)?;
+        self.writer
+            .write_made_from(&json_file, json.as_bytes(), fingerprint)
     }
 
     /// A page per distinct large project.yaml (`request_page::has_own_page`), shared by
@@ -308,7 +338,7 @@ impl Site<'_> {
             if self.writer.keep_if_unchanged(&rel, fingerprint)? {
                 return Ok(());
             }
-            let html = drawings.get(i).for_request(&blob_base, &[]);
+            let html = drawings.highlight(i).for_request(&blob_base, &[]);
             let graph = entry
                 .parsed
                 .as_ref()
