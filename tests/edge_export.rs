@@ -465,3 +465,34 @@ fn a_large_project_yaml_gets_a_page_of_its_own() {
         .collect();
     assert_eq!(users, ["107"]);
 }
+
+#[test]
+fn an_invalid_pipeline_still_renders_with_its_error_and_line() {
+    let (_tmp, input) = gzipped_fixture();
+    let (_dir, site, _) = build(&input);
+    let doc = page(&site, PAGE_105);
+    let alert = one(&doc, "#pipeline .alert-danger");
+    let message = text(alert);
+    assert!(
+        message.contains("does not pass the pipeline rules (line 9, column 3)"),
+        "{message}"
+    );
+    assert!(
+        message.contains("found duplicate key \"generate_dataset\""),
+        "{message}"
+    );
+    let line = within(alert, "a")[0]
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    assert_eq!(line, "#L9");
+    // The file is still there, highlighted and anchored, so the link lands.
+    assert!(doc.select(&sel("#pipeline pre.yaml a#L9")).next().is_some());
+    // Jobs say why their outputs cannot be stated.
+    let job = definitions(one(&doc, "#job-jjjjjjjjjjjjjjja"));
+    assert_eq!(
+        lookup(&job, "Outputs:"),
+        "Not stated: the pipeline is invalid."
+    );
+}
