@@ -7,6 +7,8 @@
 (function () {
   "use strict";
   var RESULTS = 20, SHOWN = 10, PREFIX_SHARDS = 2, EXPANSIONS = 50, CANDIDATE_BLOCKS = 4, WORDS = 8;
+  // Rows a query may read to check a word against truncated terms (query.rs, ROW_CHECKS).
+  var ROW_CHECKS = 8;
   // Doc shards a filtered query may read before it stops looking further back.
   var FILTER_SHARDS = 12;
   var FILTERS = ["status", "backend", "org", "from", "to"];
@@ -182,7 +184,7 @@
   // true: by a whole term; false: by the start of one; null: not at all. The cheap
   // evidence first (query.rs, word_matches): newest postings, the whole word's older
   // postings, and last, when the terms it starts are truncated, the request's own row.
-  async function wordMatches(word, terms, id) {
+  async function wordMatches(word, terms, id, budget) {
     var byStart = false, i;
     for (i = 0; i < terms.length; i++) {
       if (terms[i][1].set.has(id)) {
@@ -194,7 +196,8 @@
     var whole = terms.find(function (t) { return t[0] === word; });
     if (whole && await inBlocks(whole[1], id)) return true;
     var truncated = terms.some(function (t) { return t[0] !== word && t[1].count > t[1].head.length; });
-    if (truncated) {
+    if (truncated && budget.rows > 0) {
+      budget.rows -= 1;
       var own = await docWords(id);
       for (i = 0; i < own.length; i++) {
         if (own[i] !== word && standsFor(word, own[i])) return false;
@@ -294,7 +297,7 @@
     });
     candidates = candidates.concat(Array.from(starts).sort(function (a, b) { return b - a; }));
     var blocks = whole ? whole[1].blocks.slice(0, CANDIDATE_BLOCKS) : [];
-    var checked = new Set(), hits = [], docShards = new Set();
+    var checked = new Set(), hits = [], docShards = new Set(), budget = { rows: ROW_CHECKS };
     for (;;) {
       for (var c = 0; c < candidates.length && hits.length < RESULTS; c++) {
         var id = candidates[c];
@@ -302,7 +305,7 @@
         checked.add(id);
         var exactCount = 0, every = true;
         for (var g = 0; g < groups.length; g++) {
-          var m = await wordMatches(words[g], groups[g], id);
+          var m = await wordMatches(words[g], groups[g], id, budget);
           if (m === null) { every = false; break; }
           if (m) exactCount += 1;
         }
