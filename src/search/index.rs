@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::tokenize::{compounds, tokenize};
+use super::tokenize::{compounds, phrase, tokenize};
 use crate::audit::Audit;
 
 /// Where an exact query goes without showing a list: the request page, or a job's
@@ -61,6 +61,10 @@ impl TermIndex {
             // prefix, like `git` does.
             add(&q.sha);
             add(&q.created_at.format("%Y-%m-%d").to_string());
+            // The researcher's whole name is a term too (tokenize.rs, phrase).
+            if let Some(name) = phrase(&q.created_by.fullname) {
+                index.postings.entry(name).or_default().insert(id);
+            }
 
             // Jumps: a later record never takes an identifier from an earlier one, so the
             // target does not depend on anything but the input order (by id).

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::Jump;
 use super::shard::{ShardFile, decode_postings};
-use super::tokenize::{compounds, js_order, pieces, tokenize};
+use super::tokenize::{compounds, js_order, phrase, pieces, tokenize};
 
 /// Results a query finds.
 pub const RESULTS: usize = 20;
@@ -352,7 +352,19 @@ pub fn search(files: &BTreeMap<String, String>, manifest: &str, query: &str) -> 
     // starts), else its parts are.
     let mut words: Vec<String> = Vec::new();
     let mut groups: Vec<Vec<(String, Entry)>> = Vec::new();
-    let pieces = pieces(query);
+    let mut pieces = pieces(query);
+    // A whole name of plain words, when the index has it, is the one word (index.rs).
+    if let Some(name) = phrase(query) {
+        let terms: Vec<(String, Entry)> = expand(&mut loader, &top, &name, false)
+            .into_iter()
+            .filter(|(t, _)| *t == name)
+            .collect();
+        if !terms.is_empty() {
+            words.push(name);
+            groups.push(terms);
+            pieces.clear();
+        }
+    }
     let last_word = pieces
         .last()
         .and_then(|p| tokenize(p).pop())

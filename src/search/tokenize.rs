@@ -50,6 +50,16 @@ pub fn compounds(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// A name of several plain words (a researcher's "Peter Schultze") as one term,
+/// `peter-schultze`: the index holds it beside the words, so a query of the whole name is
+/// one exact lookup rather than an intersection of two common words. None for a single
+/// word, or when a piece is already joined by `-`/`_`.
+pub fn phrase(text: &str) -> Option<String> {
+    let pieces = pieces(text);
+    let plain = pieces.len() > 1 && pieces.iter().all(|p| !p.contains(['-', '_']));
+    plain.then(|| tokenize(text).join("-"))
+}
+
 /// Runs of letters, digits, `-` and `_`, lower-cased, without `-`/`_` at either end.
 pub fn pieces(text: &str) -> Vec<String> {
     text.to_lowercase()
@@ -125,6 +135,17 @@ mod tests {
         assert_eq!(tokenize("pzztw7wladpqkpqb"), ["pzztw7wladpqkpqb"]);
         assert_eq!(tokenize("0478B826"), ["0478b826"]);
         assert_eq!(tokenize("21418"), ["21418"]);
+    }
+
+    #[test]
+    fn phrases_join_plain_words() {
+        assert_eq!(phrase("Peter Schultze").as_deref(), Some("peter-schultze"));
+        assert_eq!(
+            phrase("  Ana  de la Cruz ").as_deref(),
+            Some("ana-de-la-cruz")
+        );
+        assert_eq!(phrase("Peter"), None);
+        assert_eq!(phrase("covid-vaccine coverage"), None);
     }
 
     #[test]

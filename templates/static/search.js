@@ -252,9 +252,26 @@
     hits.sort(function (a, b) { return b.exact - a.exact || b.id - a.id; });
   }
 
+  // A name of several plain words as one term (tokenize.rs, phrase).
+  function phrase(text) {
+    var ps = pieces(text);
+    if (ps.length < 2 || ps.some(function (p) { return /[-_]/.test(p); })) return null;
+    return tokenize(text).join("-");
+  }
+
   async function search(query, f) {
     // A name joined by - or _ is one word when the index has it, else its parts are.
     var words = [], groups = [], chunks = pieces(query);
+    // A whole name of plain words, when the index has it, is the one word (index.rs).
+    var name = phrase(query);
+    if (name) {
+      var named = (await expand(name, false)).filter(function (t) { return t[0] === name; });
+      if (named.length) {
+        words.push(name);
+        groups.push(named);
+        chunks = [];
+      }
+    }
     var lastWord = chunks.length ? tokenize(chunks[chunks.length - 1]).pop() || "" : "";
     for (var p = 0; p < chunks.length; p++) {
       var piece = chunks[p], lastPiece = p === chunks.length - 1;
