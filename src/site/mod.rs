@@ -2,11 +2,13 @@
 //! assets, sitemap and feeds. The only module that writes files.
 
 pub mod assets;
+mod browse;
 pub mod build;
 pub mod feeds;
 pub mod manifest;
 pub mod paths;
 pub mod progress;
+mod request_pages;
 pub mod sitemap;
 pub mod writer;
 

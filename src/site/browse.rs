@@ -1,0 +1,372 @@
+//! The browsing pages around the request pages: home, event log, project, workspace,
+//! org, organisations, user and backend (DESIGN.md §3).
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::build::Site;
+use crate::diagnostics::Diagnostic;
+use crate::render::PageMeta;
+use crate::render::listing::{self, Pagination, RequestRow};
+use crate::render::view::Link;
+use crate::site::feeds;
+use crate::site::paths::PagePath;
+
+impl Site<'_> {
+    pub(super) fn browsing_pages(&self) -> Result<(), Diagnostic> {
+        let (audit, g) = (self.audit, &self.groups);
+        let total =
+            g.projects.len() + g.workspaces.len() + g.orgs.len() + g.users.len() + g.backends.len();
+        self.progress.start("browsing pages", total);
+        let all: Vec<usize> = (0..audit.requests.len()).collect();
+
+        let home = PagePath::home();
+        let meta = PageMeta::new(&home, self.base_url, "Home")
+            .describe("Public audit trail of job requests run against patient data");
+        let rows = listing::rows(audit, &all, &home, listing::LATEST);
+        let totals = listing::totals(audit, g);
+        self.page(
+            &home,
+            "home.html",
+            &meta,
+            &[("rows", &rows), ("totals", &totals)],
+        )?;
+
+        // The event log, newest first, paginated.
+        let pages = all.len().div_ceil(listing::EVENT_LOG_PAGE).max(1);
+        (1..=pages).into_par_iter().try_for_each(|n| {
+            let path = PagePath::event_log(n);
+            let end = all.len().saturating_sub((n - 1) * listing::EVENT_LOG_PAGE);
+            let start = end.saturating_sub(listing::EVENT_LOG_PAGE);
+            let rows = listing::rows(audit, &all[start..end], &path, listing::EVENT_LOG_PAGE);
+            let pagination = listing::pagination(n, pages, &path, PagePath::event_log);
+            let meta = PageMeta::new(&path, self.base_url, "Event Log")
+                .with_crumbs(&path, &[(path.clone(), "Event log".into(), "Event log")]);
+            let intro =
+                "The following is a list of all job requests in this archive, newest first.";
+            self.list_page(
+                &path,
+                &meta,
+                "Event log",
+                intro,
+                &[],
+                &rows,
+                None,
+                Some(&pagination),
+            )
+        })?;
+
+        g.projects
+            .par_iter()
+            .try_for_each(|(slug, indices)| self.project_page(slug, indices))?;
+        g.workspaces
+            .par_iter()
+            .try_for_each(|((project, name), indices)| {
+                self.workspace_page(project, name, indices)
+            })?;
+        g.orgs
+            .par_iter()
+            .try_for_each(|(slug, indices)| self.org_page(slug, indices))?;
+        g.users
+            .par_iter()
+            .try_for_each(|(username, indices)| self.user_page(username, indices))?;
+        g.backends.par_iter().try_for_each(|(slug, indices)| {
+            self.progress.tick();
+            let path = PagePath::backend(slug);
+            let name = audit.requests[indices[0]].request.backend.name.clone();
+            let meta = PageMeta::new(&path, self.base_url, format!("Backend: {name}"))
+                .with_crumbs(&path, &[(path.clone(), name.clone(), "Backend")]);
+            let rows = listing::rows(audit, indices, &path, listing::RECENT);
+            let intro = format!(
+                "{} job requests ran on the {name} backend. The latest:",
+                indices.len()
+            );
+            let more = self.more_link(&path, indices.len());
+            self.list_page(
+                &path,
+                &meta,
+                &format!("Backend: {name}"),
+                &intro,
+                &[],
+                &rows,
+                more.as_ref(),
+                None,
+            )
+        })?;
+
+        self.progress.finish();
+        let path = PagePath::organisations();
+        let links: Vec<ListLink> = g
+            .orgs
+            .iter()
+            .map(|(slug, indices)| {
+                let name = self.org_name(slug, indices);
+                let projects = listing::projects(audit, indices, &path).len();
+                ListLink {
+                    href: path.link_to(&PagePath::org(slug)),
+                    text: name,
+                    note: Some(format!("{projects} projects")),
+                }
+            })
+            .collect();
+        let mut links = links;
+        links.sort_by(|a, b| {
+            a.text
+                .to_lowercase()
+                .cmp(&b.text.to_lowercase())
+                .then(a.href.cmp(&b.href))
+        });
+        let meta = PageMeta::new(&path, self.base_url, "Organisations").with_crumbs(
+            &path,
+            &[(path.clone(), "Organisations".into(), "Organisations")],
+        );
+        self.list_page(&path, &meta, "Organisations", "", &links, &[], None, None)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn list_page(
+        &self,
+        path: &PagePath,
+        meta: &PageMeta,
+        heading: &str,
+        intro: &str,
+        links: &[ListLink],
+        rows: &[RequestRow],
+        more: Option<&Link>,
+        pagination: Option<&Pagination>,
+    ) -> Result<(), Diagnostic> {
+        self.page(
+            path,
+            "list.html",
+            meta,
+            &[
+                ("heading", &heading),
+                ("intro", &intro),
+                ("links", &links),
+                ("rows", &rows),
+                ("more", &more),
+                ("pagination", &pagination),
+            ],
+        )
+    }
+
+    /// A link to the event log when a page shows only the latest of `count` requests.
+    fn more_link(&self, from: &PagePath, count: usize) -> Option<Link> {
+        (count > listing::RECENT).then(|| {
+            Link::new(
+                from.link_to(&PagePath::event_log(1)),
+                format!(
+                    "Showing the latest {} of {count}; see the event log for all",
+                    listing::RECENT
+                ),
+            )
+        })
+    }
+
+    fn org_name(&self, slug: &str, indices: &[usize]) -> String {
+        let latest = &self.audit.requests[*indices.last().unwrap_or(&0)].request;
+        latest
+            .orgs
+            .iter()
+            .find(|o| o.slug == slug)
+            .map_or_else(|| slug.to_owned(), |o| o.name.clone())
+    }
+
+    fn project_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        self.progress.tick();
+        let audit = self.audit;
+        let path = PagePath::project(slug);
+        let latest = &audit.requests[indices[indices.len() - 1]].request;
+        let orgs: Vec<Link> = latest
+            .orgs
+            .iter()
+            .map(|o| Link::new(path.link_to(&PagePath::org(&o.slug)), &o.name))
+            .collect();
+        let project = ProjectView {
+            name: latest.project.name.clone(),
+            number: latest.project.number.clone(),
+            orgs,
+        };
+        let workspaces: Vec<_> = self
+            .groups
+            .workspaces
+            .range((slug.to_owned(), String::new())..)
+            .take_while(|((p, _), _)| p == slug)
+            .filter_map(|(_, ws)| listing::workspace_view(audit, ws, &path))
+            .collect();
+        let rows = listing::rows(audit, indices, &path, listing::RECENT);
+        let more = (indices.len() > listing::RECENT).then(|| {
+            Link::new(
+                "",
+                format!(
+                    "Showing the latest {} of {} job requests; each workspace page lists its own.",
+                    listing::RECENT,
+                    indices.len()
+                ),
+            )
+        });
+        let researchers = listing::researchers(audit, indices, &path);
+        let first_run = listing::first_run(audit, indices);
+        let meta = PageMeta::new(&path, self.base_url, &project.name)
+            .with_crumbs(&path, &[(path.clone(), project.name.clone(), "Project")]);
+        self.page(
+            &path,
+            "project.html",
+            &meta,
+            &[
+                ("project", &project),
+                ("workspaces", &workspaces),
+                ("rows", &rows),
+                ("more", &more),
+                ("researchers", &researchers),
+                ("first_run", &first_run),
+            ],
+        )
+    }
+
+    fn workspace_page(
+        &self,
+        project_slug: &str,
+        name: &str,
+        indices: &[usize],
+    ) -> Result<(), Diagnostic> {
+        self.progress.tick();
+        let audit = self.audit;
+        let path = PagePath::workspace(project_slug, name);
+        let latest = &audit.requests[indices[indices.len() - 1]].request;
+        let Some(workspace) = listing::workspace_view(audit, indices, &path) else {
+            return Ok(());
+        };
+        let project = Link::new(
+            path.link_to(&PagePath::project(project_slug)),
+            &latest.project.name,
+        );
+        let organisation = latest
+            .organisation()
+            .map(|o| Link::new(path.link_to(&PagePath::org(&o.slug)), &o.name));
+        let rows = listing::rows(audit, indices, &path, usize::MAX);
+        let actions = listing::action_statuses(audit, indices, &path);
+        let feed = "feed.xml";
+        let meta = PageMeta::new(&path, self.base_url, format!("Workspace: {name}")).with_crumbs(
+            &path,
+            &[
+                (
+                    PagePath::project(project_slug),
+                    latest.project.name.clone(),
+                    "Project",
+                ),
+                (path.clone(), name.to_owned(), "Workspace"),
+            ],
+        );
+        self.page(
+            &path,
+            "workspace.html",
+            &meta,
+            &[
+                ("workspace", &workspace),
+                ("project", &project),
+                ("organisation", &organisation),
+                ("rows", &rows),
+                ("more", &None::<Link>),
+                ("actions", &actions),
+                ("feed", &feed),
+            ],
+        )?;
+        let newest: Vec<_> = indices.iter().rev().map(|&i| &audit.requests[i]).collect();
+        let url = path.url(self.base_url);
+        let feed = feeds::atom(
+            &format!("Job requests in workspace {name}"),
+            &format!("{url}feed.xml"),
+            &url,
+            &newest,
+            self.base_url,
+        );
+        self.writer.write(&path.file("feed.xml"), feed.as_bytes())
+    }
+
+    fn org_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        self.progress.tick();
+        let path = PagePath::org(slug);
+        let org = OrgView {
+            name: self.org_name(slug, indices),
+        };
+        let projects = listing::projects(self.audit, indices, &path);
+        let rows = listing::rows(self.audit, indices, &path, listing::RECENT);
+        let more = self.more_link(&path, indices.len());
+        let meta = PageMeta::new(&path, self.base_url, &org.name).with_crumbs(
+            &path,
+            &[
+                (
+                    PagePath::organisations(),
+                    "Organisations".into(),
+                    "Organisations",
+                ),
+                (path.clone(), org.name.clone(), "Organisation"),
+            ],
+        );
+        self.page(
+            &path,
+            "org.html",
+            &meta,
+            &[
+                ("org", &org),
+                ("projects", &projects),
+                ("rows", &rows),
+                ("more", &more),
+            ],
+        )
+    }
+
+    fn user_page(&self, username: &str, indices: &[usize]) -> Result<(), Diagnostic> {
+        self.progress.tick();
+        let path = PagePath::user(username);
+        let latest = &self.audit.requests[indices[indices.len() - 1]].request;
+        let user = UserView {
+            username: username.to_owned(),
+            fullname: latest.created_by.fullname.clone(),
+        };
+        let projects = listing::projects(self.audit, indices, &path);
+        let rows = listing::rows(self.audit, indices, &path, listing::RECENT);
+        let more = self.more_link(&path, indices.len());
+        let meta = PageMeta::new(&path, self.base_url, &user.fullname).with_crumbs(
+            &path,
+            &[(path.clone(), user.fullname.clone(), "Researcher")],
+        );
+        self.page(
+            &path,
+            "user.html",
+            &meta,
+            &[
+                ("user", &user),
+                ("projects", &projects),
+                ("rows", &rows),
+                ("more", &more),
+            ],
+        )
+    }
+}
+
+#[derive(Serialize)]
+struct ListLink {
+    href: String,
+    text: String,
+    note: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ProjectView {
+    name: String,
+    number: Option<String>,
+    orgs: Vec<Link>,
+}
+
+#[derive(Serialize)]
+struct OrgView {
+    name: String,
+}
+
+#[derive(Serialize)]
+struct UserView {
+    username: String,
+    fullname: String,
+}

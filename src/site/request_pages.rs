@@ -1,0 +1,203 @@
+//! The request pages (and their `index.json`), and the shared pages of large pipelines.
+
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use super::build::Site;
+use crate::audit::{self, AuditedRequest};
+use crate::diagnostics::Diagnostic;
+use crate::render::highlight::{Drawings, HighlightedPipeline};
+use crate::render::listing::{self};
+use crate::render::request_page::{
+    MAX_GRAPH_BYTES, PipelineErrorView, has_own_page, is_large, request_view,
+};
+use crate::render::{PageMeta, request_json};
+use crate::site::manifest;
+use crate::site::paths::PagePath;
+
+impl Site<'_> {
+    /// One page and one `index.json` per request, rendered in parallel. A request whose
+    /// resolved record, pipelines and templates are unchanged keeps its files without
+    /// being rendered (or its pipeline highlighted) at all.
+    ///
+    /// Requests are taken in groups that ran the same project.yaml, which is highlighted
+    /// once for its group and dropped after it: memory holds the pipelines being
+    /// rendered, not all of them.
+    pub(super) fn request_pages(&self, drawings: &Drawings<'_>) -> Result<(), Diagnostic> {
+        let mut groups: BTreeMap<Option<usize>, Vec<&AuditedRequest>> = BTreeMap::new();
+        for r in &self.audit.requests {
+            groups
+                .entry(
+                    r.pipeline
+                        .filter(|&i| !is_large(&self.audit.pipelines[i].text)),
+                )
+                .or_default()
+                .push(r);
+        }
+        self.progress
+            .start("request pages", self.audit.requests.len());
+        let result = groups.par_iter().try_for_each(|(&pipeline, requests)| {
+            let highlighted = OnceLock::new();
+            let highlight = || pipeline.map(|i| highlighted.get_or_init(|| drawings.highlight(i)));
+            requests
+                .par_iter()
+                .try_for_each(|r| self.request_page(r, drawings, &highlight))
+        });
+        self.progress.finish();
+        result
+    }
+
+    fn request_page<'h>(
+        &self,
+        r: &AuditedRequest,
+        drawings: &Drawings<'_>,
+        highlight: &(dyn Fn() -> Option<&'h HighlightedPipeline> + Sync),
+    ) -> Result<(), Diagnostic> {
+        self.progress.tick();
+        let q = &r.request;
+        let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
+        let json = request_json::request_json(r, self.audit);
+        let fingerprint = self.request_fingerprint(r, &json);
+        let (html_file, json_file) = (path.file("index.html"), path.file("index.json"));
+        if self.writer.keep_if_unchanged(&html_file, fingerprint)?
+            && self.writer.keep_if_unchanged(&json_file, fingerprint)?
+        {
+            return Ok(());
+        }
+        let view = request_view(r, self.audit, drawings, highlight(), &path);
+        let meta = PageMeta::new(
+            &path,
+            self.base_url,
+            format!("Job request: {} - {}", q.id, q.workspace.name),
+        )
+        .describe(format!(
+            "Job request: {} in workspace {}",
+            q.id, q.workspace.name
+        ))
+        .with_crumbs(
+            &path,
+            &[
+                (
+                    PagePath::project(&q.project.slug),
+                    q.project.name.clone(),
+                    "Project",
+                ),
+                (
+                    PagePath::workspace(&q.project.slug, &q.workspace.name),
+                    q.workspace.name.clone(),
+                    "Workspace",
+                ),
+                (path.clone(), q.id.to_string(), "Job request"),
+            ],
+        );
+        let html = self
+            .renderer
+            .render("request.html", &meta, &[("request", &view)])?;
+        self.writer
+            .write_made_from(&html_file, html.as_bytes(), fingerprint)?;
+        self.writer
+            .write_made_from(&json_file, json.as_bytes(), fingerprint)
+    }
+
+    /// A page per distinct large project.yaml (`request_page::has_own_page`), shared by
+    /// the requests that ran it: the file highlighted, its graph, and those requests.
+    pub(super) fn pipeline_pages(&self, drawings: &Drawings<'_>) -> Result<(), Diagnostic> {
+        let mut users: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for (n, r) in self.audit.requests.iter().enumerate() {
+            if let Some(i) = r
+                .pipeline
+                .filter(|&i| has_own_page(self.audit, drawings, i))
+            {
+                users.entry(i).or_default().push(n);
+            }
+        }
+        self.progress.start("large pipeline pages", users.len());
+        let result = users.par_iter().try_for_each(|(&i, requests)| {
+            self.progress.tick();
+            let entry = &self.audit.pipelines[i];
+            let path = PagePath::pipeline(&entry.key);
+            // Script links point into the newest commit that had this project.yaml.
+            let latest = &self.audit.requests[requests[requests.len() - 1]].request;
+            let repo = &latest.workspace.repo;
+            let blob_base = if latest.sha.is_empty() {
+                format!("{repo}/")
+            } else {
+                format!("{repo}/blob/{}/", latest.sha)
+            };
+            let rows = listing::rows(self.audit, requests, &path, listing::RECENT);
+            let rel = path.file("index.html");
+            let mut input = self.renderer.fingerprint().to_vec();
+            input.extend_from_slice(entry.text.as_bytes());
+            input.extend_from_slice(blob_base.as_bytes());
+            input.extend_from_slice(&serde_json::to_vec(&rows).unwrap_or_default());
+            let fingerprint = manifest::hash(&input);
+            if self.writer.keep_if_unchanged(&rel, fingerprint)? {
+                return Ok(());
+            }
+            let html = drawings.highlight(i).for_request(&blob_base, &[]);
+            let graph = entry
+                .parsed
+                .as_ref()
+                .ok()
+                .zip(
+                    drawings
+                        .graph(i)
+                        .filter(|(_, bytes)| *bytes <= MAX_GRAPH_BYTES),
+                )
+                .map(|(p, (layout, _))| layout.svg(p, &[], &|_| None, &|a| format!("#action-{a}")));
+            let actions = entry.parsed.as_ref().map_or(0, |p| p.actions.len());
+            let error = entry.parsed.as_ref().err().map(PipelineErrorView::from);
+            let title = format!("project.yaml {}", entry.key);
+            let meta = PageMeta::new(&path, self.base_url, &title)
+                .with_crumbs(&path, &[(path.clone(), title.clone(), "Pipeline")]);
+            let facts = PipelineFacts {
+                key: &entry.key,
+                lines: entry.text.lines().count(),
+                bytes: entry.text.len(),
+                requests: requests.len(),
+                actions,
+            };
+            let page = self.renderer.render(
+                "pipeline.html",
+                &meta,
+                &[
+                    ("pipeline", &facts),
+                    ("html", &html),
+                    ("graph", &graph),
+                    ("error", &error),
+                    ("rows", &rows),
+                ],
+            )?;
+            self.writer
+                .write_made_from(&rel, page.as_bytes(), fingerprint)
+        });
+        self.progress.finish();
+        result
+    }
+
+    /// Everything a request's files are made from: its resolved record (index.json holds
+    /// all of it, previous requests included), the texts of its pipeline and of the
+    /// previous request's (for the diff), and the renderer's own fingerprint.
+    fn request_fingerprint(&self, r: &audit::AuditedRequest, json: &str) -> manifest::Hash {
+        let text =
+            |i: Option<usize>| i.map_or(&b""[..], |i| self.audit.pipelines[i].text.as_bytes());
+        let previous = r.previous.as_ref().and_then(|p| p.pipeline);
+        let mut input = Vec::with_capacity(json.len() + 256);
+        input.extend_from_slice(self.renderer.fingerprint());
+        input.extend_from_slice(json.as_bytes());
+        input.extend_from_slice(&manifest::hash(text(r.pipeline)).to_be_bytes());
+        input.extend_from_slice(&manifest::hash(text(previous)).to_be_bytes());
+        manifest::hash(&input)
+    }
+}
+
+#[derive(Serialize)]
+struct PipelineFacts<'a> {
+    key: &'a str,
+    lines: usize,
+    bytes: usize,
+    requests: usize,
+    actions: usize,
+}
