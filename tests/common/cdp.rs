@@ -48,7 +48,7 @@ impl Browser {
             .spawn()
             .expect("start chromium");
         let port_file = profile.path().join("DevToolsActivePort");
-        let deadline = Instant::now() + Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(60);
         let port: u16 = loop {
             if let Some(port) = std::fs::read_to_string(&port_file)
                 .ok()
@@ -72,7 +72,7 @@ impl Browser {
             .to_owned();
         let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
         stream
-            .set_read_timeout(Some(Duration::from_secs(20)))
+            .set_read_timeout(Some(Duration::from_secs(60)))
             .unwrap();
         let (socket, _) = tungstenite::client(ws_url.as_str(), stream).expect("websocket");
         let mut browser = Browser {
@@ -135,9 +135,9 @@ impl Browser {
         ));
     }
 
-    /// Waits (up to 10 s) until `condition` is true in the page.
+    /// Waits (up to 30 s: CI runs several browsers on two cores) until `condition` is true in the page.
     pub fn wait_for(&mut self, condition: &str) {
-        let deadline = Instant::now() + Duration::from_secs(10);
+        let deadline = Instant::now() + Duration::from_secs(30);
         loop {
             // A navigation can destroy the context mid-evaluation; treat that as "not yet".
             let result = self.try_call(
@@ -164,7 +164,7 @@ impl Drop for Browser {
 }
 
 fn http_get(port: u16, path: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(10);
+    let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         if let Some(body) = try_get(port, path) {
             if body.contains("webSocketDebuggerUrl") {
