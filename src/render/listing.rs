@@ -5,7 +5,7 @@
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::view::{Link, StatusView, Time};
+use super::view::{Link, RequestLinks, StatusView, Time};
 use crate::audit::{Audit, AuditedRequest};
 use crate::site::paths::PagePath;
 
@@ -37,29 +37,16 @@ pub struct RequestRow {
 
 pub fn request_row(r: &AuditedRequest, from: &PagePath) -> RequestRow {
     let q = &r.request;
+    let links = RequestLinks::of(q, from);
     RequestRow {
         id: q.id,
         href: from.link_to(&PagePath::request(&q.project.slug, &q.workspace.name, q.id)),
         status: r.status.status.into(),
-        organisation: q
-            .organisation()
-            .map(|o| Link::new(from.link_to(&PagePath::org(&o.slug)), &o.name)),
-        project: Link::new(
-            from.link_to(&PagePath::project(&q.project.slug)),
-            &q.project.name,
-        ),
-        workspace: Link::new(
-            from.link_to(&PagePath::workspace(&q.project.slug, &q.workspace.name)),
-            &q.workspace.name,
-        ),
-        user: Link::new(
-            from.link_to(&PagePath::user(&q.created_by.username)),
-            &q.created_by.fullname,
-        ),
-        backend: Link::new(
-            from.link_to(&PagePath::backend(&q.backend.slug)),
-            &q.backend.name,
-        ),
+        organisation: links.organisation,
+        project: links.project,
+        workspace: links.workspace,
+        user: links.researcher,
+        backend: links.backend,
         jobs: format!("{}/{}", r.stats.succeeded, r.stats.total),
         created: Time::of(q.created_at),
         started: r.timeline.started.map(Time::of),

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::diff::{PipelineDiff, diff};
 use super::highlight::{Drawings, HighlightedPipeline};
-use super::view::{Link, StatusView, Time, job_status_label};
+use super::view::{Link, RequestLinks, StatusView, Time, job_status_label};
 use crate::audit::{Audit, AuditedRequest, JobStats, PreviousRequest};
 use crate::export::JobRequest;
 use crate::pipeline::{Pipeline, PipelineError, PrivacyLevel};
@@ -270,28 +270,15 @@ pub fn request_view(
             }
         }
     };
+    let links = RequestLinks::of(req, page);
     RequestView {
         id: req.id,
         identifier: req.identifier.clone(),
-        organisation: req
-            .organisation()
-            .map(|o| Link::new(page.link_to(&PagePath::org(&o.slug)), &o.name)),
-        project: Link::new(
-            page.link_to(&PagePath::project(&req.project.slug)),
-            &req.project.name,
-        ),
-        workspace: Link::new(
-            page.link_to(&PagePath::workspace(&req.project.slug, &req.workspace.name)),
-            &req.workspace.name,
-        ),
-        researcher: Link::new(
-            page.link_to(&PagePath::user(&req.created_by.username)),
-            &req.created_by.fullname,
-        ),
-        backend: Link::new(
-            page.link_to(&PagePath::backend(&req.backend.slug)),
-            &req.backend.name,
-        ),
+        organisation: links.organisation,
+        project: links.project,
+        workspace: links.workspace,
+        researcher: links.researcher,
+        backend: links.backend,
         backend_code: req.backend.slug.to_uppercase(),
         is_test_backend: req.backend.name == "Test",
         status: r.status.status.into(),

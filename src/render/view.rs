@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::audit::Status;
+use crate::export::JobRequest;
+use crate::site::paths::PagePath;
 
 /// A timestamp as pages print it: absolute UTC, machine-readable in `datetime`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -65,6 +67,43 @@ pub fn job_status_label(status: &str) -> String {
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
         None => String::new(),
+    }
+}
+
+/// The links every view of a request carries, relative to the page they appear on: one
+/// place for where a request's organisation, project, workspace, researcher and
+/// backend pages are.
+pub struct RequestLinks {
+    pub organisation: Option<Link>,
+    pub project: Link,
+    pub workspace: Link,
+    pub researcher: Link,
+    pub backend: Link,
+}
+
+impl RequestLinks {
+    pub fn of(q: &JobRequest, from: &PagePath) -> RequestLinks {
+        RequestLinks {
+            organisation: q
+                .organisation()
+                .map(|o| Link::new(from.link_to(&PagePath::org(&o.slug)), &o.name)),
+            project: Link::new(
+                from.link_to(&PagePath::project(&q.project.slug)),
+                &q.project.name,
+            ),
+            workspace: Link::new(
+                from.link_to(&PagePath::workspace(&q.project.slug, &q.workspace.name)),
+                &q.workspace.name,
+            ),
+            researcher: Link::new(
+                from.link_to(&PagePath::user(&q.created_by.username)),
+                &q.created_by.fullname,
+            ),
+            backend: Link::new(
+                from.link_to(&PagePath::backend(&q.backend.slug)),
+                &q.backend.name,
+            ),
+        }
     }
 }
 
