@@ -78,6 +78,9 @@ struct BuildArgs {
     /// Exit 1 without writing when any record has a problem.
     #[arg(long)]
     strict: bool,
+    /// Print how long each stage of the build took.
+    #[arg(long)]
+    timings: bool,
 }
 
 fn main() -> ExitCode {
@@ -117,12 +120,18 @@ fn build(args: BuildArgs) -> ExitCode {
         strict: args.strict,
     };
     let bar = TerminalBar::default();
-    let progress: &dyn Progress = if std::io::stderr().is_terminal() {
+    let shown: &dyn Progress = if std::io::stderr().is_terminal() {
         &bar
     } else {
         &Quiet
     };
-    match site::build_with_progress(&options, progress) {
+    let timings = Timings::around(shown);
+    let progress: &dyn Progress = if args.timings { &timings } else { shown };
+    let result = site::build_with_progress(&options, progress);
+    if args.timings {
+        timings.print();
+    }
+    match result {
         Ok(summary) => {
             print_diagnostics(&summary.diagnostics);
             let c = summary.counts;
@@ -250,6 +259,53 @@ impl Progress for TerminalBar {
     fn finish(&self) {
         self.draw(self.done.load(Ordering::Relaxed));
         eprintln!();
+    }
+}
+
+/// Wall time per stage (`--timings`), passing every call on to the progress it wraps.
+struct Timings<'a> {
+    inner: &'a dyn Progress,
+    stages: Mutex<Vec<(&'static str, Instant, Option<Instant>)>>,
+}
+
+impl<'a> Timings<'a> {
+    fn around(inner: &'a dyn Progress) -> Self {
+        Timings {
+            inner,
+            stages: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn print(&self) {
+        let Ok(stages) = self.stages.lock() else {
+            return;
+        };
+        for (stage, start, end) in stages.iter() {
+            let seconds = end.map_or(0.0, |e| e.duration_since(*start).as_secs_f64());
+            eprintln!("{stage:>24} {seconds:8.3}s");
+        }
+    }
+}
+
+impl Progress for Timings<'_> {
+    fn start(&self, stage: &'static str, total: usize) {
+        if let Ok(mut stages) = self.stages.lock() {
+            stages.push((stage, Instant::now(), None));
+        }
+        self.inner.start(stage, total);
+    }
+
+    fn tick(&self) {
+        self.inner.tick();
+    }
+
+    fn finish(&self) {
+        if let Ok(mut stages) = self.stages.lock()
+            && let Some(last) = stages.last_mut()
+        {
+            last.2 = Some(Instant::now());
+        }
+        self.inner.finish();
     }
 }
 

@@ -141,3 +141,101 @@ fn a_rebuild_keeps_unchanged_files_and_equals_a_full_build() {
         rebuilt.files
     );
 }
+
+/// A generated export and a night's changes to it: new requests, changed ones and
+/// withdrawn ones. The rebuild equals a full build byte for byte, rewrites the pages of
+/// what changed, and leaves the pages of requests nothing touched where they were.
+#[test]
+fn a_night_of_changes_to_a_generated_export_rebuilds_like_a_full_build() {
+    use jobaudit::synth::{self, SynthOptions, night};
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("export");
+    synth::generate(&SynthOptions {
+        requests: 400,
+        seed: 7,
+        output: input.clone(),
+        pipelines: None,
+    })
+    .unwrap();
+    let output = dir.path().join("site");
+    let options = BuildOptions {
+        input: input.clone(),
+        output: output.clone(),
+        ..BuildOptions::default()
+    };
+    site::build(&options).unwrap();
+    let before = tree(&output);
+
+    let night = night::apply(
+        &input,
+        &night::Night {
+            added: 25,
+            changed: 10,
+            removed: 5,
+            seed: 3,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (night.added.len(), night.changed.len(), night.removed.len()),
+        (25, 10, 5)
+    );
+    let rebuilt = site::build(&options).unwrap();
+    let after = tree(&output);
+
+    let full_dir = tempfile::tempdir().unwrap();
+    let full_output = full_dir.path().join("site");
+    site::build(&BuildOptions {
+        output: full_output.clone(),
+        ..options.clone()
+    })
+    .unwrap();
+    let full = tree(&full_output);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>(),
+        "same files as a full build"
+    );
+    for (path, (bytes, _)) in &after {
+        assert!(bytes == &full[path].0, "{} differs", path.display());
+    }
+
+    // Request pages by id, before and after.
+    let pages = |t: &BTreeMap<PathBuf, (Vec<u8>, u64)>| -> BTreeMap<u64, (PathBuf, u64)> {
+        t.iter()
+            .filter(|(p, _)| p.ends_with("index.html") && p.components().count() == 4)
+            .filter_map(|(p, (_, ino))| {
+                let id = p.parent()?.file_name()?.to_str()?.parse().ok()?;
+                Some((id, (p.clone(), *ino)))
+            })
+            .collect()
+    };
+    let (old, new) = (pages(&before), pages(&after));
+    for id in &night.added {
+        assert!(new.contains_key(id), "added request {id} has a page");
+    }
+    for id in &night.removed {
+        assert!(
+            old.contains_key(id) && !new.contains_key(id),
+            "{id} removed"
+        );
+    }
+    for id in &night.changed {
+        assert_ne!(old[id].1, new[id].1, "changed request {id} was kept");
+    }
+    let untouched = old
+        .iter()
+        .filter(|(id, (_, ino))| new.get(id).is_some_and(|n| n.1 == *ino))
+        .count();
+    assert!(
+        untouched * 10 > old.len() * 8,
+        "only {untouched} of {} request pages kept",
+        old.len()
+    );
+    assert!(
+        rebuilt.kept * 10 > rebuilt.files * 7,
+        "{} of {} files kept",
+        rebuilt.kept,
+        rebuilt.files
+    );
+}

@@ -67,7 +67,9 @@ pub fn build_with_progress(
     progress: &dyn Progress,
 ) -> Result<BuildSummary, BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
+    progress.start("read export", 0);
     let mut export = export::read(&options.input).map_err(fatal)?;
+    progress.finish();
     if let Some(base_url) = &options.base_url {
         export.config.base_url = if base_url.ends_with('/') {
             base_url.clone()
@@ -91,7 +93,9 @@ pub fn build_with_progress(
             )
         })
         .collect();
+    progress.start("audit", 0);
     let audit = audit::audit(export);
+    progress.finish();
     if options.strict && audit.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Input(audit.diagnostics));
     }
@@ -145,7 +149,9 @@ pub fn build_with_progress(
             .map_err(fatal)?;
     }
     let search = site.search(&hashed).map_err(fatal)?;
+    progress.start("sitemap and feeds", 0);
     site.hosting_files(&config.title).map_err(fatal)?;
+    progress.finish();
 
     let summary = BuildSummary {
         counts,
@@ -157,7 +163,9 @@ pub fn build_with_progress(
         search,
         diagnostics: audit.diagnostics,
     };
+    progress.start("commit", 0);
     writer.finish().map_err(fatal)?;
+    progress.finish();
     Ok(summary)
 }
 
@@ -215,8 +223,10 @@ impl Site<'_> {
 
     /// The search page and its index shards beside it.
     fn search(&self, hashed: &[(String, &str, String)]) -> Result<SearchStats, Diagnostic> {
+        self.progress.start("search index", 0);
         let index = search::build(self.audit);
-        self.progress.start("search index", index.files.len());
+        self.progress.finish();
+        self.progress.start("search shards", index.files.len());
         let written = index.files.par_iter().try_for_each(|file| {
             self.progress.tick();
             self.writer.write(&file.path(), file.contents.as_bytes())

@@ -1,10 +1,17 @@
-//! Writing the output tree atomically: everything goes into a staging folder beside the
-//! target, which replaces the target only once the whole build has succeeded. A build
-//! that fails or is killed leaves the previous site as it was.
+//! Writing the output tree, atomically and incrementally.
 //!
-//! Incrementally, too: a file whose fingerprint (what it is made from) or content is the
-//! same as in the previous tree is hard-linked from it, not rendered or written again, so
-//! its mtime stays and a CDN sync uploads only what changed.
+//! Every file a build makes goes first into a staging folder beside the target, so a
+//! build that fails or is killed while rendering leaves the previous site as it was.
+//!
+//! * Into a missing folder (or one without a manifest) the whole staged tree is swapped
+//!   in at the end.
+//! * Into a tree built before (it carries a manifest), only the files whose bytes changed
+//!   are staged. A file made from the same fingerprint, or to the same bytes, as the
+//!   previous build is left where it is (same inode, same mtime), so a CDN sync uploads
+//!   only what changed and an unchanged page costs no system call at all. At the end a
+//!   commit marker is written, then the staged files are renamed into place, files no
+//!   longer made are deleted, and the new manifest goes in last. A build killed during
+//!   that short step is rolled forward by the next one, which finds the marker first.
 
 use std::collections::BTreeMap;
 use std::path::{Component, Path, PathBuf};
@@ -17,6 +24,10 @@ use crate::site::manifest::{Entry, Hash, MANIFEST_FILE, Manifest, hash};
 pub struct Writer {
     target: PathBuf,
     staging: PathBuf,
+    /// Exists only while staged files are being moved into the target.
+    marker: PathBuf,
+    /// The target holds a previous build: update it in place.
+    update: bool,
     previous: Manifest,
     written: Mutex<BTreeMap<String, Entry>>,
     files: AtomicUsize,
@@ -26,8 +37,8 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Prepares a staging folder `.<name>.staging` beside `target`. A leftover from a
-    /// killed build is removed first.
+    /// Prepares a staging folder `.<name>.staging` beside `target`. A commit that was
+    /// interrupted is finished first; a staging folder left by a killed build is removed.
     pub fn new(target: &Path) -> Result<Writer, Diagnostic> {
         let name = target
             .file_name()
@@ -41,13 +52,20 @@ impl Writer {
         std::fs::create_dir_all(&parent)
             .map_err(|e| Diagnostic::error(&parent, format!("cannot create folder: {e}")))?;
         let staging = parent.join(format!(".{name}.staging"));
+        let marker = parent.join(format!(".{name}.commit"));
+        if marker.exists() {
+            commit(target, &staging, &marker)?;
+        }
         remove_if_present(&staging)?;
         std::fs::create_dir(&staging)
             .map_err(|e| Diagnostic::error(&staging, format!("cannot create folder: {e}")))?;
+        let previous = Manifest::read(target);
         Ok(Writer {
-            previous: Manifest::read(target),
+            update: !previous.entries.is_empty(),
+            previous,
             target: target.to_path_buf(),
             staging,
+            marker,
             written: Mutex::new(BTreeMap::new()),
             files: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
@@ -61,27 +79,21 @@ impl Writer {
     pub fn keep_if_unchanged(&self, rel: &str, fingerprint: Hash) -> Result<bool, Diagnostic> {
         match self.previous.entries.get(rel) {
             Some(old) if old.fingerprint == fingerprint && fingerprint != 0 => {
-                self.link_previous(rel, *old)
+                Ok(self.keep(rel, *old))
             }
             _ => Ok(false),
         }
     }
 
-    /// Hard-links the previous tree's file into the staging tree.
-    fn link_previous(&self, rel: &str, entry: Entry) -> Result<bool, Diagnostic> {
-        let path = self.staged_path(rel)?;
-        let old = self.target.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Diagnostic::error(parent, format!("cannot create folder: {e}")))?;
-        }
-        if std::fs::hard_link(&old, &path).is_err() {
-            // The previous file is gone, or the disk cannot link: make it afresh.
-            return Ok(false);
+    /// Leaves the previous tree's file in place (an update), or, when the whole tree is
+    /// swapped, links it into the staging tree; false when that cannot be done.
+    fn keep(&self, rel: &str, entry: Entry) -> bool {
+        if !self.update {
+            return false;
         }
         self.record(rel, entry);
         self.kept.fetch_add(1, Ordering::Relaxed);
-        Ok(true)
+        true
     }
 
     fn record(&self, rel: &str, entry: Entry) {
@@ -98,7 +110,7 @@ impl Writer {
     }
 
     /// Writes `contents` made from `fingerprint`; bytes equal to the previous build's
-    /// are linked from it instead, so the file is not touched.
+    /// are left in place, so the file is not touched.
     pub fn write_made_from(
         &self,
         rel: &str,
@@ -109,15 +121,15 @@ impl Writer {
             fingerprint,
             content: hash(contents),
         };
+        let path = self.staged_path(rel)?;
         let same = self
             .previous
             .entries
             .get(rel)
             .is_some_and(|old| old.content == entry.content);
-        if same && self.link_previous(rel, entry)? {
+        if same && self.keep(rel, entry) {
             return Ok(());
         }
-        let path = self.staged_path(rel)?;
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent)
                 .map_err(|e| Diagnostic::error(parent, format!("cannot create folder: {e}")))?;
@@ -132,26 +144,19 @@ impl Writer {
 
     /// The staging path of `rel`, refusing anything that could leave the output folder.
     fn staged_path(&self, rel: &str) -> Result<PathBuf, Diagnostic> {
-        let relative = Path::new(rel);
-        let inside = !rel.is_empty()
-            && relative
-                .components()
-                .all(|c| matches!(c, Component::Normal(_)));
-        if inside {
-            Ok(self.staging.join(relative))
-        } else {
-            Err(Diagnostic::error(
+        inside(&self.staging, rel).ok_or_else(|| {
+            Diagnostic::error(
                 &self.target,
                 format!("refused to write {rel:?}: not a path inside the output folder"),
-            ))
-        }
+            )
+        })
     }
 
     pub fn files(&self) -> usize {
         self.files.load(Ordering::Relaxed)
     }
 
-    /// Files kept from the previous build (hard-linked, not written).
+    /// Files kept from the previous build (left in place, not written).
     pub fn kept(&self) -> usize {
         self.kept.load(Ordering::Relaxed)
     }
@@ -160,7 +165,8 @@ impl Writer {
         self.bytes.load(Ordering::Relaxed)
     }
 
-    /// Writes the manifest into the staged tree and puts the tree in place of the target.
+    /// Writes the manifest into the staged tree and puts the tree in place: all of it
+    /// into a new target, or the changed files into a previous one.
     pub fn finish(mut self) -> Result<(), Diagnostic> {
         let written = self
             .written
@@ -173,6 +179,12 @@ impl Writer {
         let path = self.staging.join(MANIFEST_FILE);
         std::fs::write(&path, manifest.to_tsv())
             .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
+        if self.update {
+            std::fs::write(&self.marker, b"")
+                .map_err(|e| Diagnostic::error(&self.marker, format!("cannot write: {e}")))?;
+            self.finished = true;
+            return commit(&self.target, &self.staging, &self.marker);
+        }
         let old = self.staging.with_file_name(format!(
             ".{}.old",
             self.target
@@ -203,11 +215,84 @@ impl Writer {
 }
 
 impl Drop for Writer {
-    /// A build that did not finish leaves no staging folder behind.
+    /// A build that did not finish leaves no staging folder behind; one that began its
+    /// commit leaves it for the next build to finish.
     fn drop(&mut self) {
         if !self.finished {
             let _ = std::fs::remove_dir_all(&self.staging);
         }
+    }
+}
+
+/// Moves the staged files of an update into `target`, deletes the files the new manifest
+/// no longer lists, and puts the new manifest in place last. Every step can be repeated,
+/// so a commit cut short is finished by running this again while `marker` exists.
+fn commit(target: &Path, staging: &Path, marker: &Path) -> Result<(), Diagnostic> {
+    let staged_manifest = staging.join(MANIFEST_FILE);
+    if staged_manifest.exists() {
+        let new = Manifest::read(staging);
+        let old = Manifest::read(target);
+        // Only changed files are staged: walk them, not the whole manifest.
+        let staged: Vec<PathBuf> = walkdir::WalkDir::new(staging)
+            .min_depth(1)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file() && e.path() != staged_manifest)
+            .map(|e| e.into_path())
+            .collect();
+        for from in staged {
+            let Ok(rel) = from.strip_prefix(staging) else {
+                continue;
+            };
+            let to = target.join(rel);
+            if let Some(parent) = to.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| Diagnostic::error(parent, format!("cannot create folder: {e}")))?;
+            }
+            std::fs::rename(&from, &to)
+                .map_err(|e| Diagnostic::error(&to, format!("cannot move into place: {e}")))?;
+        }
+        for rel in old.entries.keys().filter(|r| !new.entries.contains_key(*r)) {
+            let Some(path) = inside(target, rel) else {
+                continue;
+            };
+            match std::fs::remove_file(&path) {
+                Ok(()) => remove_empty_parents(target, &path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Diagnostic::error(&path, format!("cannot remove: {e}"))),
+            }
+        }
+        let manifest = target.join(MANIFEST_FILE);
+        std::fs::rename(&staged_manifest, &manifest)
+            .map_err(|e| Diagnostic::error(&manifest, format!("cannot move into place: {e}")))?;
+    }
+    remove_if_present(staging)?;
+    std::fs::remove_file(marker)
+        .or_else(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Ok(()),
+            _ => Err(e),
+        })
+        .map_err(|e| Diagnostic::error(marker, format!("cannot remove: {e}")))
+}
+
+/// `root` joined with `rel`, or None when `rel` could leave `root`.
+fn inside(root: &Path, rel: &str) -> Option<PathBuf> {
+    let relative = Path::new(rel);
+    let ok = !rel.is_empty()
+        && relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+    ok.then(|| root.join(relative))
+}
+
+/// Removes the folders above a deleted file that it left empty, up to `root`.
+fn remove_empty_parents(root: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == root || std::fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
     }
 }
 
@@ -260,6 +345,87 @@ mod tests {
             std::fs::read_to_string(target.join("index.html")).unwrap(),
             "old"
         );
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    fn read(path: &Path) -> String {
+        std::fs::read_to_string(path).unwrap()
+    }
+
+    fn inode(path: &Path) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).unwrap().ino()
+    }
+
+    /// A tree with a manifest: `keep.html`, `change.html` and `gone/deep/x.html`.
+    fn previous_build(target: &Path) {
+        let w = Writer::new(target).unwrap();
+        w.write_made_from("keep.html", b"same", 7).unwrap();
+        w.write("change.html", b"before").unwrap();
+        w.write("gone/deep/x.html", b"stale").unwrap();
+        w.finish().unwrap();
+    }
+
+    #[test]
+    fn an_update_moves_in_changed_files_and_deletes_stale_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        previous_build(&target);
+        let kept = inode(&target.join("keep.html"));
+
+        let w = Writer::new(&target).unwrap();
+        assert!(w.keep_if_unchanged("keep.html", 7).unwrap());
+        w.write("change.html", b"after").unwrap();
+        w.write("new/index.html", b"new").unwrap();
+        assert_eq!(
+            read(&target.join("change.html")),
+            "before",
+            "not before finish"
+        );
+        assert_eq!((w.files(), w.kept()), (3, 1));
+        w.finish().unwrap();
+
+        assert_eq!(inode(&target.join("keep.html")), kept, "left in place");
+        assert_eq!(read(&target.join("change.html")), "after");
+        assert_eq!(read(&target.join("new/index.html")), "new");
+        assert!(
+            !target.join("gone").exists(),
+            "stale file and its folders removed"
+        );
+        let manifest = Manifest::read(&target);
+        let names: Vec<&str> = manifest.entries.keys().map(String::as_str).collect();
+        assert_eq!(names, ["change.html", "keep.html", "new/index.html"]);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no staging left"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_commit_is_finished_by_the_next_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        previous_build(&target);
+        let w = Writer::new(&target).unwrap();
+        assert!(w.keep_if_unchanged("keep.html", 7).unwrap());
+        w.write("change.html", b"after").unwrap();
+        // Stage everything and write the marker, as finish does, then stop as if killed.
+        let staged_manifest = Manifest {
+            entries: w.written.lock().unwrap().clone(),
+        };
+        std::fs::write(w.staging.join(MANIFEST_FILE), staged_manifest.to_tsv()).unwrap();
+        std::fs::write(&w.marker, b"").unwrap();
+        let mut w = w;
+        w.finished = true;
+        drop(w);
+        assert_eq!(read(&target.join("change.html")), "before");
+
+        let next = Writer::new(&target).unwrap();
+        assert_eq!(read(&target.join("change.html")), "after", "rolled forward");
+        assert!(!target.join("gone").exists());
+        assert_eq!(Manifest::read(&target), staged_manifest);
+        drop(next);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 

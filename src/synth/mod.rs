@@ -10,6 +10,7 @@
 //! about one in a thousand is deliberately bad so the diagnostics paths run.
 
 mod names;
+pub mod night;
 mod pipelines;
 mod records;
 mod rng;
