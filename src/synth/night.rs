@@ -54,7 +54,7 @@ impl Line {
 pub fn apply(dir: &Path, night: &Night) -> io::Result<NightSummary> {
     let mut requests = read_lines(&dir.join(REQUESTS))?;
     let mut jobs = read_lines(&dir.join(JOBS))?;
-    let mut rng = Rng::new(night.seed).fork(0x6e69_6768_74);
+    let mut rng = Rng::new(night.seed).fork(0x006e_6967_6874);
 
     // Good requests, oldest first.
     let good: Vec<usize> = (0..requests.len())
