@@ -5,6 +5,7 @@ use serde::Serialize;
 use crate::audit::{Audit, AuditedRequest};
 use crate::export::{Job, Org};
 use crate::pipeline::Pipeline;
+use crate::render::view::iso;
 
 #[derive(Serialize)]
 struct RequestJson<'a> {
@@ -76,10 +77,6 @@ struct PipelineJson<'a> {
     valid: bool,
     error: Option<&'a str>,
     error_line: Option<usize>,
-}
-
-fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
 pub fn request_json(r: &AuditedRequest, audit: &Audit) -> String {

@@ -31,11 +31,10 @@ pub use docs::Facets;
 pub use index::{Jump, TermIndex};
 pub use shard::{ShardFile, base36, decode_postings, encode_postings};
 
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::audit::Audit;
 use shard::{directory, pack, separator};
-use tokenize::js_order;
 
 /// Bytes a term shard grows to before the next is started. With the script, manifest,
 /// one directory page and a few doc shards this keeps a query under 60 KB.
@@ -77,22 +76,16 @@ pub fn build(audit: &Audit) -> SearchIndex {
     let facets = Facets::of(audit);
     let mut files = Vec::new();
 
-    // Term shards.
-    let mut entries: Vec<(String, Value)> = terms
+    // Term shards. Each entry is serialized once: its text sizes the shards and is
+    // pasted into one.
+    let sized: Vec<((String, String), usize)> = terms
         .postings
-        .iter()
-        .map(|(term, ids)| {
-            let descending: Vec<u64> = ids.iter().rev().copied().collect();
-            let entry = term_entry(&descending, terms.jumps.get(term).copied(), &mut files);
-            (term.clone(), entry)
-        })
-        .collect();
-    entries.sort_by(|a, b| js_order(&a.0, &b.0));
-    let sized: Vec<((String, Value), usize)> = entries
         .into_iter()
-        .map(|(t, e)| {
-            let bytes = t.len() + e.to_string().len() + 4;
-            ((t, e), bytes)
+        .map(|(term, ids)| {
+            let descending: Vec<u64> = ids.into_iter().rev().collect();
+            let entry = term_entry(&descending, terms.jumps.get(&term).copied(), &mut files);
+            let bytes = term.len() + entry.len() + 4;
+            ((term, entry), bytes)
         })
         .collect();
     let mut keys = Vec::new();
@@ -104,8 +97,7 @@ pub fn build(audit: &Audit) -> SearchIndex {
             separator(&previous_last, &run[0].0)
         };
         previous_last = run[run.len() - 1].0.clone();
-        let payload: Map<String, Value> = run.into_iter().collect();
-        let file = ShardFile::new("t", &Value::Object(payload));
+        let file = ShardFile::from_json("t", object(&run));
         keys.push((Value::String(key), file.name.clone()));
         files.push(file);
     }
@@ -151,15 +143,33 @@ pub fn build(audit: &Audit) -> SearchIndex {
     }
 }
 
-/// A term's entry (see the module comment); blocks of older postings go to `files`.
-fn term_entry(descending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>) -> Value {
+/// `{"term":entry,…}` from serialized entries, as serde_json writes an object.
+fn object(members: &[(String, String)]) -> String {
+    let mut json = String::with_capacity(members.iter().map(|(t, e)| t.len() + e.len() + 4).sum());
+    json.push('{');
+    for (i, (term, entry)) in members.iter().enumerate() {
+        if i > 0 {
+            json.push(',');
+        }
+        json.push_str(&Value::String(term.clone()).to_string());
+        json.push(':');
+        json.push_str(entry);
+    }
+    json.push('}');
+    json
+}
+
+/// A term's entry as JSON (see the module comment); blocks of older postings go to
+/// `files`.
+fn term_entry(descending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>) -> String {
     let jump = jump.map(|j| match j {
         Jump::Request(id) => format!("r{}", base36(id)),
         Jump::Job(id) => format!("j{}", base36(id)),
     });
     if descending.len() <= HEAD {
+        // Base-36 digits, commas and a `r`/`j` jump: nothing to escape.
         let prefix = jump.map(|j| format!("{j};")).unwrap_or_default();
-        return Value::String(prefix + &encode_postings(descending));
+        return format!("\"{prefix}{}\"", encode_postings(descending));
     }
     let blocks: Vec<Value> = descending[HEAD..]
         .chunks(BLOCK)
@@ -178,7 +188,7 @@ fn term_entry(descending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>
     if let Some(j) = jump {
         entry["j"] = Value::String(j);
     }
-    entry
+    entry.to_string()
 }
 
 #[cfg(test)]

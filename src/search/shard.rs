@@ -22,7 +22,11 @@ impl ShardFile {
     /// Wraps `payload` in its registering call. `kind` is a short tag (`t` terms, `d`
     /// docs, `p` postings, `td`/`dd` directories, `index` the manifest).
     pub fn new(kind: &str, payload: &Value) -> ShardFile {
-        let json = payload.to_string();
+        ShardFile::from_json(kind, payload.to_string())
+    }
+
+    /// `new`, for a payload already serialized.
+    pub fn from_json(kind: &str, json: String) -> ShardFile {
         let digest = Sha256::digest(json.as_bytes());
         let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
         let name = format!("{kind}.{hash}");

@@ -97,8 +97,16 @@ fn is_digits(s: &str, n: usize) -> bool {
 
 /// Terms are ordered as JavaScript compares strings (UTF-16 code units), so that the
 /// page's binary search over shard boundaries agrees with the build's order.
+/// UTF-8's byte order is UTF-16's except between U+E000..U+FFFF and the supplementary
+/// planes, which both start with a byte of 0xEE or more: only such strings pay for the
+/// conversion.
 pub fn js_order(a: &str, b: &str) -> Ordering {
-    a.encode_utf16().cmp(b.encode_utf16())
+    let plain = |s: &str| s.bytes().all(|c| c < 0xEE);
+    if plain(a) || plain(b) {
+        a.as_bytes().cmp(b.as_bytes())
+    } else {
+        a.encode_utf16().cmp(b.encode_utf16())
+    }
 }
 
 #[cfg(test)]

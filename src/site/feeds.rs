@@ -2,6 +2,7 @@
 
 use crate::audit::AuditedRequest;
 use crate::render::highlight::escape;
+use crate::render::view::iso;
 use crate::site::paths::PagePath;
 
 /// Entries per feed.
@@ -20,10 +21,7 @@ pub fn atom(
         .iter()
         .map(|r| r.request.created_at)
         .max()
-        .map_or_else(
-            || "1970-01-01T00:00:00Z".to_owned(),
-            |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        );
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_owned(), iso);
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{updated}</updated>\n",
         escape(title),
@@ -42,7 +40,7 @@ pub fn atom(
             r.status.status.label(),
             escape(&url),
             escape(&url),
-            q.created_at.format("%Y-%m-%dT%H:%M:%SZ"),
+            iso(q.created_at),
             escape(&q.created_by.fullname),
             escape(&q.created_by.fullname),
             escape(if actions.is_empty() { "no actions" } else { &actions }),
