@@ -1,7 +1,7 @@
 //! Which project.yaml each request ran, parsed once per distinct text.
 
 use rayon::prelude::*;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -38,7 +38,7 @@ pub(super) fn resolve(
     store: &PipelineStore,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<PipelineEntry>, Vec<Option<usize>>) {
-    let mut index: HashMap<Arc<str>, usize> = HashMap::new();
+    let mut index: FxHashMap<Arc<str>, usize> = FxHashMap::default();
     let mut texts: Vec<(Arc<str>, Origin)> = Vec::new();
     let mut per_request = Vec::with_capacity(requests.len());
     for r in requests {

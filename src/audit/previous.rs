@@ -2,13 +2,13 @@
 //! backend, lower id, the latest by created_at; the previous successful one also needs
 //! at least one job and every job `succeeded`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::export::JobRequest;
 
 /// For each request (by index), the index of its previous and previous successful request.
 pub(super) fn previous_requests(requests: &[JobRequest]) -> Vec<(Option<usize>, Option<usize>)> {
-    let mut groups: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut groups: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
     for (i, r) in requests.iter().enumerate() {
         groups
             .entry((&r.workspace.name, &r.backend.slug))

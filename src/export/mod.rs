@@ -10,12 +10,14 @@ pub use names::{RESERVED_TOP_LEVEL, check_segment, is_path_safe};
 pub use pipelines::{Lookup, PipelineStore, StoredPipeline, repo_owner_and_name};
 pub use records::{Backend, Job, JobRequest, Org, Project, Source, User, Workspace};
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rustc_hash::FxHashMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
-use reader::{RecordText, for_each_record, parse_record};
+use rayon::prelude::*;
+use reader::{RecordText, for_each_batch, parse_record};
 use records::{RawJobRequest, SlugOr};
 
 /// Everything read from an input folder.
@@ -36,6 +38,15 @@ pub struct ReadCounts {
     pub requests_skipped: usize,
     pub jobs_read: usize,
     pub jobs_skipped: usize,
+}
+
+impl ReadCounts {
+    fn add(&mut self, other: ReadCounts) {
+        self.requests_read += other.requests_read;
+        self.requests_skipped += other.requests_skipped;
+        self.jobs_read += other.jobs_read;
+        self.jobs_skipped += other.jobs_skipped;
+    }
 }
 
 /// An extra page from `pages/<slug>.md`.
@@ -70,40 +81,26 @@ pub fn read(dir: &Path) -> Result<Export, Diagnostic> {
             ),
         )
     })?;
-    let mut requests = Vec::new();
-    counts.requests_read = for_each_record(&request_file, |record| {
-        match read_request(
-            &request_file,
-            record,
-            &config,
-            &mut diagnostics,
-            &mut counts,
-        ) {
-            Ok(request) => requests.push(request),
-            Err(d) => {
-                diagnostics.push(d);
-                counts.requests_skipped += 1;
-            }
-        }
-    })?;
+    let job_file = find_one(dir, &JOB_FILES, &mut diagnostics);
+    // Requests, jobs and pipelines are read at the same time; each batch of records is
+    // parsed in parallel and taken in file order, so the result does not depend on it.
+    let (requests, (jobs, (pipelines, pipeline_diagnostics))) = rayon::join(
+        || read_requests(&request_file, &config),
+        || {
+            rayon::join(
+                || job_file.as_deref().map(read_jobs),
+                || PipelineStore::read(&dir.join("pipelines")),
+            )
+        },
+    );
+    let (mut requests, request_diagnostics, request_counts) = requests?;
+    diagnostics.extend(request_diagnostics);
+    counts.add(request_counts);
     remove_duplicates(&mut requests, &mut diagnostics, &mut counts);
 
-    let mut loose_jobs = Vec::new();
-    let job_file = find_one(dir, &JOB_FILES, &mut diagnostics);
-    if let Some(job_file) = &job_file {
-        for_each_record(job_file, |record| {
-            counts.jobs_read += 1;
-            match parse_record::<Job>(job_file, record, "job")
-                .and_then(|j| check_job(job_file, record, j))
-            {
-                Ok(job) => loose_jobs.push((job, record.line)),
-                Err(d) => {
-                    diagnostics.push(d);
-                    counts.jobs_skipped += 1;
-                }
-            }
-        })?;
-    }
+    let (loose_jobs, job_diagnostics, job_counts) = jobs.transpose()?.unwrap_or_default();
+    diagnostics.extend(job_diagnostics);
+    counts.add(job_counts);
     attach_jobs(
         &mut requests,
         job_file.as_deref(),
@@ -112,8 +109,6 @@ pub fn read(dir: &Path) -> Result<Export, Diagnostic> {
         &mut counts,
     );
     unify_names(&mut requests);
-
-    let (pipelines, pipeline_diagnostics) = PipelineStore::read(&dir.join("pipelines"));
     diagnostics.extend(pipeline_diagnostics);
     let pages = read_pages(&dir.join("pages"), &mut diagnostics);
 
@@ -125,6 +120,60 @@ pub fn read(dir: &Path) -> Result<Export, Diagnostic> {
         diagnostics,
         counts,
     })
+}
+
+/// What reading one file gave: its records, their problems, and the counts.
+type Read<T> = (Vec<T>, Vec<Diagnostic>, ReadCounts);
+
+fn read_requests(path: &Path, config: &SiteConfig) -> Result<Read<JobRequest>, Diagnostic> {
+    let (mut requests, mut diagnostics, mut counts) = Read::default();
+    counts.requests_read = for_each_batch(path, |batch| {
+        let parsed: Vec<_> = batch
+            .par_iter()
+            .map(|&record| {
+                let (mut d, mut c) = (Vec::new(), ReadCounts::default());
+                let request = read_request(path, record, config, &mut d, &mut c);
+                (request, d, c)
+            })
+            .collect();
+        for (request, d, c) in parsed {
+            diagnostics.extend(d);
+            counts.add(c);
+            match request {
+                Ok(request) => requests.push(request),
+                Err(d) => {
+                    diagnostics.push(d);
+                    counts.requests_skipped += 1;
+                }
+            }
+        }
+    })?;
+    Ok((requests, diagnostics, counts))
+}
+
+/// Jobs of a separate jobs file, each with the line it is on.
+fn read_jobs(path: &Path) -> Result<Read<(Job, usize)>, Diagnostic> {
+    let (mut jobs, mut diagnostics, mut counts) = Read::default();
+    counts.jobs_read = for_each_batch(path, |batch| {
+        let parsed: Vec<_> = batch
+            .par_iter()
+            .map(|&record| {
+                parse_record::<Job>(path, record, "job")
+                    .and_then(|j| check_job(path, record, j))
+                    .map(|job| (job, record.line))
+            })
+            .collect();
+        for job in parsed {
+            match job {
+                Ok(job) => jobs.push(job),
+                Err(d) => {
+                    diagnostics.push(d);
+                    counts.jobs_skipped += 1;
+                }
+            }
+        }
+    })?;
+    Ok((jobs, diagnostics, counts))
 }
 
 /// The first of `names` present in `dir`; the others are reported as ignored.
@@ -388,7 +437,7 @@ fn attach_jobs(
             .filter(|job| !duplicate(job, &source.file, source.line, diagnostics, counts))
             .collect();
     }
-    let by_identifier: HashMap<String, usize> = requests
+    let by_identifier: FxHashMap<String, usize> = requests
         .iter()
         .enumerate()
         .map(|(i, r)| (r.identifier.clone(), i))
@@ -429,9 +478,9 @@ fn attach_jobs(
 /// record names them only by slug, so the latest record that gave a real name (one that
 /// is not just the slug again) names every page they appear on.
 fn unify_names(requests: &mut [JobRequest]) {
-    let mut projects: HashMap<String, (String, Option<String>)> = HashMap::new();
-    let mut orgs: HashMap<String, String> = HashMap::new();
-    let mut users: HashMap<String, String> = HashMap::new();
+    let mut projects: FxHashMap<String, (String, Option<String>)> = FxHashMap::default();
+    let mut orgs: FxHashMap<String, String> = FxHashMap::default();
+    let mut users: FxHashMap<String, String> = FxHashMap::default();
     for r in requests.iter() {
         if r.project.name != r.project.slug || r.project.number.is_some() {
             let entry = projects

@@ -1,7 +1,8 @@
 //! The pipeline store: `pipelines/<owner>/<repo>/<sha>/project.yaml`, one text per commit,
 //! identical texts shared.
 
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -38,7 +39,7 @@ impl PipelineStore {
         if !dir.is_dir() {
             return (store, diagnostics);
         }
-        let mut texts: HashMap<Arc<str>, ()> = HashMap::new();
+        let mut texts: FxHashMap<Arc<str>, ()> = FxHashMap::default();
         let walk = walkdir::WalkDir::new(dir)
             .min_depth(4)
             .max_depth(4)

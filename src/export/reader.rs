@@ -40,12 +40,16 @@ impl RecordText<'_> {
     }
 }
 
-/// Calls `each` with every record of a file, decompressing it when its name ends in
-/// `.gz`. JSON Lines are streamed, so a large jobs file is never held whole; a JSON array
-/// is read whole and split. Returns the number of records.
-pub(crate) fn for_each_record(
+/// Bytes of JSON Lines handed out at a time: enough for the pool to parse in parallel,
+/// small enough that a large jobs file is never held whole.
+const BATCH_BYTES: usize = 4 << 20;
+
+/// Calls `each` with every record of a file, in order and in batches, decompressing it
+/// when its name ends in `.gz`. JSON Lines are streamed; a JSON array is read whole and
+/// split. Returns the number of records.
+pub(crate) fn for_each_batch(
     path: &Path,
-    mut each: impl FnMut(RecordText<'_>),
+    mut each: impl FnMut(&[RecordText<'_>]),
 ) -> Result<usize, Diagnostic> {
     let file = std::fs::File::open(path)
         .map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
@@ -69,16 +73,34 @@ pub(crate) fn for_each_record(
         let text =
             String::from_utf8(bytes).map_err(|e| not_utf8(path, e.utf8_error().valid_up_to()))?;
         let records = split_records(path, &text)?;
-        let count = records.len();
-        records.into_iter().for_each(&mut each);
-        return Ok(count);
+        each(&records);
+        return Ok(records.len());
     }
     let (mut line, mut count, mut offset) = (0, 0, 0usize);
+    // A batch: its text, and each record's byte range in it and line in the file.
+    let mut batch = String::with_capacity(BATCH_BYTES + (64 << 10));
+    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
     let mut bytes = Vec::new();
+    let flush = |batch: &mut String,
+                 spans: &mut Vec<(usize, usize, usize)>,
+                 each: &mut dyn FnMut(&[RecordText<'_>])| {
+        let records: Vec<RecordText<'_>> = spans
+            .iter()
+            .map(|&(start, end, line)| RecordText {
+                text: &batch[start..end],
+                line,
+                column: 1,
+            })
+            .collect();
+        each(&records);
+        batch.clear();
+        spans.clear();
+    };
     loop {
         bytes.clear();
         let n = reader.read_until(b'\n', &mut bytes).map_err(io_error)?;
         if n == 0 {
+            flush(&mut batch, &mut spans, &mut each);
             return Ok(count);
         }
         line += 1;
@@ -93,11 +115,11 @@ pub(crate) fn for_each_record(
         let text = text.trim_end_matches(['\n', '\r']);
         if !text.trim().is_empty() {
             count += 1;
-            each(RecordText {
-                text,
-                line,
-                column: 1,
-            });
+            spans.push((batch.len(), batch.len() + text.len(), line));
+            batch.push_str(text);
+            if batch.len() >= BATCH_BYTES {
+                flush(&mut batch, &mut spans, &mut each);
+            }
         }
     }
 }
@@ -287,7 +309,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.jsonl");
         std::fs::write(&path, b"{\"id\": 1}\n{\"id\": \xff}\n").unwrap();
-        let err = for_each_record(&path, |_| {}).unwrap_err();
+        let err = for_each_batch(&path, |_| {}).unwrap_err();
         assert!(err.message.contains("offset 17"), "{}", err.message);
     }
 
@@ -331,7 +353,10 @@ mod tests {
             enc.write_all(body.as_bytes()).unwrap();
             std::fs::write(&path, enc.finish().unwrap()).unwrap();
             let mut seen = Vec::new();
-            let count = for_each_record(&path, |r| seen.push((r.text.to_owned(), r.line))).unwrap();
+            let count = for_each_batch(&path, |batch| {
+                seen.extend(batch.iter().map(|r| (r.text.to_owned(), r.line)))
+            })
+            .unwrap();
             assert_eq!(count, 2, "{name}");
             assert_eq!(seen[1].1, if name.ends_with("jsonl.gz") { 3 } else { 2 });
         }

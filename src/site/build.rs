@@ -8,9 +8,10 @@ use std::path::{Path, PathBuf};
 use crate::audit::{self, Audit};
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
+use crate::render::highlight::Drawings;
 use crate::render::listing::{self, Groups};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
-use crate::search::{self, SearchStats};
+use crate::search::{self, SearchIndex, SearchStats};
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::Writer;
@@ -79,7 +80,7 @@ pub fn build_with_progress(
     }
     let config = export.config.clone();
     let counts = export.counts;
-    let pages: Vec<(NavPage, String)> = export
+    let markdown_pages: Vec<(NavPage, String)> = export
         .pages
         .iter()
         .map(|p| {
@@ -111,7 +112,7 @@ pub fn build_with_progress(
     let site_view = SiteView {
         title: config.title.clone(),
         base_url: config.base_url.clone(),
-        pages: pages.iter().map(|(nav, _)| nav.clone()).collect(),
+        pages: markdown_pages.iter().map(|(nav, _)| nav.clone()).collect(),
         build_date: build_date(&audit),
     };
     let renderer = Renderer::new(
@@ -138,17 +139,21 @@ pub fn build_with_progress(
         writer.write(name, contents.as_bytes()).map_err(fatal)?;
     }
     let drawings = renderer.drawings(&audit);
-    site.request_pages(&drawings).map_err(fatal)?;
-    site.pipeline_pages(&drawings).map_err(fatal)?;
-    site.browsing_pages().map_err(fatal)?;
-    for (nav, body) in &pages {
-        let path = PagePath::markdown(&nav.slug);
-        let meta = PageMeta::new(&path, site.base_url, &nav.title)
-            .with_crumbs(&path, &[(path.clone(), nav.title.clone(), "Page")]);
-        site.page(&path, "markdown.html", &meta, &[("body", body)])
-            .map_err(fatal)?;
-    }
-    let search = site.search(&hashed).map_err(fatal)?;
+    // The search index is built from the records alone, on a thread of its own, while
+    // the pool renders pages.
+    let (index, pages) = std::thread::scope(|scope| {
+        let index = scope.spawn(|| search::build(&audit));
+        let pages = site.pages(&drawings, &markdown_pages);
+        (index.join(), pages)
+    });
+    pages.map_err(fatal)?;
+    let index = index.map_err(|_| {
+        fatal(Diagnostic::error(
+            &options.output,
+            "the search index could not be built",
+        ))
+    })?;
+    let search = site.search(index, &hashed).map_err(fatal)?;
     progress.start("sitemap and feeds", 0);
     site.hosting_files(&config.title).map_err(fatal)?;
     progress.finish();
@@ -194,6 +199,24 @@ pub(super) struct Site<'a> {
 pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
 
 impl Site<'_> {
+    /// Every HTML page but the search page.
+    fn pages(
+        &self,
+        drawings: &Drawings<'_>,
+        markdown_pages: &[(NavPage, String)],
+    ) -> Result<(), Diagnostic> {
+        self.request_pages(drawings)?;
+        self.pipeline_pages(drawings)?;
+        self.browsing_pages()?;
+        for (nav, body) in markdown_pages {
+            let path = PagePath::markdown(&nav.slug);
+            let meta = PageMeta::new(&path, self.base_url, &nav.title)
+                .with_crumbs(&path, &[(path.clone(), nav.title.clone(), "Page")]);
+            self.page(&path, "markdown.html", &meta, &[("body", body)])?;
+        }
+        Ok(())
+    }
+
     /// Renders `template` into `path/index.html`, unless the previous build made that
     /// page from exactly the same context, in which case its file is kept.
     pub(super) fn page(
@@ -222,10 +245,11 @@ impl Site<'_> {
     }
 
     /// The search page and its index shards beside it.
-    fn search(&self, hashed: &[(String, &str, String)]) -> Result<SearchStats, Diagnostic> {
-        self.progress.start("search index", 0);
-        let index = search::build(self.audit);
-        self.progress.finish();
+    fn search(
+        &self,
+        index: SearchIndex,
+        hashed: &[(String, &str, String)],
+    ) -> Result<SearchStats, Diagnostic> {
         self.progress.start("search shards", index.files.len());
         let written = index.files.par_iter().try_for_each(|file| {
             self.progress.tick();
