@@ -61,6 +61,21 @@ struct SynthArgs {
     /// crate, else the crate's own fixtures].
     #[arg(long)]
     pipelines: Option<PathBuf>,
+    /// Instead of writing a new export, change the one in --output as a night would:
+    /// add, change and remove that many job requests (for incremental builds).
+    #[arg(long, value_name = "ADDED,CHANGED,REMOVED", value_parser = parse_night)]
+    night: Option<(usize, usize, usize)>,
+}
+
+fn parse_night(s: &str) -> Result<(usize, usize, usize), String> {
+    let n: Vec<usize> = s
+        .split(',')
+        .map(|p| p.trim().parse().map_err(|e| format!("{p:?}: {e}")))
+        .collect::<Result<_, _>>()?;
+    match n[..] {
+        [added, changed, removed] => Ok((added, changed, removed)),
+        _ => Err("three numbers: ADDED,CHANGED,REMOVED".into()),
+    }
 }
 
 #[derive(clap::Args, Default)]
@@ -314,6 +329,31 @@ impl Progress for Timings<'_> {
 
 fn synth(args: SynthArgs) -> ExitCode {
     let started = Instant::now();
+    if let Some((added, changed, removed)) = args.night {
+        let night = synth::night::Night {
+            added,
+            changed,
+            removed,
+            seed: args.seed,
+        };
+        return match synth::night::apply(&args.output, &night) {
+            Ok(s) => {
+                eprintln!(
+                    "changed {} in {:.2}s: {} job requests added, {} changed, {} removed",
+                    args.output.display(),
+                    started.elapsed().as_secs_f64(),
+                    s.added.len(),
+                    s.changed.len(),
+                    s.removed.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(2)
+            }
+        };
+    }
     let options = SynthOptions {
         requests: args.requests,
         seed: args.seed,

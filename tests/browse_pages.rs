@@ -56,7 +56,7 @@ fn event_log_lists_every_request_newest_first_with_pagination() {
     let doc = page(&site, "event-log/index.html");
     assert_eq!(
         text(one(&doc, "nav.pagination span:not(.disabled)")),
-        "Page 1 of 1"
+        "Requests 1–8 of 8, the newest"
     );
     let row = doc.select(&sel("table.requests tbody tr")).nth(6).unwrap();
     let cells: Vec<String> = within(row, "td").into_iter().map(text).collect();

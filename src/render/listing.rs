@@ -253,25 +253,112 @@ pub fn first_run(audit: &Audit, indices: &[usize]) -> Option<Time> {
         .map(Time::of)
 }
 
-/// Previous/next links and "Page X of Y" for page `n` of `pages`.
+/// Links to the newer and older page of a paginated list, and what this page holds.
 #[derive(Debug, Serialize)]
 pub struct Pagination {
-    pub page: usize,
-    pub pages: usize,
-    pub previous: Option<String>,
-    pub next: Option<String>,
+    pub label: String,
+    pub newer: Option<String>,
+    pub older: Option<String>,
 }
 
-pub fn pagination(
-    n: usize,
-    pages: usize,
-    from: &PagePath,
-    page_path: impl Fn(usize) -> PagePath,
-) -> Pagination {
-    Pagination {
-        page: n,
-        pages,
-        previous: (n > 1).then(|| from.link_to(&page_path(n - 1))),
-        next: (n < pages).then(|| from.link_to(&page_path(n + 1))),
+/// The event log's pages. The front page holds the newest requests (1 to
+/// [`EVENT_LOG_PAGE`] of them); page `k` holds the `k`-th [`EVENT_LOG_PAGE`] counted from
+/// the oldest. A page therefore keeps its URL and its rows as the archive grows, and a
+/// nightly build rewrites the front page and the pages whose requests changed, not every
+/// page of the log (job-server numbers from the newest, which moves every row nightly).
+#[derive(Debug, Clone, Copy)]
+pub struct EventLog {
+    total: usize,
+    /// Full pages behind the front page.
+    pub pages: usize,
+}
+
+impl EventLog {
+    pub fn of(total: usize) -> EventLog {
+        EventLog {
+            total,
+            pages: total.saturating_sub(1) / EVENT_LOG_PAGE,
+        }
+    }
+
+    /// Page `k`'s place in the archive, oldest first; 0 is the front page.
+    pub fn range(&self, k: usize) -> std::ops::Range<usize> {
+        match k {
+            0 => self.pages * EVENT_LOG_PAGE..self.total,
+            k => (k - 1) * EVENT_LOG_PAGE..k * EVENT_LOG_PAGE,
+        }
+    }
+
+    pub fn path(k: usize) -> PagePath {
+        match k {
+            0 => PagePath::event_log(),
+            k => PagePath::event_log_page(k),
+        }
+    }
+
+    /// The front page and then every other page.
+    pub fn paths(&self) -> impl Iterator<Item = PagePath> {
+        (0..=self.pages).map(EventLog::path)
+    }
+
+    pub fn pagination(&self, k: usize) -> Pagination {
+        let from = EventLog::path(k);
+        let link = |n: usize| from.link_to(&EventLog::path(n));
+        let range = self.range(k);
+        let (first, last) = (range.start + 1, range.end);
+        match k {
+            0 => Pagination {
+                label: format!("Requests {first}–{last} of {}, the newest", self.total),
+                newer: None,
+                older: (self.pages > 0).then(|| link(self.pages)),
+            },
+            k => Pagination {
+                label: format!("Requests {first}–{last}, counted from the oldest"),
+                newer: Some(link(if k < self.pages { k + 1 } else { 0 })),
+                older: (k > 1).then(|| link(k - 1)),
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod event_log_tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_counted_from_the_oldest_and_keep_their_rows() {
+        let p = EVENT_LOG_PAGE;
+        let sizes = |total: usize| {
+            let log = EventLog::of(total);
+            (0..=log.pages).map(|k| log.range(k)).collect::<Vec<_>>()
+        };
+        assert_eq!(sizes(0), [0..0]);
+        assert_eq!(sizes(p), [0..p]);
+        assert_eq!(sizes(p + 1), [p..p + 1, 0..p]);
+        // Growing from 2.5 to 3.9 pages' worth: the full pages hold the same rows.
+        let (small, large) = (sizes(2 * p + p / 2), sizes(3 * p + 90));
+        assert_eq!(small[1..], large[1..3]);
+        assert_eq!(large[0], 3 * p..3 * p + 90);
+
+        let log = EventLog::of(2 * p + 1);
+        let front = log.pagination(0);
+        assert_eq!(
+            (front.newer, front.older.as_deref()),
+            (None, Some("../event-log/page/2/index.html"))
+        );
+        let newest_full = log.pagination(2);
+        assert_eq!(
+            newest_full.newer.as_deref(),
+            Some("../../../event-log/index.html")
+        );
+        assert_eq!(
+            newest_full.older.as_deref(),
+            Some("../../../event-log/page/1/index.html")
+        );
+        assert_eq!(log.pagination(1).older, None);
+        assert_eq!(
+            log.pagination(1).label,
+            format!("Requests 1–{p}, counted from the oldest")
+        );
     }
 }

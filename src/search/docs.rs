@@ -5,6 +5,8 @@
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
+use super::shard::{Cuts, cut_hash};
+
 use crate::audit::{Audit, AuditedRequest};
 
 /// The values the filters offer, from the whole archive; they are in the manifest and a
@@ -112,6 +114,13 @@ impl Strings {
         self.list.len() - 1
     }
 
+    /// Forgets the strings added after the first `len`.
+    fn truncate(&mut self, len: usize) {
+        for s in self.list.drain(len.min(self.list.len())..) {
+            self.index.remove(&s);
+        }
+    }
+
     /// Bytes the table takes in JSON, roughly.
     pub(super) fn bytes(&self) -> usize {
         self.list.iter().map(|s| s.len() + 3).sum()
@@ -128,7 +137,6 @@ pub(super) fn doc_shards(audit: &Audit, facets: &Facets, limit: usize) -> Vec<(u
     let mut rows: Vec<Value> = Vec::new();
     let mut strings = Strings::default();
     let mut first = 0;
-    let mut size = 0;
     let flush = |rows: &mut Vec<Value>,
                  strings: &mut Strings,
                  shards: &mut Vec<(u64, Value)>,
@@ -141,17 +149,25 @@ pub(super) fn doc_shards(audit: &Audit, facets: &Facets, limit: usize) -> Vec<(u
             ));
         }
     };
+    // Shards are cut by the requests' ids (shard::Cuts), so a changed or added request
+    // rewrites its own shard, not every shard after it.
+    let mut cuts = Cuts::new(limit);
     for r in &audit.requests {
+        let id = r.request.id;
         if rows.is_empty() {
-            first = r.request.id;
+            first = id;
         }
-        let before = strings.bytes();
+        let (mark, before) = (strings.list.len(), strings.bytes());
         let row = doc_row(r, first, facets, &mut strings);
-        size += row.to_string().len() + 1 + strings.bytes() - before;
-        rows.push(row);
-        if size >= limit {
+        let bytes = row.to_string().len() + 1 + strings.bytes() - before;
+        if cuts.starts_run(bytes, cut_hash(&id.to_le_bytes())) {
+            // The row opens the next shard: its strings go to that shard's table.
+            strings.truncate(mark);
             flush(&mut rows, &mut strings, &mut shards, first);
-            size = 0;
+            first = id;
+            rows.push(doc_row(r, first, facets, &mut strings));
+        } else {
+            rows.push(row);
         }
     }
     flush(&mut rows, &mut strings, &mut shards, first);

@@ -46,10 +46,10 @@ pub const DOC_SHARD_BYTES: usize = 1_000;
 pub const HEAD: usize = 64;
 /// Postings in a block.
 pub const BLOCK: usize = 2_048;
-/// Term shards listed in one directory page.
-pub const TERM_DIRECTORY_PAGE: usize = 96;
-/// Doc shards listed in one directory page.
-pub const DOC_DIRECTORY_PAGE: usize = 96;
+/// Term shards listed in one directory page, about (at most twice as many).
+pub const TERM_DIRECTORY_PAGE: usize = 64;
+/// Doc shards listed in one directory page, about (at most twice as many).
+pub const DOC_DIRECTORY_PAGE: usize = 64;
 
 /// Every file of the index and what they add up to.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -78,14 +78,15 @@ pub fn build(audit: &Audit) -> SearchIndex {
 
     // Term shards. Each entry is serialized once: its text sizes the shards and is
     // pasted into one.
-    let sized: Vec<((String, String), usize)> = terms
+    let sized: Vec<((String, String), usize, u64)> = terms
         .postings
         .into_iter()
         .map(|(term, ids)| {
             let descending: Vec<u64> = ids.into_iter().rev().collect();
             let entry = term_entry(&descending, terms.jumps.get(&term).copied(), &mut files);
             let bytes = term.len() + entry.len() + 4;
-            ((term, entry), bytes)
+            let hash = shard::cut_hash(term.as_bytes());
+            ((term, entry), bytes, hash)
         })
         .collect();
     let mut keys = Vec::new();
@@ -171,8 +172,13 @@ fn term_entry(descending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>
         let prefix = jump.map(|j| format!("{j};")).unwrap_or_default();
         return format!("\"{prefix}{}\"", encode_postings(descending));
     }
-    let blocks: Vec<Value> = descending[HEAD..]
-        .chunks(BLOCK)
+    // Blocks are counted from the oldest posting, so the full ones never change as new
+    // requests arrive: only the newest, partial block does.
+    let older = &descending[HEAD..];
+    let (newest, full) = older.split_at(older.len() % BLOCK);
+    let blocks: Vec<Value> = std::iter::once(newest)
+        .filter(|b| !b.is_empty())
+        .chain(full.chunks(BLOCK))
         .map(|chunk| {
             let file = ShardFile::new("p", &Value::String(encode_postings(chunk)));
             let entry = json!([base36(chunk[0]), file.name]);

@@ -100,18 +100,51 @@ pub fn base36(mut n: u64) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
-/// Splits `items` (in order) into runs whose sizes add up to at most `limit`; an item
-/// larger than `limit` gets a run of its own.
-pub(super) fn pack<T>(items: Vec<(T, usize)>, limit: usize) -> Vec<Vec<T>> {
+/// Where a sequence of items is cut into runs, decided by the items themselves
+/// (content-defined chunking, as rsync and backup tools cut files): an item starts a new
+/// run when the run is full, or when the run holds a quarter of `limit` and the item's
+/// hash says so, about once every `limit / 2` bytes. An insertion or a change moves only
+/// the cuts near it, so a nightly build rewrites the shards around what changed rather
+/// than every shard after it.
+pub(super) struct Cuts {
+    limit: usize,
+    size: usize,
+}
+
+impl Cuts {
+    pub(super) fn new(limit: usize) -> Cuts {
+        Cuts { limit, size: 0 }
+    }
+
+    /// Whether an item of `bytes`, hashed `hash`, starts a new run; it is then counted
+    /// into the run it belongs to.
+    pub(super) fn starts_run(&mut self, bytes: usize, hash: u64) -> bool {
+        let natural =
+            self.size >= self.limit / 4 && hash % (self.limit as u64 / 2).max(1) < bytes as u64;
+        let cut = self.size > 0 && (self.size + bytes > self.limit || natural);
+        if cut {
+            self.size = 0;
+        }
+        self.size += bytes;
+        cut
+    }
+}
+
+/// A hash for [`Cuts`]: the same on every machine and in every build.
+pub(super) fn cut_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+/// Splits `items` (in order, each with its size and hash) into runs of at most `limit`
+/// bytes (an item larger than `limit` gets a run of its own), cut where [`Cuts`] says.
+pub(super) fn pack<T>(items: Vec<(T, usize, u64)>, limit: usize) -> Vec<Vec<T>> {
     let mut runs = Vec::new();
     let mut run = Vec::new();
-    let mut size = 0;
-    for (item, bytes) in items {
-        if !run.is_empty() && size + bytes > limit {
+    let mut cuts = Cuts::new(limit);
+    for (item, bytes, hash) in items {
+        if cuts.starts_run(bytes, hash) {
             runs.push(std::mem::take(&mut run));
-            size = 0;
         }
-        size += bytes;
         run.push(item);
     }
     if !run.is_empty() {
@@ -135,17 +168,25 @@ pub(super) fn separator(previous: &str, first: &str) -> String {
     first[..end].to_owned()
 }
 
-/// Files listing `(key, shard name)` pairs, `per_page` to a file, and the manifest's list
-/// of `(first key, page name)`: two small look-ups instead of one large list, so the
-/// manifest stays small however many shards there are.
+/// Files listing `(key, shard name)` pairs, about `per_page` to a file and at most
+/// twice that, and the manifest's list of `(first key, page name)`: two small look-ups
+/// instead of one large list, so the manifest stays small however many shards there are.
+/// Pages are cut by the shard names ([`Cuts`]), so a new shard changes one page.
 pub(super) fn directory(
     kind: &str,
     entries: Vec<(Value, String)>,
     per_page: usize,
 ) -> (Vec<ShardFile>, Value) {
+    let sized = entries
+        .into_iter()
+        .map(|(key, name)| {
+            let hash = cut_hash(name.as_bytes());
+            ((key, name), 1, hash)
+        })
+        .collect();
     let mut pages = Vec::new();
     let mut top = Vec::new();
-    for chunk in entries.chunks(per_page.max(1)) {
+    for chunk in pack(sized, 2 * per_page.max(1)) {
         let list: Vec<Value> = chunk
             .iter()
             .map(|(k, n)| Value::Array(vec![k.clone(), Value::String(n.clone())]))
@@ -187,12 +228,34 @@ mod tests {
 
     #[test]
     fn packing_respects_the_limit() {
-        let runs = pack(vec![("a", 4), ("b", 4), ("c", 3), ("d", 20), ("e", 1)], 10);
+        // Hashes that never ask for a cut (4 % 5 is not below any size here).
+        let items = vec![
+            ("a", 4, 4),
+            ("b", 4, 4),
+            ("c", 3, 4),
+            ("d", 20, 4),
+            ("e", 1, 4),
+        ];
+        let runs = pack(items, 10);
         assert_eq!(runs, vec![vec!["a", "b"], vec!["c"], vec!["d"], vec!["e"]]);
-        assert!(pack(Vec::<(u8, usize)>::new(), 10).is_empty());
+        assert!(pack(Vec::<(u8, usize, u64)>::new(), 10).is_empty());
     }
 
     #[test]
+    fn an_insertion_moves_only_the_cuts_near_it() {
+        let item = |i: u64| (i, 40 + (i % 7) as usize, cut_hash(&i.to_le_bytes()));
+        let before: Vec<_> = (0..5_000).map(item).collect();
+        let mut after = before.clone();
+        after.insert(2_500, item(1_000_000));
+        let (old, new) = (pack(before, 6_000), pack(after, 6_000));
+        assert!(old.len() > 40, "{} runs", old.len());
+        let size = |run: &Vec<u64>| run.iter().map(|&i| item(i).1).sum::<usize>();
+        assert!(old.iter().all(|r| size(r) <= 6_000));
+        assert!(old.iter().filter(|r| size(r) < 6_000 - 46).count() > old.len() / 2);
+        let changed = new.iter().filter(|r| !old.contains(r)).count();
+        assert!(changed <= 3, "{changed} of {} runs changed", new.len());
+    }
+
     fn separators_are_short_and_between() {
         assert_eq!(separator("abx", "acd"), "ac");
         assert_eq!(separator("flu", "flucats"), "fluc");
@@ -214,11 +277,27 @@ mod tests {
 
     #[test]
     fn directories_page_their_entries() {
-        let entries = (0..5).map(|i| (json!(i * 10), format!("t.{i}"))).collect();
-        let (pages, top) = directory("td", entries, 2);
-        assert_eq!(pages.len(), 3);
+        let entries: Vec<(Value, String)> =
+            (0..50).map(|i| (json!(i * 10), format!("t.{i}"))).collect();
+        let (pages, top) = directory("td", entries.clone(), 2);
         let top = top.as_array().unwrap();
-        assert_eq!(top[1][0], json!(20));
-        assert_eq!(top[1][1], json!(pages[1].name));
+        assert_eq!(top.len(), pages.len());
+        let mut listed = Vec::new();
+        for (page, first) in pages.iter().zip(top) {
+            let list = ShardFile::payload(&page.contents).unwrap();
+            let list = list.as_array().unwrap();
+            assert!(
+                !list.is_empty() && list.len() <= 4,
+                "{} entries",
+                list.len()
+            );
+            assert_eq!(first[0], list[0][0]);
+            assert_eq!(first[1], json!(page.name));
+            listed.extend(
+                list.iter()
+                    .map(|e| (e[0].clone(), e[1].as_str().unwrap().to_owned())),
+            );
+        }
+        assert_eq!(listed, entries, "every entry once, in order");
     }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::build::Site;
 use crate::diagnostics::Diagnostic;
 use crate::render::PageMeta;
-use crate::render::listing::{self, Pagination, RequestRow};
+use crate::render::listing::{self, EventLog, Pagination, RequestRow};
 use crate::render::view::Link;
 use crate::site::feeds;
 use crate::site::paths::PagePath;
@@ -32,14 +32,12 @@ impl Site<'_> {
             &[("rows", &rows), ("totals", &totals)],
         )?;
 
-        // The event log, newest first, paginated.
-        let pages = all.len().div_ceil(listing::EVENT_LOG_PAGE).max(1);
-        (1..=pages).into_par_iter().try_for_each(|n| {
-            let path = PagePath::event_log(n);
-            let end = all.len().saturating_sub((n - 1) * listing::EVENT_LOG_PAGE);
-            let start = end.saturating_sub(listing::EVENT_LOG_PAGE);
-            let rows = listing::rows(audit, &all[start..end], &path, listing::EVENT_LOG_PAGE);
-            let pagination = listing::pagination(n, pages, &path, PagePath::event_log);
+        // The event log, newest first, in pages counted from the oldest (EventLog).
+        let log = EventLog::of(all.len());
+        (0..=log.pages).into_par_iter().try_for_each(|k| {
+            let path = EventLog::path(k);
+            let rows = listing::rows(audit, &all[log.range(k)], &path, listing::EVENT_LOG_PAGE);
+            let pagination = log.pagination(k);
             let meta = PageMeta::new(&path, self.base_url, "Event Log")
                 .with_crumbs(&path, &[(path.clone(), "Event log".into(), "Event log")]);
             let intro =
@@ -154,7 +152,7 @@ impl Site<'_> {
     fn more_link(&self, from: &PagePath, count: usize) -> Option<Link> {
         (count > listing::RECENT).then(|| {
             Link::new(
-                from.link_to(&PagePath::event_log(1)),
+                from.link_to(&PagePath::event_log()),
                 format!(
                     "Showing the latest {} of {count}; see the event log for all",
                     listing::RECENT

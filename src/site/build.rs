@@ -267,7 +267,7 @@ impl Site<'_> {
             script: format!("{}{}", path.root(), script.0),
             script_bytes: script.1,
             manifest: format!("{}.js", index.manifest),
-            event_log: path.link_to(&PagePath::event_log(1)),
+            event_log: path.link_to(&PagePath::event_log()),
         };
         let meta = PageMeta::new(&path, self.base_url, "Search")
             .describe("Search job requests by id, job identifier, workspace, researcher, action, backend, status or commit")
@@ -282,13 +282,8 @@ impl Site<'_> {
             PagePath::home().url(self.base_url),
             PagePath::organisations().url(self.base_url),
         ];
-        let pages = self
-            .audit
-            .requests
-            .len()
-            .div_ceil(listing::EVENT_LOG_PAGE)
-            .max(1);
-        urls.extend((1..=pages).map(|n| PagePath::event_log(n).url(self.base_url)));
+        let log = listing::EventLog::of(self.audit.requests.len());
+        urls.extend(log.paths().map(|p| p.url(self.base_url)));
         let g = &self.groups;
         urls.extend(
             g.projects

@@ -40,13 +40,15 @@ impl PagePath {
         PagePath(format!("backends/{slug}"))
     }
 
-    /// Page `n` (1-based) of the event log; page 1 is the log's own folder.
-    pub fn event_log(n: usize) -> PagePath {
-        if n <= 1 {
-            PagePath("event-log".into())
-        } else {
-            PagePath(format!("event-log/page/{n}"))
-        }
+    /// The event log's front page: its newest requests.
+    pub fn event_log() -> PagePath {
+        PagePath("event-log".into())
+    }
+
+    /// Page `n` (1-based) of the event log, counted from the oldest request
+    /// (`listing::EventLog`).
+    pub fn event_log_page(n: usize) -> PagePath {
+        PagePath(format!("event-log/page/{n}"))
     }
 
     /// The page of a large project.yaml, shared by every request that ran it.
@@ -133,9 +135,8 @@ mod tests {
         );
         assert_eq!(from.link_to(&PagePath::home()), "../../../index.html");
         assert_eq!(
-            PagePath::home().link_to(&PagePath::event_log(2)),
+            PagePath::home().link_to(&PagePath::event_log_page(2)),
             "event-log/page/2/index.html"
         );
-        assert_eq!(PagePath::event_log(1), PagePath::event_log(0));
     }
 }

@@ -137,19 +137,29 @@ pub fn apply(dir: &Path, night: &Night) -> io::Result<NightSummary> {
         if let Some(at) = at {
             request["created_at"] = stamp(at).into();
         }
+        // Jobs inside the record (the API's shape) and in the jobs file: new
+        // identifiers, the same times relative to the request.
+        let renew = |job: &mut Value, rng: &mut Rng| {
+            job["identifier"] = self::identifier(rng).into();
+            for field in ["created_at", "updated_at", "started_at", "completed_at"] {
+                if let (Some(t), Some(shift)) = (parse(&job[field]), shift) {
+                    job[field] = stamp(t + shift).into();
+                }
+            }
+        };
+        if let Some(embedded) = request.get_mut("jobs").and_then(Value::as_array_mut) {
+            for job in embedded {
+                renew(job, &mut rng);
+            }
+        }
         let old_identifier = template["identifier"].as_str().unwrap_or_default();
         for &j in jobs_of.get(old_identifier).into_iter().flatten() {
             let Line::Record(job) = &jobs[j] else {
                 continue;
             };
             let mut job = job.clone();
-            job["identifier"] = self::identifier(&mut rng).into();
+            renew(&mut job, &mut rng);
             job["job_request_id"] = identifier.clone().into();
-            for field in ["created_at", "updated_at", "started_at", "completed_at"] {
-                if let (Some(t), Some(shift)) = (parse(&job[field]), shift) {
-                    job[field] = stamp(t + shift).into();
-                }
-            }
             new_jobs.push(Line::Record(job));
         }
         summary.added.push(id);
