@@ -332,8 +332,8 @@ mod event_log_tests {
             let log = EventLog::of(total);
             (0..=log.pages).map(|k| log.range(k)).collect::<Vec<_>>()
         };
-        assert_eq!(sizes(0), [0..0]);
-        assert_eq!(sizes(p), [0..p]);
+        assert_eq!(sizes(0), std::iter::once(0..0).collect::<Vec<_>>());
+        assert_eq!(sizes(p), std::iter::once(0..p).collect::<Vec<_>>());
         assert_eq!(sizes(p + 1), [p..p + 1, 0..p]);
         // Growing from 2.5 to 3.9 pages' worth: the full pages hold the same rows.
         let (small, large) = (sizes(2 * p + p / 2), sizes(3 * p + 90));

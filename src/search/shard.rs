@@ -256,6 +256,7 @@ mod tests {
         assert!(changed <= 3, "{changed} of {} runs changed", new.len());
     }
 
+    #[test]
     fn separators_are_short_and_between() {
         assert_eq!(separator("abx", "acd"), "ac");
         assert_eq!(separator("flu", "flucats"), "fluc");
