@@ -1,17 +1,20 @@
 //! The build benchmark (`cargo bench --bench build`): for each size, a synthetic export
 //! (generated once and kept under the target folder), a full build by the release binary
-//! as a child process, and a `cp -a` of its output on the same disk for scale.
+//! as a child process, a `cp -a` of its output on the same disk for scale, and then a
+//! night's changes (`synth::night`: 0.5% of the archive added, 0.2% changed) built
+//! incrementally into that output.
 //!
 //! Sizes come from `JOBAUDIT_BENCH_SIZES` (comma-separated request counts, default
 //! `1000,10000,100000`); the seed from `JOBAUDIT_BENCH_SEED` (default 1). Prints one row
-//! per size: pages, wall time, pages/s, MB written/s, peak RSS, and build time ÷ `cp -a`.
+//! per size: pages, wall time, pages/s, MB written/s, peak RSS, build time ÷ `cp -a`, and
+//! the night's rebuild time and files rewritten.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use jobaudit::synth::{self, SynthOptions};
+use jobaudit::synth::{self, SynthOptions, night};
 
 struct Row {
     requests: usize,
@@ -22,6 +25,10 @@ struct Row {
     wall_s: f64,
     peak_rss_mb: f64,
     cp_s: f64,
+    night: night::Night,
+    night_s: f64,
+    /// Files the night's rebuild wrote (the rest were left in place).
+    night_written: usize,
 }
 
 fn main() {
@@ -83,41 +90,7 @@ fn bench(root: &Path, requests: usize, seed: u64) -> Row {
         let _ = fs::remove_dir_all(dir);
     }
     let log = root.join(format!("build-{requests}.log"));
-    let started = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_jobaudit"))
-        .arg("build")
-        .arg("--input")
-        .arg(&input)
-        .arg("--output")
-        .arg(&output)
-        .stdout(Stdio::null())
-        .stderr(fs::File::create(&log).unwrap())
-        .spawn()
-        .expect("run the release jobaudit");
-    // The child's high-water mark, read while it runs: /proc/<pid>/status loses it
-    // once the process exits, and getrusage would need unsafe libc calls.
-    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
-    let mut peak_kb = 0u64;
-    let status = loop {
-        if let Some(kb) = fs::read_to_string(&status_file)
-            .ok()
-            .and_then(|s| vm_hwm_kb(&s))
-        {
-            peak_kb = peak_kb.max(kb);
-        }
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let wall_s = started.elapsed().as_secs_f64();
-    let last = fs::read_to_string(&log).unwrap_or_default();
-    let last = last.lines().last().unwrap_or_default();
-    assert!(
-        status.success(),
-        "jobaudit build {requests} failed ({status}): {last}"
-    );
-    eprintln!("{last}");
+    let (wall_s, peak_kb, _) = run_build(&input, &output, &log);
 
     let (mut pages, mut files, mut bytes) = (0, 0, 0);
     for entry in walkdir::WalkDir::new(&output) {
@@ -142,6 +115,38 @@ fn bench(root: &Path, requests: usize, seed: u64) -> Row {
     assert!(cp.success(), "cp -a {}", output.display());
     let _ = fs::remove_dir_all(&copy);
 
+    // A night: 0.5% of the archive added, 0.2% changed (500 and 200 at 100,000), built
+    // into the tree just made. The export copy shares the pipelines by hard link.
+    let night_input = root.join(format!("export-{requests}-seed{seed}-night"));
+    let _ = fs::remove_dir_all(&night_input);
+    let linked = Command::new("cp")
+        .arg("-al")
+        .arg(&input)
+        .arg(&night_input)
+        .status()
+        .unwrap();
+    assert!(linked.success(), "cp -al {}", input.display());
+    let night = night::Night {
+        added: (requests / 200).max(1),
+        changed: (requests / 500).max(1),
+        removed: 0,
+        seed,
+    };
+    night::apply(&night_input, &night).unwrap_or_else(|e| panic!("night {requests}: {e}"));
+    let night_log = root.join(format!("build-{requests}-night.log"));
+    let (night_s, _, last) = run_build(&night_input, &output, &night_log);
+    let _ = fs::remove_dir_all(&night_input);
+    // "… 237575 files (228776 unchanged), …"
+    let number_before = |text: &str, marker: &str| -> usize {
+        let end = text
+            .find(marker)
+            .unwrap_or_else(|| panic!("{marker:?} in {text}"));
+        let start = text[..end].rfind([' ', '(']).map_or(0, |i| i + 1);
+        text[start..end].parse().unwrap()
+    };
+    let night_files = number_before(&last, " files (");
+    let night_kept = number_before(&last, " unchanged)");
+
     Row {
         requests,
         generate_s,
@@ -151,7 +156,57 @@ fn bench(root: &Path, requests: usize, seed: u64) -> Row {
         wall_s,
         peak_rss_mb: peak_kb as f64 / 1024.0,
         cp_s,
+        night,
+        night_s,
+        night_written: night_files - night_kept,
     }
+}
+
+/// Runs the release binary's build as a child process: wall time, peak RSS (KB) and the
+/// summary line.
+fn run_build(input: &Path, output: &Path, log: &Path) -> (f64, u64, String) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jobaudit"))
+        .arg("build")
+        .arg("--input")
+        .arg(input)
+        .arg("--output")
+        .arg(output)
+        .stdout(Stdio::null())
+        .stderr(fs::File::create(log).unwrap())
+        .spawn()
+        .expect("run the release jobaudit");
+    // The child's high-water mark, read while it runs: /proc/<pid>/status loses it
+    // once the process exits, and getrusage would need unsafe libc calls.
+    let status_file = PathBuf::from(format!("/proc/{}/status", child.id()));
+    let mut peak_kb = 0u64;
+    let status = loop {
+        if let Some(kb) = fs::read_to_string(&status_file)
+            .ok()
+            .and_then(|s| vm_hwm_kb(&s))
+        {
+            peak_kb = peak_kb.max(kb);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let wall_s = started.elapsed().as_secs_f64();
+    let text = fs::read_to_string(log).unwrap_or_default();
+    let last = text
+        .lines()
+        .rfind(|l| l.starts_with("built "))
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        status.success(),
+        "jobaudit build {} failed ({status}): {}",
+        input.display(),
+        text.lines().last().unwrap_or_default()
+    );
+    eprintln!("{last}");
+    (wall_s, peak_kb, last)
 }
 
 fn vm_hwm_kb(status: &str) -> Option<u64> {
@@ -162,7 +217,7 @@ fn vm_hwm_kb(status: &str) -> Option<u64> {
 fn print_row(r: &Row, header: bool) {
     if header {
         println!(
-            "{:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>10} {:>9} {:>7} {:>9} {:>7}",
+            "{:>9} {:>9} {:>9} {:>9} {:>8} {:>9} {:>10} {:>9} {:>7} {:>9} {:>7} {:>9} {:>8} {:>9}",
             "requests",
             "pages",
             "files",
@@ -173,12 +228,15 @@ fn print_row(r: &Row, header: bool) {
             "peak MB",
             "cp s",
             "build/cp",
-            "gen s"
+            "gen s",
+            "night",
+            "night s",
+            "rewritten"
         );
     }
     let mb = r.bytes as f64 / 1e6;
     println!(
-        "{:>9} {:>9} {:>9} {:>9.1} {:>8.2} {:>9.0} {:>10.1} {:>9.0} {:>7.2} {:>9.2} {:>7}",
+        "{:>9} {:>9} {:>9} {:>9.1} {:>8.2} {:>9.0} {:>10.1} {:>9.0} {:>7.2} {:>9.2} {:>7} {:>9} {:>8.2} {:>9}",
         r.requests,
         r.pages,
         r.files,
@@ -191,5 +249,8 @@ fn print_row(r: &Row, header: bool) {
         r.wall_s / r.cp_s,
         r.generate_s
             .map_or("cached".to_owned(), |s| format!("{s:.1}")),
+        format!("+{}/~{}", r.night.added, r.night.changed),
+        r.night_s,
+        r.night_written,
     );
 }

@@ -54,7 +54,11 @@ impl Writer {
         let staging = parent.join(format!(".{name}.staging"));
         let marker = parent.join(format!(".{name}.commit"));
         if marker.exists() {
-            commit(target, &staging, &marker)?;
+            let staged = staging.join(MANIFEST_FILE);
+            let manifests = staged
+                .exists()
+                .then(|| (Manifest::read(target), Manifest::read(&staging)));
+            commit(target, &staging, &marker, manifests.as_ref())?;
         }
         remove_if_present(&staging)?;
         std::fs::create_dir(&staging)
@@ -183,7 +187,8 @@ impl Writer {
             std::fs::write(&self.marker, b"")
                 .map_err(|e| Diagnostic::error(&self.marker, format!("cannot write: {e}")))?;
             self.finished = true;
-            return commit(&self.target, &self.staging, &self.marker);
+            let manifests = (std::mem::take(&mut self.previous), manifest);
+            return commit(&self.target, &self.staging, &self.marker, Some(&manifests));
         }
         let old = self.staging.with_file_name(format!(
             ".{}.old",
@@ -227,11 +232,15 @@ impl Drop for Writer {
 /// Moves the staged files of an update into `target`, deletes the files the new manifest
 /// no longer lists, and puts the new manifest in place last. Every step can be repeated,
 /// so a commit cut short is finished by running this again while `marker` exists.
-fn commit(target: &Path, staging: &Path, marker: &Path) -> Result<(), Diagnostic> {
+/// `manifests` are the (old, new) manifests, None once the new one is in place.
+fn commit(
+    target: &Path,
+    staging: &Path,
+    marker: &Path,
+    manifests: Option<&(Manifest, Manifest)>,
+) -> Result<(), Diagnostic> {
     let staged_manifest = staging.join(MANIFEST_FILE);
-    if staged_manifest.exists() {
-        let new = Manifest::read(staging);
-        let old = Manifest::read(target);
+    if let Some((old, new)) = manifests {
         // Only changed files are staged: walk them, not the whole manifest.
         let staged: Vec<PathBuf> = walkdir::WalkDir::new(staging)
             .min_depth(1)
