@@ -96,6 +96,9 @@ struct BuildArgs {
     /// Exit 1 without writing when any record has a problem.
     #[arg(long)]
     strict: bool,
+    /// Make every file afresh instead of keeping the unchanged ones of the previous build.
+    #[arg(long)]
+    full: bool,
     /// Print how long each stage of the build took.
     #[arg(long)]
     timings: bool,
@@ -136,6 +139,7 @@ fn build(args: BuildArgs) -> ExitCode {
         templates: args.templates,
         base_url: args.base_url,
         strict: args.strict,
+        full: args.full,
     };
     let bar = TerminalBar::default();
     let shown: &dyn Progress = if std::io::stderr().is_terminal() {

@@ -163,7 +163,7 @@ fn a_night_of_changes_to_a_generated_export_rebuilds_like_a_full_build() {
         output: output.clone(),
         ..BuildOptions::default()
     };
-    site::build(&options).unwrap();
+    let first = site::build(&options).unwrap();
     let before = tree(&output);
 
     let night = night::apply(
@@ -182,6 +182,12 @@ fn a_night_of_changes_to_a_generated_export_rebuilds_like_a_full_build() {
     );
     let rebuilt = site::build(&options).unwrap();
     let after = tree(&output);
+    let problems = |c: jobaudit::export::ReadCounts| (c.requests_skipped, c.jobs_skipped);
+    assert_eq!(
+        problems(rebuilt.counts),
+        problems(first.counts),
+        "the night adds no bad records"
+    );
 
     let full_dir = tempfile::tempdir().unwrap();
     let full_output = full_dir.path().join("site");
@@ -238,4 +244,33 @@ fn a_night_of_changes_to_a_generated_export_rebuilds_like_a_full_build() {
         rebuilt.kept,
         rebuilt.files
     );
+}
+
+/// `--full` makes every file afresh (new inodes) into an output built before, with the
+/// same bytes.
+#[test]
+fn a_full_build_rewrites_every_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    copy_fixture(&input);
+    let output = dir.path().join("site");
+    let options = BuildOptions {
+        input,
+        output: output.clone(),
+        ..BuildOptions::default()
+    };
+    site::build(&options).unwrap();
+    let before = tree(&output);
+    let full = site::build(&BuildOptions {
+        full: true,
+        ..options
+    })
+    .unwrap();
+    assert_eq!(full.kept, 0);
+    let after = tree(&output);
+    assert_eq!(before.len(), after.len());
+    for (path, (bytes, inode)) in &after {
+        assert_eq!(bytes, &before[path].0, "{}", path.display());
+        assert_ne!(*inode, before[path].1, "{} kept", path.display());
+    }
 }

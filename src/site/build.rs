@@ -26,6 +26,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Refuse to write anything when the input has problems.
     pub strict: bool,
+    /// Make every file afresh, ignoring what the previous build in the output left.
+    pub full: bool,
 }
 
 /// What a build did, for the summary line.
@@ -125,7 +127,10 @@ pub fn build_with_progress(
         },
     )
     .map_err(fatal)?;
-    let writer = Writer::new(&options.output).map_err(fatal)?;
+    let mut writer = Writer::new(&options.output).map_err(fatal)?;
+    if options.full {
+        writer = writer.ignore_previous();
+    }
     let site = Site {
         audit: &audit,
         renderer: &renderer,

@@ -78,6 +78,14 @@ impl Writer {
         })
     }
 
+    /// Makes every file afresh and swaps the whole tree in, as into an empty folder,
+    /// whatever the previous build left (`--full`).
+    pub fn ignore_previous(mut self) -> Writer {
+        self.previous = Manifest::default();
+        self.update = false;
+        self
+    }
+
     /// Keeps the previous build's `rel` when it was made from the same `fingerprint`;
     /// false when it must be made afresh.
     pub fn keep_if_unchanged(&self, rel: &str, fingerprint: Hash) -> Result<bool, Diagnostic> {
