@@ -54,14 +54,80 @@ pub fn request_row(r: &AuditedRequest, from: &PagePath) -> RequestRow {
     }
 }
 
+/// The rows of a list page for `indices` (into `audit.requests`), newest first, made
+/// only if the page is rendered. For the page's fingerprint they count as the listed
+/// requests' [`row_fingerprints`]: a row differs between pages only in where its links
+/// start from, which is the page's own path, so equal fingerprints mean equal rows.
+pub struct Rows<'a> {
+    audit: &'a Audit,
+    fingerprints: &'a [u128],
+    indices: Vec<usize>,
+    from: PagePath,
+}
+
+impl<'a> Rows<'a> {
+    pub fn new(
+        audit: &'a Audit,
+        fingerprints: &'a [u128],
+        indices: &[usize],
+        from: &PagePath,
+        limit: usize,
+    ) -> Rows<'a> {
+        Rows {
+            audit,
+            fingerprints,
+            indices: indices.iter().rev().take(limit).copied().collect(),
+            from: from.clone(),
+        }
+    }
+
+    pub fn make(&self) -> Vec<RequestRow> {
+        self.indices
+            .iter()
+            .map(|&i| request_row(&self.audit.requests[i], &self.from))
+            .collect()
+    }
+}
+
+impl super::erased::Value for Rows<'_> {
+    fn insert_into(&self, context: &mut tera::Context, key: &'static str) {
+        context.insert(key, &self.make());
+    }
+
+    fn to_json(&self) -> Vec<u8> {
+        let mut bytes = Vec::with_capacity(self.indices.len() * 16 + 8);
+        bytes.extend_from_slice(&(self.indices.len() as u64).to_le_bytes());
+        for &i in &self.indices {
+            bytes.extend_from_slice(&self.fingerprints[i].to_le_bytes());
+        }
+        bytes
+    }
+}
+
+/// For each request, a fingerprint of its row as any list shows it (made from the home
+/// page; see [`Rows`]).
+pub fn row_fingerprints(audit: &Audit) -> Vec<u128> {
+    use rayon::prelude::*;
+    let home = PagePath::home();
+    audit
+        .requests
+        .par_iter()
+        .map(|r| {
+            let json = serde_json::to_vec(&request_row(r, &home)).unwrap_or_default();
+            xxhash_rust::xxh3::xxh3_128(&json)
+        })
+        .collect()
+}
+
 /// Rows for `indices` (into `audit.requests`), newest first.
 pub fn rows(audit: &Audit, indices: &[usize], from: &PagePath, limit: usize) -> Vec<RequestRow> {
-    indices
-        .iter()
-        .rev()
-        .take(limit)
-        .map(|&i| request_row(&audit.requests[i], from))
-        .collect()
+    Rows {
+        audit,
+        fingerprints: &[],
+        indices: indices.iter().rev().take(limit).copied().collect(),
+        from: from.clone(),
+    }
+    .make()
 }
 
 /// The requests grouped every way the site browses them; indices ascend by id.

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::build::Site;
 use crate::diagnostics::Diagnostic;
 use crate::render::PageMeta;
-use crate::render::listing::{self, EventLog, Pagination, RequestRow};
+use crate::render::listing::{self, EventLog, Pagination, Rows};
 use crate::render::view::Link;
 use crate::site::feeds;
 use crate::site::paths::PagePath;
@@ -23,7 +23,7 @@ impl Site<'_> {
         let home = PagePath::home();
         let meta = PageMeta::new(&home, self.base_url, "Home")
             .describe("Public audit trail of job requests run against patient data");
-        let rows = listing::rows(audit, &all, &home, listing::LATEST);
+        let rows = self.rows(&all, &home, listing::LATEST);
         let totals = listing::totals(audit, g);
         self.page(
             &home,
@@ -36,7 +36,7 @@ impl Site<'_> {
         let log = EventLog::of(all.len());
         (0..=log.pages).into_par_iter().try_for_each(|k| {
             let path = EventLog::path(k);
-            let rows = listing::rows(audit, &all[log.range(k)], &path, listing::EVENT_LOG_PAGE);
+            let rows = self.rows(&all[log.range(k)], &path, listing::EVENT_LOG_PAGE);
             let pagination = log.pagination(k);
             let meta = PageMeta::new(&path, self.base_url, "Event Log")
                 .with_crumbs(&path, &[(path.clone(), "Event log".into(), "Event log")]);
@@ -74,7 +74,7 @@ impl Site<'_> {
             let name = audit.requests[indices[0]].request.backend.name.clone();
             let meta = PageMeta::new(&path, self.base_url, format!("Backend: {name}"))
                 .with_crumbs(&path, &[(path.clone(), name.clone(), "Backend")]);
-            let rows = listing::rows(audit, indices, &path, listing::RECENT);
+            let rows = self.rows(indices, &path, listing::RECENT);
             let intro = format!(
                 "{} job requests ran on the {name} backend. The latest:",
                 indices.len()
@@ -118,7 +118,8 @@ impl Site<'_> {
             &path,
             &[(path.clone(), "Organisations".into(), "Organisations")],
         );
-        self.list_page(&path, &meta, "Organisations", "", &links, &[], None, None)
+        let rows = self.rows(&[], &path, 0);
+        self.list_page(&path, &meta, "Organisations", "", &links, &rows, None, None)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -129,7 +130,7 @@ impl Site<'_> {
         heading: &str,
         intro: &str,
         links: &[ListLink],
-        rows: &[RequestRow],
+        rows: &Rows<'_>,
         more: Option<&Link>,
         pagination: Option<&Pagination>,
     ) -> Result<(), Diagnostic> {
@@ -141,11 +142,16 @@ impl Site<'_> {
                 ("heading", &heading),
                 ("intro", &intro),
                 ("links", &links),
-                ("rows", &rows),
+                ("rows", rows),
                 ("more", &more),
                 ("pagination", &pagination),
             ],
         )
+    }
+
+    /// The rows of `indices`, newest first, made only if the page is rendered.
+    fn rows(&self, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'_> {
+        Rows::new(self.audit, &self.row_fingerprints, indices, from, limit)
     }
 
     /// A link to the event log when a page shows only the latest of `count` requests.
@@ -192,7 +198,7 @@ impl Site<'_> {
             .take_while(|((p, _), _)| p == slug)
             .filter_map(|(_, ws)| listing::workspace_view(audit, ws, &path))
             .collect();
-        let rows = listing::rows(audit, indices, &path, listing::RECENT);
+        let rows = self.rows(indices, &path, listing::RECENT);
         let more = (indices.len() > listing::RECENT).then(|| {
             Link::new(
                 "",
@@ -242,7 +248,7 @@ impl Site<'_> {
         let organisation = latest
             .organisation()
             .map(|o| Link::new(path.link_to(&PagePath::org(&o.slug)), &o.name));
-        let rows = listing::rows(audit, indices, &path, usize::MAX);
+        let rows = self.rows(indices, &path, usize::MAX);
         let actions = listing::action_statuses(audit, indices, &path);
         let feed = "feed.xml";
         let meta = PageMeta::new(&path, self.base_url, format!("Workspace: {name}")).with_crumbs(
@@ -289,7 +295,7 @@ impl Site<'_> {
             name: self.org_name(slug, indices),
         };
         let projects = listing::projects(self.audit, indices, &path);
-        let rows = listing::rows(self.audit, indices, &path, listing::RECENT);
+        let rows = self.rows(indices, &path, listing::RECENT);
         let more = self.more_link(&path, indices.len());
         let meta = PageMeta::new(&path, self.base_url, &org.name).with_crumbs(
             &path,
@@ -324,7 +330,7 @@ impl Site<'_> {
             fullname: latest.created_by.fullname.clone(),
         };
         let projects = listing::projects(self.audit, indices, &path);
-        let rows = listing::rows(self.audit, indices, &path, listing::RECENT);
+        let rows = self.rows(indices, &path, listing::RECENT);
         let more = self.more_link(&path, indices.len());
         let meta = PageMeta::new(&path, self.base_url, &user.fullname).with_crumbs(
             &path,

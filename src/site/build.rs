@@ -137,6 +137,7 @@ pub fn build_with_progress(
         writer: &writer,
         base_url: &config.base_url,
         groups: Groups::of(&audit),
+        row_fingerprints: listing::row_fingerprints(&audit),
         progress,
     };
 
@@ -199,6 +200,8 @@ pub(super) struct Site<'a> {
     pub(super) writer: &'a Writer,
     pub(super) base_url: &'a str,
     pub(super) groups: Groups,
+    /// `listing::row_fingerprints`, for the list pages.
+    pub(super) row_fingerprints: Vec<u128>,
 }
 
 pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
