@@ -27,7 +27,6 @@ pub struct SiteView {
     pub base_url: String,
     /// Extra Markdown pages, for the navigation.
     pub pages: Vec<NavPage>,
-    pub build_date: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -29,7 +29,11 @@ impl Site<'_> {
             &home,
             "home.html",
             &meta,
-            &[("rows", &rows), ("totals", &totals)],
+            &[
+                ("rows", &rows),
+                ("totals", &totals),
+                ("build_date", &super::build::build_date(audit)),
+            ],
         )?;
 
         // The event log, newest first, in pages counted from the oldest (EventLog).

@@ -115,7 +115,6 @@ pub fn build_with_progress(
         title: config.title.clone(),
         base_url: config.base_url.clone(),
         pages: markdown_pages.iter().map(|(nav, _)| nav.clone()).collect(),
-        build_date: build_date(&audit),
     };
     let renderer = Renderer::new(
         &config,
@@ -180,9 +179,10 @@ pub fn build_with_progress(
     Ok(summary)
 }
 
-/// From `SOURCE_DATE_EPOCH` (reproducible builds), else the newest record: never the
-/// wall clock, so the same input gives the same bytes.
-fn build_date(audit: &Audit) -> Option<String> {
+/// The home page's "as of" date: from `SOURCE_DATE_EPOCH` (reproducible builds), else the
+/// newest record; never the wall clock, so the same input gives the same bytes. Only the
+/// home page shows it, so that a new record does not change every page's fingerprint.
+pub(super) fn build_date(audit: &Audit) -> Option<String> {
     let from_env = std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
