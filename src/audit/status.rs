@@ -67,7 +67,7 @@ impl Status {
 }
 
 /// The status shown for a request, and the message that goes with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RequestStatus {
     pub status: Status,
     pub message: Option<String>,

@@ -6,7 +6,7 @@ use std::fmt;
 use crate::export::Job;
 
 /// Total seconds spent running, as job-server sums them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]
 pub struct Runtime(pub u64);
 
 impl fmt::Display for Runtime {
@@ -20,7 +20,7 @@ impl fmt::Display for Runtime {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Timeline {
     pub created: DateTime<Utc>,
     pub started: Option<DateTime<Utc>>,

@@ -12,13 +12,19 @@ pub struct Source {
     pub line: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where a record was read says nothing about what it is: a page made from it is the
+/// same wherever the record moved in the file (a line removed above shifts every line).
+impl std::hash::Hash for Source {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
+}
+
+#[derive(Debug, Clone, PartialEq, Hash, Eq)]
 pub struct Backend {
     pub slug: String,
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Hash, Eq)]
 pub struct Workspace {
     pub name: String,
     /// The GitHub URL of the repo, without a trailing slash.
@@ -26,27 +32,27 @@ pub struct Workspace {
     pub branch: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Hash, Eq)]
 pub struct Project {
     pub slug: String,
     pub name: String,
     pub number: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize)]
 pub struct Org {
     pub slug: String,
     pub name: String,
     pub lead: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Hash, Eq)]
 pub struct User {
     pub username: String,
     pub fullname: String,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Hash)]
 pub struct JobRequest {
     /// The public number: "Job request: 21418".
     pub id: u64,
@@ -78,7 +84,7 @@ impl JobRequest {
 
 /// A job as job-runner reports it (spec/job-server.md §4.2). `metrics` and
 /// `trace_context` are read past: job-server shows them to staff only.
-#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Deserialize)]
 pub struct Job {
     pub identifier: String,
     /// The request's identifier; needed only when jobs come from `jobs.jsonl`.

@@ -31,6 +31,7 @@ pub use docs::Facets;
 pub use index::{Jump, TermIndex};
 pub use shard::{ShardFile, base36, decode_postings, encode_postings};
 
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::audit::Audit;
@@ -76,32 +77,43 @@ pub fn build(audit: &Audit) -> SearchIndex {
     let facets = Facets::of(audit);
     let mut files = Vec::new();
 
-    // Term shards. Each entry is serialized once: its text sizes the shards and is
-    // pasted into one.
-    let sized: Vec<((String, String), usize, u64)> = terms
+    // Term shards. Each entry is serialized once, in parallel: its text sizes the shards
+    // and is pasted into one.
+    let entries: Vec<(((String, String), usize, u64), Vec<ShardFile>)> = terms
         .postings
-        .into_iter()
+        .into_par_iter()
         .map(|(term, ids)| {
+            let mut blocks = Vec::new();
             let descending: Vec<u64> = ids.into_iter().rev().collect();
-            let entry = term_entry(&descending, terms.jumps.get(&term).copied(), &mut files);
+            let entry = term_entry(&descending, terms.jumps.get(&term).copied(), &mut blocks);
             let bytes = term.len() + entry.len() + 4;
             let hash = shard::cut_hash(term.as_bytes());
-            ((term, entry), bytes, hash)
+            (((term, entry), bytes, hash), blocks)
         })
         .collect();
-    let mut keys = Vec::new();
-    let mut previous_last = String::new();
-    for (i, run) in pack(sized, TERM_SHARD_BYTES).into_iter().enumerate() {
-        let key = if i == 0 {
-            String::new()
-        } else {
-            separator(&previous_last, &run[0].0)
-        };
-        previous_last = run[run.len() - 1].0.clone();
-        let file = ShardFile::from_json("t", object(&run));
-        keys.push((Value::String(key), file.name.clone()));
-        files.push(file);
+    let mut sized = Vec::with_capacity(entries.len());
+    for (entry, blocks) in entries {
+        sized.push(entry);
+        files.extend(blocks);
     }
+    let runs = pack(sized, TERM_SHARD_BYTES);
+    // A shard is found by the shortest prefix that sorts after the previous one's last term.
+    let separators: Vec<String> = std::iter::once(String::new())
+        .chain(
+            runs.windows(2)
+                .map(|w| separator(&w[0][w[0].len() - 1].0, &w[1][0].0)),
+        )
+        .collect();
+    let shards: Vec<ShardFile> = runs
+        .par_iter()
+        .map(|run| ShardFile::from_json("t", object(run)))
+        .collect();
+    let keys = separators
+        .into_iter()
+        .zip(&shards)
+        .map(|(key, file)| (Value::String(key), file.name.clone()))
+        .collect();
+    files.extend(shards);
     let (pages, term_top) = directory("td", keys, TERM_DIRECTORY_PAGE);
     files.extend(pages);
 

@@ -6,6 +6,7 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 use crate::audit::{self, Audit};
+use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
 use crate::render::highlight::Drawings;
@@ -103,6 +104,29 @@ pub fn build_with_progress(
         return Err(BuildError::Input(audit.diagnostics));
     }
 
+    // The search index is made from the records alone, on a thread of its own, from the
+    // moment the audit is done while everything else runs.
+    let mut summary = std::thread::scope(|scope| {
+        let index = scope.spawn(|| search::build(&audit));
+        let index = move || index.join().ok();
+        write_site(options, &config, &audit, &markdown_pages, progress, index)
+    })?;
+    summary.counts = counts;
+    summary.diagnostics = audit.diagnostics;
+    Ok(summary)
+}
+
+/// Renders and writes every file of the site; `index` waits for the search index.
+fn write_site(
+    options: &BuildOptions,
+    config: &SiteConfig,
+    audit: &Audit,
+    markdown_pages: &[(NavPage, String)],
+    progress: &dyn Progress,
+    index: impl FnOnce() -> Option<SearchIndex>,
+) -> Result<BuildSummary, BuildError> {
+    let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
+    progress.start("prepare", 0);
     let hashed = assets::hashed_assets();
     let asset = |wanted: &str| {
         hashed
@@ -131,28 +155,31 @@ pub fn build_with_progress(
         writer = writer.ignore_previous();
     }
     let site = Site {
-        audit: &audit,
+        audit,
         renderer: &renderer,
         writer: &writer,
         base_url: &config.base_url,
-        groups: Groups::of(&audit),
-        row_fingerprints: listing::row_fingerprints(&audit),
+        groups: Groups::of(audit),
+        row_fingerprints: listing::row_fingerprints(audit),
+        pipeline_hashes: audit
+            .pipelines
+            .par_iter()
+            .map(|p| manifest::hash(p.text.as_bytes()))
+            .collect(),
         progress,
     };
 
     for (name, _, contents) in &hashed {
         writer.write(name, contents.as_bytes()).map_err(fatal)?;
     }
-    let drawings = renderer.drawings(&audit);
-    // The search index is built from the records alone, on a thread of its own, while
-    // the pool renders pages.
-    let (index, pages) = std::thread::scope(|scope| {
-        let index = scope.spawn(|| search::build(&audit));
-        let pages = site.pages(&drawings, &markdown_pages);
-        (index.join(), pages)
-    });
-    pages.map_err(fatal)?;
-    let index = index.map_err(|_| {
+    let drawings = renderer.drawings(audit);
+    progress.finish();
+    site.pages(&drawings, markdown_pages).map_err(fatal)?;
+    // What is left of building the index once the pages are done.
+    progress.start("search index", 0);
+    let index = index();
+    progress.finish();
+    let index = index.ok_or_else(|| {
         fatal(Diagnostic::error(
             &options.output,
             "the search index could not be built",
@@ -164,14 +191,13 @@ pub fn build_with_progress(
     progress.finish();
 
     let summary = BuildSummary {
-        counts,
         requests_rendered: audit.requests.len(),
         pipelines: audit.pipelines.len(),
         files: writer.files(),
         kept: writer.kept(),
         bytes: writer.bytes(),
         search,
-        diagnostics: audit.diagnostics,
+        ..BuildSummary::default()
     };
     progress.start("commit", 0);
     writer.finish().map_err(fatal)?;
@@ -202,6 +228,8 @@ pub(super) struct Site<'a> {
     pub(super) groups: Groups,
     /// `listing::row_fingerprints`, for the list pages.
     pub(super) row_fingerprints: Vec<u128>,
+    /// A hash of each pipeline's text, by index into `Audit::pipelines`.
+    pub(super) pipeline_hashes: Vec<manifest::Hash>,
 }
 
 pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
