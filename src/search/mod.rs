@@ -72,6 +72,10 @@ pub struct SearchStats {
     pub largest_shard_name: String,
 }
 
+/// A term and its serialized entry, with the entry's size and the term's cut hash
+/// (`shard::pack`).
+type Sized = ((String, String), usize, u64);
+
 pub fn build(audit: &Audit) -> SearchIndex {
     let terms = TermIndex::of(audit);
     let facets = Facets::of(audit);
@@ -79,7 +83,7 @@ pub fn build(audit: &Audit) -> SearchIndex {
 
     // Term shards. Each entry is serialized once, in parallel: its text sizes the shards
     // and is pasted into one.
-    let entries: Vec<(((String, String), usize, u64), Vec<ShardFile>)> = terms
+    let entries: Vec<(Sized, Vec<ShardFile>)> = terms
         .postings
         .into_par_iter()
         .map(|(term, ids)| {

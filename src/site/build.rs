@@ -141,7 +141,7 @@ fn write_site(
         pages: markdown_pages.iter().map(|(nav, _)| nav.clone()).collect(),
     };
     let renderer = Renderer::new(
-        &config,
+        config,
         options.templates.as_deref(),
         site_view,
         AssetNames {
