@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use jobaudit::site::{self, BuildOptions};
 
-fn tree(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u64)> {
+fn tree(root: &Path) -> Tree {
     walkdir::WalkDir::new(root)
         .into_iter()
         .map(Result::unwrap)
@@ -26,6 +26,33 @@ fn tree(root: &Path) -> BTreeMap<PathBuf, (Vec<u8>, u64)> {
             )
         })
         .collect()
+}
+
+type Tree = BTreeMap<PathBuf, (Vec<u8>, u64)>;
+
+/// `after` holds the same files, byte for byte, as a full build of the same input into an
+/// empty folder.
+fn assert_same_as_a_full_build(options: &BuildOptions, after: &Tree) {
+    let full_dir = tempfile::tempdir().unwrap();
+    let full_output = full_dir.path().join("site");
+    site::build(&BuildOptions {
+        output: full_output.clone(),
+        ..options.clone()
+    })
+    .unwrap();
+    let full = tree(&full_output);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        full.keys().collect::<Vec<_>>(),
+        "same files as a full build"
+    );
+    for (path, (bytes, _)) in after {
+        assert!(
+            bytes == &full[path].0,
+            "{} differs from a full build",
+            path.display()
+        );
+    }
 }
 
 fn copy_fixture(to: &Path) {
@@ -92,23 +119,7 @@ fn a_rebuild_keeps_unchanged_files_and_equals_a_full_build() {
     let rebuilt = site::build(&options).unwrap();
     let after = tree(&output);
 
-    let full_dir = tempfile::tempdir().unwrap();
-    let full_output = full_dir.path().join("site");
-    site::build(&BuildOptions {
-        output: full_output.clone(),
-        ..options.clone()
-    })
-    .unwrap();
-    let full = tree(&full_output);
-    let names = |t: &BTreeMap<PathBuf, (Vec<u8>, u64)>| t.keys().cloned().collect::<Vec<_>>();
-    assert_eq!(names(&after), names(&full), "same files as a full build");
-    for (path, (bytes, _)) in &after {
-        assert!(
-            bytes == &full[path].0,
-            "{} differs from a full build",
-            path.display()
-        );
-    }
+    assert_same_as_a_full_build(&options, &after);
 
     let same_inode = |rel: &str| before[Path::new(rel)].1 == after[Path::new(rel)].1;
     // Untouched requests keep their files.
@@ -189,25 +200,10 @@ fn a_night_of_changes_to_a_generated_export_rebuilds_like_a_full_build() {
         "the night adds no bad records"
     );
 
-    let full_dir = tempfile::tempdir().unwrap();
-    let full_output = full_dir.path().join("site");
-    site::build(&BuildOptions {
-        output: full_output.clone(),
-        ..options.clone()
-    })
-    .unwrap();
-    let full = tree(&full_output);
-    assert_eq!(
-        after.keys().collect::<Vec<_>>(),
-        full.keys().collect::<Vec<_>>(),
-        "same files as a full build"
-    );
-    for (path, (bytes, _)) in &after {
-        assert!(bytes == &full[path].0, "{} differs", path.display());
-    }
+    assert_same_as_a_full_build(&options, &after);
 
     // Request pages by id, before and after.
-    let pages = |t: &BTreeMap<PathBuf, (Vec<u8>, u64)>| -> BTreeMap<u64, (PathBuf, u64)> {
+    let pages = |t: &Tree| -> BTreeMap<u64, (PathBuf, u64)> {
         t.iter()
             .filter(|(p, _)| p.ends_with("index.html") && p.components().count() == 4)
             .filter_map(|(p, (_, ino))| {
