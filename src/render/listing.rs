@@ -327,9 +327,9 @@ pub struct Pagination {
     pub older: Option<String>,
 }
 
-/// The event log's pages. The front page holds the newest requests (1 to
-/// [`EVENT_LOG_PAGE`] of them); page `k` holds the `k`-th [`EVENT_LOG_PAGE`] counted from
-/// the oldest. A page therefore keeps its URL and its rows as the archive grows, and a
+/// The event log's pages. The front page holds the newest requests ([`EVENT_LOG_PAGE`]
+/// to twice as many, or all of a smaller archive); page `k` holds the `k`-th
+/// [`EVENT_LOG_PAGE`] counted from the oldest. A page therefore keeps its URL and its rows as the archive grows, and a
 /// nightly build rewrites the front page and the pages whose requests changed, not every
 /// page of the log (job-server numbers from the newest, which moves every row nightly).
 #[derive(Debug, Clone, Copy)]
@@ -343,7 +343,7 @@ impl EventLog {
     pub fn of(total: usize) -> EventLog {
         EventLog {
             total,
-            pages: total.saturating_sub(1) / EVENT_LOG_PAGE,
+            pages: (total / EVENT_LOG_PAGE).saturating_sub(1),
         }
     }
 
@@ -400,13 +400,18 @@ mod event_log_tests {
         };
         assert_eq!(sizes(0), std::iter::once(0..0).collect::<Vec<_>>());
         assert_eq!(sizes(p), std::iter::once(0..p).collect::<Vec<_>>());
-        assert_eq!(sizes(p + 1), [p..p + 1, 0..p]);
-        // Growing from 2.5 to 3.9 pages' worth: the full pages hold the same rows.
+        assert_eq!(
+            sizes(2 * p - 1),
+            std::iter::once(0..2 * p - 1).collect::<Vec<_>>()
+        );
+        assert_eq!(sizes(2 * p), [p..2 * p, 0..p]);
+        // Growing from 2.5 to 3.9 pages' worth: the pages behind the front keep their rows.
         let (small, large) = (sizes(2 * p + p / 2), sizes(3 * p + 90));
-        assert_eq!(small[1..], large[1..3]);
-        assert_eq!(large[0], 3 * p..3 * p + 90);
+        assert_eq!(small[1..], large[1..2]);
+        assert_eq!(large[2], p..2 * p);
+        assert_eq!(large[0], 2 * p..3 * p + 90);
 
-        let log = EventLog::of(2 * p + 1);
+        let log = EventLog::of(3 * p + 1);
         let front = log.pagination(0);
         assert_eq!(
             (front.newer, front.older.as_deref()),
