@@ -55,6 +55,20 @@ fn assert_same_as_a_full_build(options: &BuildOptions, after: &Tree) {
     }
 }
 
+/// A temporary folder with an export made by `make_input` in `input/`, and the options
+/// that build it into `site/` beside it.
+fn export_in_tempdir(make_input: impl FnOnce(&Path)) -> (tempfile::TempDir, BuildOptions) {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input");
+    make_input(&input);
+    let options = BuildOptions {
+        input,
+        output: dir.path().join("site"),
+        ..BuildOptions::default()
+    };
+    (dir, options)
+}
+
 fn copy_fixture(to: &Path) {
     let from = manifest_dir().join("tests/fixtures/edge");
     for entry in walkdir::WalkDir::new(&from) {
@@ -97,15 +111,8 @@ fn change(input: &Path) {
 
 #[test]
 fn a_rebuild_keeps_unchanged_files_and_equals_a_full_build() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("input");
-    copy_fixture(&input);
-    let output = dir.path().join("site");
-    let options = BuildOptions {
-        input: input.clone(),
-        output: output.clone(),
-        ..BuildOptions::default()
-    };
+    let (_dir, options) = export_in_tempdir(copy_fixture);
+    let (input, output) = (options.input.clone(), options.output.clone());
     let first = site::build(&options).unwrap();
     assert_eq!(first.kept, 0);
     let before = tree(&output);
@@ -159,21 +166,16 @@ fn a_rebuild_keeps_unchanged_files_and_equals_a_full_build() {
 #[test]
 fn a_night_of_changes_to_a_generated_export_rebuilds_like_a_full_build() {
     use jobaudit::synth::{self, SynthOptions, night};
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("export");
-    synth::generate(&SynthOptions {
-        requests: 400,
-        seed: 7,
-        output: input.clone(),
-        pipelines: None,
-    })
-    .unwrap();
-    let output = dir.path().join("site");
-    let options = BuildOptions {
-        input: input.clone(),
-        output: output.clone(),
-        ..BuildOptions::default()
-    };
+    let (_dir, options) = export_in_tempdir(|input| {
+        synth::generate(&SynthOptions {
+            requests: 400,
+            seed: 7,
+            output: input.to_path_buf(),
+            pipelines: None,
+        })
+        .unwrap();
+    });
+    let (input, output) = (options.input.clone(), options.output.clone());
     let first = site::build(&options).unwrap();
     let before = tree(&output);
 
@@ -246,15 +248,8 @@ fn a_night_of_changes_to_a_generated_export_rebuilds_like_a_full_build() {
 /// same bytes.
 #[test]
 fn a_full_build_rewrites_every_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("input");
-    copy_fixture(&input);
-    let output = dir.path().join("site");
-    let options = BuildOptions {
-        input,
-        output: output.clone(),
-        ..BuildOptions::default()
-    };
+    let (_dir, options) = export_in_tempdir(copy_fixture);
+    let output = options.output.clone();
     site::build(&options).unwrap();
     let before = tree(&output);
     let full = site::build(&BuildOptions {

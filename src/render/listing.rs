@@ -119,17 +119,6 @@ pub fn row_fingerprints(audit: &Audit) -> Vec<u128> {
         .collect()
 }
 
-/// Rows for `indices` (into `audit.requests`), newest first.
-pub fn rows(audit: &Audit, indices: &[usize], from: &PagePath, limit: usize) -> Vec<RequestRow> {
-    Rows {
-        audit,
-        fingerprints: &[],
-        indices: indices.iter().rev().take(limit).copied().collect(),
-        from: from.clone(),
-    }
-    .make()
-}
-
 /// The requests grouped every way the site browses them; indices ascend by id.
 #[derive(Debug, Default)]
 pub struct Groups {

@@ -153,11 +153,6 @@ impl Site<'_> {
         )
     }
 
-    /// The rows of `indices`, newest first, made only if the page is rendered.
-    fn rows(&self, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'_> {
-        Rows::new(self.audit, &self.row_fingerprints, indices, from, limit)
-    }
-
     /// A link to the event log when a page shows only the latest of `count` requests.
     fn more_link(&self, from: &PagePath, count: usize) -> Option<Link> {
         (count > listing::RECENT).then(|| {

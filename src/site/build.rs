@@ -10,7 +10,7 @@ use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
 use crate::render::highlight::Drawings;
-use crate::render::listing::{self, Groups};
+use crate::render::listing::{self, Groups, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
 use crate::site::paths::PagePath;
@@ -161,11 +161,6 @@ fn write_site(
         base_url: &config.base_url,
         groups: Groups::of(audit),
         row_fingerprints: listing::row_fingerprints(audit),
-        pipeline_hashes: audit
-            .pipelines
-            .par_iter()
-            .map(|p| manifest::hash(p.text.as_bytes()))
-            .collect(),
         progress,
     };
 
@@ -228,13 +223,16 @@ pub(super) struct Site<'a> {
     pub(super) groups: Groups,
     /// `listing::row_fingerprints`, for the list pages.
     pub(super) row_fingerprints: Vec<u128>,
-    /// A hash of each pipeline's text, by index into `Audit::pipelines`.
-    pub(super) pipeline_hashes: Vec<manifest::Hash>,
 }
 
 pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
 
 impl Site<'_> {
+    /// The rows of `indices`, newest first, made only if the page is rendered.
+    pub(super) fn rows(&self, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'_> {
+        Rows::new(self.audit, &self.row_fingerprints, indices, from, limit)
+    }
+
     /// Every HTML page but the search page.
     fn pages(
         &self,

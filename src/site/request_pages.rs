@@ -126,12 +126,12 @@ impl Site<'_> {
             } else {
                 format!("{repo}/blob/{}/", latest.sha)
             };
-            let rows = listing::rows(self.audit, requests, &path, listing::RECENT);
+            let rows = self.rows(requests, &path, listing::RECENT);
             let rel = path.file("index.html");
             let mut input = self.renderer.fingerprint().to_vec();
             input.extend_from_slice(entry.text.as_bytes());
             input.extend_from_slice(blob_base.as_bytes());
-            input.extend_from_slice(&serde_json::to_vec(&rows).unwrap_or_default());
+            input.extend_from_slice(&crate::render::erased::Value::to_json(&rows));
             let fingerprint = manifest::hash(&input);
             if self.writer.keep_if_unchanged(&rel, fingerprint)? {
                 return Ok(());
@@ -184,7 +184,8 @@ impl Site<'_> {
     /// in a second which of a hundred thousand requests changed.
     fn request_fingerprint(&self, r: &audit::AuditedRequest) -> manifest::Hash {
         use std::hash::{Hash, Hasher};
-        let text = |i: Option<usize>| i.map_or(0, |i| self.pipeline_hashes[i]);
+        // A pipeline by its content key: the text's hash, which also names its page.
+        let text = |i: Option<usize>| i.map(|i| self.audit.pipelines[i].key.as_str());
         let mut h = xxhash_rust::xxh3::Xxh3Default::new();
         h.write(self.renderer.fingerprint());
         r.request.hash(&mut h);
