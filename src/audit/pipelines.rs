@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
-use crate::export::{JobRequest, Lookup, PipelineStore, repo_owner_and_name};
+use crate::export::{JobRequest, Lookup, PipelineStore, repo_owner_and_name, text_hash};
 use crate::pipeline::{self, Pipeline, PipelineError};
 
 /// One distinct project.yaml text and what the pipeline rules make of it.
@@ -38,12 +38,14 @@ pub(super) fn resolve(
     store: &PipelineStore,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> (Vec<PipelineEntry>, Vec<Option<usize>>) {
-    let mut index: FxHashMap<Arc<str>, usize> = FxHashMap::default();
+    // By text hash; a hit is confirmed by the text itself (the store's shared texts are
+    // the same allocation, so most need no comparing).
+    let mut index: FxHashMap<u128, usize> = FxHashMap::default();
     let mut texts: Vec<(Arc<str>, Origin)> = Vec::new();
     let mut per_request = Vec::with_capacity(requests.len());
     for r in requests {
         let found = lookup(r, store, diagnostics);
-        let (text, origin) = match (
+        let (text, hash, origin) = match (
             found,
             r.project_definition.as_deref().filter(|d| !d.is_empty()),
         ) {
@@ -61,10 +63,15 @@ pub(super) fn resolve(
                         .record(format!("job request {}", r.id)),
                     );
                 }
-                (stored.text.clone(), Origin::Store(stored.path.clone()))
+                (
+                    stored.text.clone(),
+                    Some(stored.hash),
+                    Origin::Store(stored.path.clone()),
+                )
             }
             (None, Some(definition)) => (
                 Arc::from(definition),
+                None,
                 Origin::Record {
                     file: r.source.file.clone(),
                     line: r.source.line,
@@ -76,11 +83,18 @@ pub(super) fn resolve(
                 continue;
             }
         };
-        let next = texts.len();
-        let i = *index.entry(text.clone()).or_insert_with(|| {
-            texts.push((text, origin));
-            next
-        });
+        let hash = hash.unwrap_or_else(|| text_hash(&text));
+        let i = match index.get(&hash) {
+            Some(&i) if Arc::ptr_eq(&texts[i].0, &text) || texts[i].0 == text => i,
+            found => {
+                // A different text with the same hash is parsed apart, unshared.
+                if found.is_none() {
+                    index.insert(hash, texts.len());
+                }
+                texts.push((text, origin));
+                texts.len() - 1
+            }
+        };
         per_request.push(Some(i));
     }
     let entries: Vec<PipelineEntry> = texts

@@ -7,7 +7,7 @@ mod reader;
 mod records;
 
 pub use names::{RESERVED_TOP_LEVEL, check_segment, is_path_safe};
-pub use pipelines::{Lookup, PipelineStore, StoredPipeline, repo_owner_and_name};
+pub use pipelines::{Lookup, PipelineStore, StoredPipeline, repo_owner_and_name, text_hash};
 pub use records::{Backend, Job, JobRequest, Org, Project, Source, User, Workspace};
 
 use rustc_hash::FxHashMap;

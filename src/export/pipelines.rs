@@ -1,10 +1,13 @@
 //! The pipeline store: `pipelines/<owner>/<repo>/<sha>/project.yaml`, one text per commit,
 //! identical texts shared.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+
+use xxhash_rust::xxh3::xxh3_128;
 
 use crate::diagnostics::Diagnostic;
 
@@ -19,6 +22,8 @@ pub struct PipelineStore {
 pub struct StoredPipeline {
     pub path: PathBuf,
     pub text: Arc<str>,
+    /// `text_hash(text)`: identical texts are looked for by it, then compared.
+    pub hash: u128,
 }
 
 /// How a lookup by commit ended.
@@ -31,19 +36,20 @@ pub enum Lookup<'a> {
 }
 
 impl PipelineStore {
-    /// Reads `dir` (a missing folder is an empty store). Identical texts share one
-    /// allocation, so a text is parsed and highlighted once however many commits have it.
+    /// Reads `dir` (a missing folder is an empty store), the files in parallel. Identical
+    /// texts share one allocation, so a text is parsed and highlighted once however many
+    /// commits have it.
     pub fn read(dir: &Path) -> (PipelineStore, Vec<Diagnostic>) {
         let mut store = PipelineStore::default();
         let mut diagnostics = Vec::new();
         if !dir.is_dir() {
             return (store, diagnostics);
         }
-        let mut texts: FxHashMap<Arc<str>, ()> = FxHashMap::default();
         let walk = walkdir::WalkDir::new(dir)
             .min_depth(4)
             .max_depth(4)
             .sort_by_file_name();
+        let mut files = Vec::new();
         for entry in walk {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -56,32 +62,38 @@ impl PipelineStore {
             if entry.file_name() != "project.yaml" || !entry.file_type().is_file() {
                 continue;
             }
-            let path = entry.path();
-            let Some((owner, repo, sha)) = components(dir, path) else {
-                continue;
-            };
-            match std::fs::read_to_string(path) {
-                Ok(text) => {
-                    let text: Arc<str> = match texts.get_key_value(text.as_str()) {
-                        Some((shared, ())) => shared.clone(),
-                        None => {
-                            let shared: Arc<str> = text.into();
-                            texts.insert(shared.clone(), ());
-                            shared
-                        }
-                    };
-                    let stored = StoredPipeline {
-                        path: path.to_path_buf(),
-                        text,
-                    };
-                    store
-                        .repos
-                        .entry((owner, repo))
-                        .or_default()
-                        .insert(sha, stored);
-                }
-                Err(e) => diagnostics.push(Diagnostic::error(path, format!("cannot read: {e}"))),
+            if let Some(commit) = components(dir, entry.path()) {
+                files.push((commit, entry.into_path()));
             }
+        }
+        let texts: Vec<std::io::Result<(String, u128)>> = files
+            .par_iter()
+            .map(|(_, path)| {
+                let text = std::fs::read_to_string(path)?;
+                let hash = text_hash(&text);
+                Ok((text, hash))
+            })
+            .collect();
+        let mut shared: FxHashMap<u128, Arc<str>> = FxHashMap::default();
+        for (((owner, repo, sha), path), text) in files.into_iter().zip(texts) {
+            let (text, hash) = match text {
+                Ok(read) => read,
+                Err(e) => {
+                    diagnostics.push(Diagnostic::error(&path, format!("cannot read: {e}")));
+                    continue;
+                }
+            };
+            let text = match shared.get(&hash) {
+                Some(same) if **same == *text => same.clone(),
+                // A different text with the same hash is kept apart, unshared.
+                Some(_) => text.into(),
+                None => shared.entry(hash).or_insert(text.into()).clone(),
+            };
+            store
+                .repos
+                .entry((owner, repo))
+                .or_default()
+                .insert(sha, StoredPipeline { path, text, hash });
         }
         (store, diagnostics)
     }
@@ -118,6 +130,11 @@ impl PipelineStore {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// What identical project.yaml texts are recognised by.
+pub fn text_hash(text: &str) -> u128 {
+    xxh3_128(text.as_bytes())
 }
 
 /// `<dir>/<owner>/<repo>/<sha>/project.yaml` → (owner, repo, lower-case sha).

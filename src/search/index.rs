@@ -1,7 +1,9 @@
 //! What is searchable about a request (issue 5 §1), read from the audited records, never
 //! from the rendered HTML: the words of every field, each with the requests it occurs in.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 
 use super::tokenize::{compounds, js_order, phrase, tokenize};
 use crate::audit::Audit;
@@ -19,151 +21,216 @@ pub enum Jump {
 /// Every term with the ids of the requests it occurs in, and the terms that name exactly
 /// one request or job.
 #[derive(Debug, Default)]
-pub struct TermIndex {
-    /// In JavaScript's string order (`js_order`), each with its request ids ascending.
-    pub postings: Vec<(String, Vec<u64>)>,
-    pub jumps: FxHashMap<String, Jump>,
+pub struct TermIndex<'a> {
+    /// In JavaScript's string order (`js_order`).
+    pub terms: Vec<Term<'a>>,
+    /// Every term's request ids, ascending, one after another (`Term::ids`).
+    ids: Vec<u64>,
 }
 
-impl TermIndex {
-    /// Requests come sorted by id, so each posting list is built in order: a term seen
-    /// again in the same request is the list's last id.
-    pub fn of(audit: &Audit) -> TermIndex {
-        // Sized for a request's usual dozen terms, most of them its own: growing tables
-        // of a million keys rehashes them several times over.
-        let n = audit.requests.len();
-        let mut b = Builder {
-            terms: FxHashMap::with_capacity_and_hasher(n * 8, Default::default()),
-            postings: Vec::with_capacity(n * 8),
-            texts: FxHashMap::default(),
-        };
-        let mut jumps: FxHashMap<String, Jump> =
-            FxHashMap::with_capacity_and_hasher(n * 7, Default::default());
-        for r in &audit.requests {
+#[derive(Debug)]
+pub struct Term<'a> {
+    /// Borrowed from the records where a text is its own term (identifiers, shas).
+    pub text: Cow<'a, str>,
+    /// Where its ids are in `TermIndex::ids`.
+    ids: std::ops::Range<usize>,
+    /// Where an exact query of the term goes.
+    pub jump: Option<Jump>,
+}
+
+impl<'a> TermIndex<'a> {
+    /// The request ids of `term`, ascending.
+    pub fn ids(&self, term: &Term<'_>) -> &[u64] {
+        &self.ids[term.ids.clone()]
+    }
+
+    /// Requests come sorted by id, so a term's postings arrive in order and a term seen
+    /// again in the same request is the last one posted.
+    pub fn of(audit: &'a Audit) -> TermIndex<'a> {
+        let mut b = Builder::with_capacity(audit.requests.len());
+        for (row, r) in audit.requests.iter().enumerate() {
             let q = &r.request;
             let id = q.id;
+            b.row = row as u32;
             // Unique to the request: tokenized as they come.
-            b.add_once(&id.to_string(), id);
-            b.add_once(&q.identifier, id);
+            let number = b.term(Cow::Owned(id.to_string()));
+            b.post(number);
+            b.add_once(&q.identifier);
             for job in &q.jobs {
-                b.add_once(&job.identifier, id);
+                b.add_once(&job.identifier);
             }
             // The whole sha is one term: a query of its first characters finds it by
             // prefix, like `git` does.
-            b.add_once(&q.sha, id);
+            b.add_once(&q.sha);
             // Shared by many requests: tokenized once per distinct text.
-            b.add(&q.workspace.name, id);
-            b.add(&q.project.slug, id);
-            b.add(&q.project.name, id);
+            b.add(&q.workspace.name);
+            b.add(&q.project.slug);
+            b.add(&q.project.name);
             for org in &q.orgs {
-                b.add(&org.slug, id);
-                b.add(&org.name, id);
+                b.add(&org.slug);
+                b.add(&org.name);
             }
-            b.add(&q.created_by.username, id);
-            b.add(&q.created_by.fullname, id);
+            b.add(&q.created_by.username);
+            b.add(&q.created_by.fullname);
             for action in &q.requested_actions {
-                b.add(action, id);
+                b.add(action);
             }
             for job in &q.jobs {
-                b.add(&job.action, id);
+                b.add(&job.action);
             }
-            b.add(&q.backend.slug, id);
-            b.add(&q.backend.name, id);
-            b.add(r.status.status.as_str(), id);
-            b.add(r.status.status.label(), id);
-            b.add_once(&crate::render::view::iso(q.created_at)[..10], id);
+            b.add(&q.backend.slug);
+            b.add(&q.backend.name);
+            b.add(r.status.status.as_str());
+            b.add(r.status.status.label());
+            for word in tokenize(&crate::render::view::iso(q.created_at)[..10]) {
+                let day = b.term(Cow::Owned(word));
+                b.post(day);
+            }
             // The researcher's whole name is a term too (tokenize.rs, phrase).
             if let Some(name) = phrase(&q.created_by.fullname) {
-                let term = b.term(&name);
-                b.post(term, id);
+                let term = b.term(Cow::Owned(name));
+                b.post(term);
             }
 
             // Jumps: a later record never takes an identifier from an earlier one, so the
-            // target does not depend on anything but the input order (by id).
+            // target does not depend on anything but the input order (by id). Every
+            // word jumped from is a term of the request already.
             for word in tokenize(&q.identifier) {
-                jumps.entry(word).or_insert(Jump::Request(id));
+                let term = b.term(Cow::Owned(word));
+                b.jump(term, Jump::Request(id));
             }
-            jumps.entry(id.to_string()).or_insert(Jump::Request(id));
+            b.jump(number, Jump::Request(id));
             // A job's anchor is its identifier verbatim, so only an identifier that is one
             // lower-case word can be reached from the word the query gives.
             for job in &q.jobs {
                 if is_one_word(&job.identifier) {
-                    jumps.entry(job.identifier.clone()).or_insert(Jump::Job(id));
+                    let term = b.term(Cow::Borrowed(job.identifier.as_str()));
+                    b.jump(term, Jump::Job(id));
                 }
             }
         }
-        let mut postings = b.postings;
-        let mut postings: Vec<(String, Vec<u64>)> = b
-            .terms
-            .into_iter()
-            .map(|(term, t)| (term, std::mem::take(&mut postings[t as usize])))
-            .collect();
-        // Byte order is JavaScript's for all but a few rare characters (js_order).
-        postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        if postings.iter().any(|(t, _)| t.bytes().any(|b| b >= 0xEE)) {
-            postings.sort_by(|a, b| js_order(&a.0, &b.0));
-        }
-        TermIndex { postings, jumps }
+        b.finish(|row| audit.requests[row as usize].request.id)
     }
 }
 
-/// Terms numbered as they are first seen, and the terms of each shared text (a
-/// workspace, a researcher, an action), so that a text met in a thousand requests is
-/// tokenized once.
-#[derive(Default)]
+/// Terms numbered as they are first seen, every posting as a (term, row) pair, and the
+/// terms of each shared text (a workspace, a researcher, an action), so that a text met
+/// in a thousand requests is tokenized once. Pairs rather than a list per term: most
+/// terms (identifiers) occur once, and a list each was a million allocations.
 struct Builder<'a> {
-    terms: FxHashMap<String, u32>,
-    postings: Vec<Vec<u64>>,
+    terms: FxHashMap<Cow<'a, str>, u32>,
+    /// (term, row) in row order.
+    pairs: Vec<(u32, u32)>,
+    /// Per term: the last row posted (to post a term once per request), and its jump.
+    last_row: Vec<u32>,
+    jumps: Vec<Option<Jump>>,
     texts: FxHashMap<&'a str, Box<[u32]>>,
+    /// The request being added: its position in the audit.
+    row: u32,
 }
 
 impl<'a> Builder<'a> {
-    fn term(&mut self, word: &str) -> u32 {
-        if let Some(&t) = self.terms.get(word) {
+    /// Sized for a request's usual dozen own terms and forty postings: growing tables of a
+    /// million keys rehashes them several times over.
+    fn with_capacity(requests: usize) -> Builder<'a> {
+        Builder {
+            terms: FxHashMap::with_capacity_and_hasher(requests * 8, Default::default()),
+            pairs: Vec::with_capacity(requests * 48),
+            last_row: Vec::with_capacity(requests * 8),
+            jumps: Vec::with_capacity(requests * 8),
+            texts: FxHashMap::default(),
+            row: 0,
+        }
+    }
+
+    fn term(&mut self, word: Cow<'a, str>) -> u32 {
+        if let Some(&t) = self.terms.get(word.as_ref()) {
             return t;
         }
-        let t = self.postings.len() as u32;
-        self.terms.insert(word.to_owned(), t);
-        self.postings.push(Vec::new());
+        let t = self.last_row.len() as u32;
+        self.terms.insert(word, t);
+        self.last_row.push(u32::MAX);
+        self.jumps.push(None);
         t
     }
 
-    fn post(&mut self, term: u32, id: u64) {
-        let ids = &mut self.postings[term as usize];
-        if ids.last() != Some(&id) {
-            ids.push(id);
+    fn post(&mut self, term: u32) {
+        let last = &mut self.last_row[term as usize];
+        if *last != self.row {
+            *last = self.row;
+            self.pairs.push((term, self.row));
         }
     }
 
+    fn jump(&mut self, term: u32, to: Jump) {
+        self.jumps[term as usize].get_or_insert(to);
+    }
+
     /// The terms of `text`: its words and compounds (tokenize.rs).
-    fn terms_of(&mut self, text: &str) -> Vec<u32> {
+    fn terms_of(&mut self, text: &'a str) -> Vec<u32> {
         if is_one_word(text) {
-            return vec![self.term(text)];
+            return vec![self.term(Cow::Borrowed(text))];
         }
         tokenize(text)
             .into_iter()
             .chain(compounds(text))
-            .map(|w| self.term(&w))
+            .map(|w| self.term(Cow::Owned(w)))
             .collect()
     }
 
-    fn add_once(&mut self, text: &str, id: u64) {
+    fn add_once(&mut self, text: &'a str) {
+        if is_one_word(text) {
+            let term = self.term(Cow::Borrowed(text));
+            return self.post(term);
+        }
         for term in self.terms_of(text) {
-            self.post(term, id);
+            self.post(term);
         }
     }
 
-    fn add(&mut self, text: &'a str, id: u64) {
+    fn add(&mut self, text: &'a str) {
         if !self.texts.contains_key(text) {
             let terms = self.terms_of(text).into_boxed_slice();
             self.texts.insert(text, terms);
         }
-        for &term in self.texts[text].iter() {
-            let ids = &mut self.postings[term as usize];
-            if ids.last() != Some(&id) {
-                ids.push(id);
-            }
+        for i in 0..self.texts[text].len() {
+            let term = self.texts[text][i];
+            self.post(term);
         }
+    }
+
+    /// Groups the pairs by term (a counting sort, which keeps each term's rows in order)
+    /// and sorts the terms.
+    fn finish(self, id_of: impl Fn(u32) -> u64) -> TermIndex<'a> {
+        let mut start = vec![0usize; self.last_row.len() + 1];
+        for &(term, _) in &self.pairs {
+            start[term as usize + 1] += 1;
+        }
+        for t in 1..start.len() {
+            start[t] += start[t - 1];
+        }
+        let mut next = start.clone();
+        let mut ids = vec![0u64; self.pairs.len()];
+        for &(term, row) in &self.pairs {
+            let slot = &mut next[term as usize];
+            ids[*slot] = id_of(row);
+            *slot += 1;
+        }
+        let mut terms: Vec<Term<'a>> = self
+            .terms
+            .into_iter()
+            .map(|(text, t)| Term {
+                text,
+                ids: start[t as usize]..start[t as usize + 1],
+                jump: self.jumps[t as usize],
+            })
+            .collect();
+        // Byte order is JavaScript's for all but a few rare characters (js_order).
+        terms.par_sort_unstable_by(|a, b| a.text.cmp(&b.text));
+        if terms.iter().any(|t| t.text.bytes().any(|b| b >= 0xEE)) {
+            terms.sort_by(|a, b| js_order(&a.text, &b.text));
+        }
+        TermIndex { terms, ids }
     }
 }
 

@@ -74,7 +74,7 @@ pub struct SearchStats {
 
 /// A term and its serialized entry, with the entry's size and the term's cut hash
 /// (`shard::pack`).
-type Sized = ((String, String), usize, u64);
+type Sized<'a> = ((&'a str, String), usize, u64);
 
 pub fn build(audit: &Audit) -> SearchIndex {
     let terms = TermIndex::of(audit);
@@ -84,15 +84,14 @@ pub fn build(audit: &Audit) -> SearchIndex {
     // Term shards. Each entry is serialized once, in parallel: its text sizes the shards
     // and is pasted into one.
     let entries: Vec<(Sized, Vec<ShardFile>)> = terms
-        .postings
-        .into_par_iter()
-        .map(|(term, ids)| {
+        .terms
+        .par_iter()
+        .map(|term| {
             let mut blocks = Vec::new();
-            let descending: Vec<u64> = ids.into_iter().rev().collect();
-            let entry = term_entry(&descending, terms.jumps.get(&term).copied(), &mut blocks);
-            let bytes = term.len() + entry.len() + 4;
-            let hash = shard::cut_hash(term.as_bytes());
-            (((term, entry), bytes, hash), blocks)
+            let entry = term_entry(terms.ids(term), term.jump, &mut blocks);
+            let bytes = term.text.len() + entry.len() + 4;
+            let hash = shard::cut_hash(term.text.as_bytes());
+            (((&*term.text, entry), bytes, hash), blocks)
         })
         .collect();
     let mut sized = Vec::with_capacity(entries.len());
@@ -105,7 +104,7 @@ pub fn build(audit: &Audit) -> SearchIndex {
     let separators: Vec<String> = std::iter::once(String::new())
         .chain(
             runs.windows(2)
-                .map(|w| separator(&w[0][w[0].len() - 1].0, &w[1][0].0)),
+                .map(|w| separator(w[0][w[0].len() - 1].0, w[1][0].0)),
         )
         .collect();
     let shards: Vec<ShardFile> = runs
@@ -161,33 +160,42 @@ pub fn build(audit: &Audit) -> SearchIndex {
 }
 
 /// `{"term":entry,…}` from serialized entries, as serde_json writes an object.
-fn object(members: &[(String, String)]) -> String {
-    let mut json = String::with_capacity(members.iter().map(|(t, e)| t.len() + e.len() + 4).sum());
-    json.push('{');
+fn object(members: &[(&str, String)]) -> String {
+    let mut json = Vec::with_capacity(members.iter().map(|(t, e)| t.len() + e.len() + 4).sum());
+    json.push(b'{');
     for (i, (term, entry)) in members.iter().enumerate() {
         if i > 0 {
-            json.push(',');
+            json.push(b',');
         }
-        json.push_str(&Value::String(term.clone()).to_string());
-        json.push(':');
-        json.push_str(entry);
+        // Writing a string into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut json, term);
+        json.push(b':');
+        json.extend_from_slice(entry.as_bytes());
     }
-    json.push('}');
-    json
+    json.push(b'}');
+    String::from_utf8(json).unwrap_or_default()
 }
 
-/// A term's entry as JSON (see the module comment); blocks of older postings go to
-/// `files`.
-fn term_entry(descending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>) -> String {
+/// A term's entry as JSON (see the module comment) from its request ids, ascending;
+/// blocks of older postings go to `files`.
+fn term_entry(ascending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>) -> String {
     let jump = jump.map(|j| match j {
         Jump::Request(id) => format!("r{}", base36(id)),
         Jump::Job(id) => format!("j{}", base36(id)),
     });
-    if descending.len() <= HEAD {
+    if ascending.len() <= HEAD {
         // Base-36 digits, commas and a `r`/`j` jump: nothing to escape.
-        let prefix = jump.map(|j| format!("{j};")).unwrap_or_default();
-        return format!("\"{prefix}{}\"", encode_postings(descending));
+        let mut entry = String::with_capacity(24);
+        entry.push('"');
+        if let Some(j) = jump {
+            entry.push_str(&j);
+            entry.push(';');
+        }
+        shard::push_postings(&mut entry, ascending.iter().rev().copied());
+        entry.push('"');
+        return entry;
     }
+    let descending: Vec<u64> = ascending.iter().rev().copied().collect();
     // Blocks are counted from the oldest posting, so the full ones never change as new
     // requests arrive: only the newest, partial block does.
     let older = &descending[HEAD..];

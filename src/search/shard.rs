@@ -63,15 +63,20 @@ impl ShardFile {
 /// costs about two bytes a request.
 pub fn encode_postings(descending: &[u64]) -> String {
     let mut out = String::new();
+    push_postings(&mut out, descending.iter().copied());
+    out
+}
+
+/// `encode_postings`, onto the end of `out`.
+pub(super) fn push_postings(out: &mut String, descending: impl Iterator<Item = u64>) {
     let mut previous = None;
-    for &id in descending {
+    for id in descending {
         if previous.is_some() {
             out.push(',');
         }
-        out.push_str(&base36(previous.map_or(id, |p: u64| p - id)));
+        push_base36(out, previous.map_or(id, |p: u64| p - id));
         previous = Some(id);
     }
-    out
 }
 
 pub fn decode_postings(text: &str) -> Vec<u64> {
@@ -86,18 +91,26 @@ pub fn decode_postings(text: &str) -> Vec<u64> {
     ids
 }
 
-pub fn base36(mut n: u64) -> String {
+pub fn base36(n: u64) -> String {
+    let mut out = String::new();
+    push_base36(&mut out, n);
+    out
+}
+
+fn push_base36(out: &mut String, mut n: u64) {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-    let mut out = Vec::new();
+    // u64::MAX has 13 base-36 digits.
+    let mut digits = [0u8; 13];
+    let mut i = digits.len();
     loop {
-        out.push(DIGITS[(n % 36) as usize]);
+        i -= 1;
+        digits[i] = DIGITS[(n % 36) as usize];
         n /= 36;
         if n == 0 {
             break;
         }
     }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
+    out.extend(digits[i..].iter().map(|&d| d as char));
 }
 
 /// Where a sequence of items is cut into runs, decided by the items themselves
