@@ -56,7 +56,8 @@ pub fn request_row(r: &AuditedRequest, from: &PagePath) -> RequestRow {
 
 /// The rows of a list page for `indices` (into `audit.requests`), newest first, made
 /// only if the page is rendered. For the page's fingerprint they count as the listed
-/// requests' [`row_fingerprints`]: a row differs between pages only in where its links
+/// requests' fingerprints (`audit::fingerprints`: everything a request's views are made
+/// from, of which a row shows part). A row differs between pages only in where its links
 /// start from, which is the page's own path, so equal fingerprints mean equal rows.
 pub struct Rows<'a> {
     audit: &'a Audit,
@@ -102,21 +103,6 @@ impl super::erased::Value for Rows<'_> {
         }
         bytes
     }
-}
-
-/// For each request, a fingerprint of its row as any list shows it (made from the home
-/// page; see [`Rows`]).
-pub fn row_fingerprints(audit: &Audit) -> Vec<u128> {
-    use rayon::prelude::*;
-    let home = PagePath::home();
-    audit
-        .requests
-        .par_iter()
-        .map(|r| {
-            let json = serde_json::to_vec(&request_row(r, &home)).unwrap_or_default();
-            xxhash_rust::xxh3::xxh3_128(&json)
-        })
-        .collect()
 }
 
 /// The requests grouped every way the site browses them; indices ascend by id.

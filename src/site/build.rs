@@ -160,7 +160,7 @@ fn write_site(
         writer: &writer,
         base_url: &config.base_url,
         groups: Groups::of(audit),
-        row_fingerprints: listing::row_fingerprints(audit),
+        fingerprints: super::request_pages::fingerprints(audit),
         progress,
     };
 
@@ -221,8 +221,9 @@ pub(super) struct Site<'a> {
     pub(super) writer: &'a Writer,
     pub(super) base_url: &'a str,
     pub(super) groups: Groups,
-    /// `listing::row_fingerprints`, for the list pages.
-    pub(super) row_fingerprints: Vec<u128>,
+    /// Per request, what its views are made from (`request_pages::fingerprints`): its
+    /// page's fingerprint, and its rows' in list pages.
+    pub(super) fingerprints: Vec<u128>,
 }
 
 pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
@@ -230,7 +231,7 @@ pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Valu
 impl Site<'_> {
     /// The rows of `indices`, newest first, made only if the page is rendered.
     pub(super) fn rows(&self, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'_> {
-        Rows::new(self.audit, &self.row_fingerprints, indices, from, limit)
+        Rows::new(self.audit, &self.fingerprints, indices, from, limit)
     }
 
     /// Every HTML page but the search page.

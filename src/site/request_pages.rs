@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use super::build::Site;
-use crate::audit::{self, AuditedRequest};
+use crate::audit::Audit;
 use crate::diagnostics::Diagnostic;
 use crate::render::highlight::{Drawings, HighlightedPipeline};
 use crate::render::listing::{self};
@@ -26,15 +26,15 @@ impl Site<'_> {
     /// once for its group and dropped after it: memory holds the pipelines being
     /// rendered, not all of them.
     pub(super) fn request_pages(&self, drawings: &Drawings<'_>) -> Result<(), Diagnostic> {
-        let mut groups: BTreeMap<Option<usize>, Vec<&AuditedRequest>> = BTreeMap::new();
-        for r in &self.audit.requests {
+        let mut groups: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+        for (n, r) in self.audit.requests.iter().enumerate() {
             groups
                 .entry(
                     r.pipeline
                         .filter(|&i| !is_large(&self.audit.pipelines[i].text)),
                 )
                 .or_default()
-                .push(r);
+                .push(n);
         }
         self.progress
             .start("request pages", self.audit.requests.len());
@@ -43,22 +43,24 @@ impl Site<'_> {
             let highlight = || pipeline.map(|i| highlighted.get_or_init(|| drawings.highlight(i)));
             requests
                 .par_iter()
-                .try_for_each(|r| self.request_page(r, drawings, &highlight))
+                .try_for_each(|&n| self.request_page(n, drawings, &highlight))
         });
         self.progress.finish();
         result
     }
 
+    /// The page of the `n`th request.
     fn request_page<'h>(
         &self,
-        r: &AuditedRequest,
+        n: usize,
         drawings: &Drawings<'_>,
         highlight: &(dyn Fn() -> Option<&'h HighlightedPipeline> + Sync),
     ) -> Result<(), Diagnostic> {
         self.progress.tick();
+        let r = &self.audit.requests[n];
         let q = &r.request;
         let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
-        let fingerprint = self.request_fingerprint(r);
+        let fingerprint = self.request_fingerprint(n);
         let (html_file, json_file) = (path.file("index.html"), path.file("index.json"));
         if self.writer.keep_if_unchanged(&html_file, fingerprint)?
             && self.writer.keep_if_unchanged(&json_file, fingerprint)?
@@ -177,32 +179,47 @@ impl Site<'_> {
         result
     }
 
-    /// Everything a request's files are made from: its record and jobs as read, what the
-    /// audit made of them, the texts of its pipeline and of the previous request's (for
-    /// the diff), the previous requests it links to, and the renderer's own fingerprint.
-    /// Hashed field by field, not through the page's JSON, so that a night's build sees
-    /// in a second which of a hundred thousand requests changed.
-    fn request_fingerprint(&self, r: &audit::AuditedRequest) -> manifest::Hash {
-        use std::hash::{Hash, Hasher};
-        // A pipeline by its content key: the text's hash, which also names its page.
-        let text = |i: Option<usize>| i.map(|i| self.audit.pipelines[i].key.as_str());
+    /// The request's files are made from its data (`Site::fingerprints`) and the
+    /// renderer.
+    fn request_fingerprint(&self, n: usize) -> manifest::Hash {
         let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-        h.write(self.renderer.fingerprint());
-        r.request.hash(&mut h);
-        r.status.hash(&mut h);
-        r.timeline.hash(&mut h);
-        r.stats.hash(&mut h);
-        r.expanded_actions.hash(&mut h);
-        r.requested_levels.hash(&mut h);
-        text(r.pipeline).hash(&mut h);
-        for previous in [&r.previous, &r.previous_successful] {
-            previous
-                .as_ref()
-                .map(|p| (p.id, &p.sha, &p.compare_url, text(p.pipeline)))
-                .hash(&mut h);
-        }
+        h.update(self.renderer.fingerprint());
+        h.update(&self.fingerprints[n].to_le_bytes());
         h.digest128()
     }
+}
+
+/// For each request, a fingerprint of everything its views (page, `index.json`, list
+/// rows) are made from: its record and jobs as read, what the audit made of them, the
+/// texts of its pipeline and of the previous request's (for the diff), and the previous
+/// requests it links to. Hashed field by field rather than through a view, so that a
+/// night's build sees in a fraction of a second which of a hundred thousand requests
+/// changed.
+pub(super) fn fingerprints(audit: &Audit) -> Vec<manifest::Hash> {
+    use std::hash::Hash;
+    // A pipeline by its content key: the text's hash, which also names its page.
+    let text = |i: Option<usize>| i.map(|i| audit.pipelines[i].key.as_str());
+    audit
+        .requests
+        .par_iter()
+        .map(|r| {
+            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+            r.request.hash(&mut h);
+            r.status.hash(&mut h);
+            r.timeline.hash(&mut h);
+            r.stats.hash(&mut h);
+            r.expanded_actions.hash(&mut h);
+            r.requested_levels.hash(&mut h);
+            text(r.pipeline).hash(&mut h);
+            for previous in [&r.previous, &r.previous_successful] {
+                previous
+                    .as_ref()
+                    .map(|p| (p.id, &p.sha, &p.compare_url, text(p.pipeline)))
+                    .hash(&mut h);
+            }
+            h.digest128()
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
