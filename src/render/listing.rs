@@ -96,13 +96,37 @@ impl super::erased::Value for Rows<'_> {
     }
 
     fn to_json(&self) -> Vec<u8> {
-        let mut bytes = Vec::with_capacity(self.indices.len() * 16 + 8);
-        bytes.extend_from_slice(&(self.indices.len() as u64).to_le_bytes());
-        for &i in &self.indices {
-            bytes.extend_from_slice(&self.fingerprints[i].to_le_bytes());
-        }
-        bytes
+        fingerprint_bytes(self.fingerprints, &self.indices)
     }
+}
+
+/// A value made from the requests at `indices` alone (and the page it is on), made only
+/// if the page is rendered. For the page's fingerprint it counts, as [`Rows`] do, as
+/// those requests' fingerprints.
+pub struct FromRequests<'a, F> {
+    pub fingerprints: &'a [u128],
+    pub indices: &'a [usize],
+    pub make: F,
+}
+
+impl<T: Serialize, F: Fn() -> T> super::erased::Value for FromRequests<'_, F> {
+    fn insert_into(&self, context: &mut tera::Context, key: &'static str) {
+        context.insert(key, &(self.make)());
+    }
+
+    fn to_json(&self) -> Vec<u8> {
+        fingerprint_bytes(self.fingerprints, self.indices)
+    }
+}
+
+/// The count and fingerprints of the requests at `indices`.
+pub fn fingerprint_bytes(fingerprints: &[u128], indices: &[usize]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(indices.len() * 16 + 8);
+    bytes.extend_from_slice(&(indices.len() as u64).to_le_bytes());
+    for &i in indices {
+        bytes.extend_from_slice(&fingerprints[i].to_le_bytes());
+    }
+    bytes
 }
 
 /// The requests grouped every way the site browses them; indices ascend by id.

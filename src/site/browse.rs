@@ -9,7 +9,6 @@ use crate::diagnostics::Diagnostic;
 use crate::render::PageMeta;
 use crate::render::listing::{self, EventLog, Pagination, Rows};
 use crate::render::view::Link;
-use crate::site::feeds;
 use crate::site::paths::PagePath;
 
 impl Site<'_> {
@@ -248,7 +247,11 @@ impl Site<'_> {
             .organisation()
             .map(|o| Link::new(path.link_to(&PagePath::org(&o.slug)), &o.name));
         let rows = self.rows(indices, &path, usize::MAX);
-        let actions = listing::action_statuses(audit, indices, &path);
+        let actions = listing::FromRequests {
+            fingerprints: &self.fingerprints,
+            indices,
+            make: || listing::action_statuses(audit, indices, &path),
+        };
         let feed = "feed.xml";
         let meta = PageMeta::new(&path, self.base_url, format!("Workspace: {name}")).with_crumbs(
             &path,
@@ -275,16 +278,13 @@ impl Site<'_> {
                 ("feed", &feed),
             ],
         )?;
-        let newest: Vec<_> = indices.iter().rev().map(|&i| &audit.requests[i]).collect();
         let url = path.url(self.base_url);
-        let feed = feeds::atom(
+        self.feed(
+            &path.file("feed.xml"),
             &format!("Job requests in workspace {name}"),
-            &format!("{url}feed.xml"),
             &url,
-            &newest,
-            self.base_url,
-        );
-        self.writer.write(&path.file("feed.xml"), feed.as_bytes())
+            indices,
+        )
     }
 
     fn org_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {

@@ -16,7 +16,7 @@ use crate::search::{self, SearchIndex, SearchStats};
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::Writer;
-use crate::site::{assets, feeds, manifest, sitemap};
+use crate::site::{assets, feeds, sitemap};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {
@@ -112,7 +112,15 @@ pub fn build_with_progress(
         write_site(options, &config, &audit, &markdown_pages, progress, index)
     })?;
     summary.counts = counts;
-    summary.diagnostics = audit.diagnostics;
+    let Audit {
+        requests,
+        pipelines,
+        diagnostics,
+    } = audit;
+    summary.diagnostics = diagnostics;
+    // Freeing a hundred thousand records takes a tenth of a second that the caller, most
+    // often a process about to exit, need not wait for.
+    std::thread::spawn(move || drop((requests, pipelines)));
     Ok(summary)
 }
 
@@ -261,22 +269,75 @@ impl Site<'_> {
         meta: &PageMeta,
         values: &Values<'_>,
     ) -> Result<(), Diagnostic> {
-        let rel = path.file("index.html");
         let mut input = Vec::with_capacity(4096);
-        input.extend_from_slice(self.renderer.fingerprint());
         input.extend_from_slice(template.as_bytes());
         input.extend_from_slice(&serde_json::to_vec(meta).unwrap_or_default());
         for (key, value) in values {
             input.extend_from_slice(key.as_bytes());
             input.extend_from_slice(&value.to_json());
         }
-        let fingerprint = manifest::hash(&input);
-        if self.writer.keep_if_unchanged(&rel, fingerprint)? {
+        self.file_made_from(&path.file("index.html"), &input, || {
+            self.renderer.render(template, meta, values)
+        })
+    }
+
+    /// Writes the file `make` makes at `rel`, unless the previous build made it from the
+    /// same `input` (with the same renderer), in which case its file is kept unmade.
+    pub(super) fn file_made_from(
+        &self,
+        rel: &str,
+        input: &[u8],
+        make: impl FnOnce() -> Result<String, Diagnostic>,
+    ) -> Result<(), Diagnostic> {
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+        h.update(self.renderer.fingerprint());
+        h.update(input);
+        let fingerprint = h.digest128();
+        if self.writer.keep_if_unchanged(rel, fingerprint)? {
             return Ok(());
         }
-        let html = self.renderer.render(template, meta, values)?;
         self.writer
-            .write_made_from(&rel, html.as_bytes(), fingerprint)
+            .write_made_from(rel, make()?.as_bytes(), fingerprint)
+    }
+
+    /// An Atom feed at `rel` of the requests at `indices` (ascending; the feed lists
+    /// the newest), made only when they changed.
+    pub(super) fn feed(
+        &self,
+        rel: &str,
+        title: &str,
+        site_url: &str,
+        indices: &[usize],
+    ) -> Result<(), Diagnostic> {
+        let self_url = format!("{}{rel}", self.base_url);
+        let newest: Vec<usize> = indices
+            .iter()
+            .rev()
+            .take(feeds::FEED_ENTRIES)
+            .copied()
+            .collect();
+        // The feed's `updated` is the newest time among all its requests.
+        let updated = indices
+            .iter()
+            .map(|&i| self.audit.requests[i].request.created_at)
+            .max();
+        let mut input = listing::fingerprint_bytes(&self.fingerprints, &newest);
+        for part in [title, &self_url, site_url] {
+            input.extend_from_slice(part.as_bytes());
+            input.push(0);
+        }
+        input.extend_from_slice(&updated.map_or(0, |t| t.timestamp_micros()).to_le_bytes());
+        self.file_made_from(rel, &input, || {
+            let requests: Vec<_> = newest.iter().map(|&i| &self.audit.requests[i]).collect();
+            Ok(feeds::atom(
+                title,
+                &self_url,
+                site_url,
+                &requests,
+                updated,
+                self.base_url,
+            ))
+        })
     }
 
     /// The search page and its index shards beside it.
@@ -346,15 +407,13 @@ impl Site<'_> {
         }
         self.writer
             .write("robots.txt", sitemap::robots(self.base_url).as_bytes())?;
-        let newest: Vec<_> = self.audit.requests.iter().rev().collect();
-        let feed = feeds::atom(
+        let all: Vec<usize> = (0..self.audit.requests.len()).collect();
+        self.feed(
+            "feed.xml",
             &format!("{title}: latest job requests"),
-            &format!("{}feed.xml", self.base_url),
             self.base_url,
-            &newest,
-            self.base_url,
-        );
-        self.writer.write("feed.xml", feed.as_bytes())?;
+            &all,
+        )?;
         let meta = PageMeta::new(&PagePath::home(), self.base_url, "Page not found");
         let html = self.renderer.render("404.html", &meta, &[])?;
         self.writer.write("404.html", html.as_bytes())

@@ -1,5 +1,7 @@
 //! Atom feeds of the latest job requests: the whole site's and one per workspace.
 
+use chrono::{DateTime, Utc};
+
 use crate::audit::AuditedRequest;
 use crate::render::highlight::escape;
 use crate::render::view::iso;
@@ -8,20 +10,18 @@ use crate::site::paths::PagePath;
 /// Entries per feed.
 pub const FEED_ENTRIES: usize = 50;
 
-/// An Atom feed of `requests` (newest first). `self_url` is the feed's own URL; `updated`
-/// is the newest entry's time, so the feed changes only when the data does.
+/// An Atom feed of `requests` (the newest, newest first). `self_url` is the feed's own
+/// URL; `updated` is the newest request's time (of all those the feed is about), so the
+/// feed changes only when the data does.
 pub fn atom(
     title: &str,
     self_url: &str,
     site_url: &str,
     requests: &[&AuditedRequest],
+    updated: Option<DateTime<Utc>>,
     base_url: &str,
 ) -> String {
-    let updated = requests
-        .iter()
-        .map(|r| r.request.created_at)
-        .max()
-        .map_or_else(|| "1970-01-01T00:00:00Z".to_owned(), iso);
+    let updated = updated.map_or_else(|| "1970-01-01T00:00:00Z".to_owned(), iso);
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{updated}</updated>\n",
         escape(title),

@@ -3,7 +3,7 @@
 //! is swapped in atomically with the files it describes, and lets the next build keep
 //! unchanged files (same inode, same mtime) instead of rendering and writing them again.
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 use std::path::Path;
 
 pub const MANIFEST_FILE: &str = ".jobaudit-manifest.tsv";
@@ -26,7 +26,9 @@ pub struct Entry {
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Manifest {
-    pub entries: BTreeMap<String, Entry>,
+    /// Hashed, not sorted: a build looks up every file it makes, and paths that share
+    /// long prefixes made those lookups a tenth of a nightly build as tree searches.
+    pub entries: FxHashMap<String, Entry>,
 }
 
 impl Manifest {
@@ -55,11 +57,16 @@ impl Manifest {
         Manifest { entries }
     }
 
+    /// One line per file, sorted by path, so that equal trees have equal manifests.
     pub fn to_tsv(&self) -> String {
+        use std::fmt::Write;
+        let mut sorted: Vec<(&String, &Entry)> = self.entries.iter().collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let mut out = String::with_capacity(self.entries.len() * 100);
-        for (path, e) in &self.entries {
+        for (path, e) in sorted {
             out.push_str(path);
-            out.push_str(&format!("\t{:032x}\t{:032x}\n", e.fingerprint, e.content));
+            // Writing into a String cannot fail.
+            let _ = writeln!(out, "\t{:032x}\t{:032x}", e.fingerprint, e.content);
         }
         out
     }
@@ -86,6 +93,9 @@ mod tests {
                 content: u128::MAX,
             },
         );
+        let tsv = m.to_tsv();
+        let paths: Vec<&str> = tsv.lines().filter_map(|l| l.split('\t').next()).collect();
+        assert_eq!(paths, ["a/index.html", "b.css"], "sorted by path");
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join(MANIFEST_FILE), m.to_tsv()).unwrap();
         assert_eq!(Manifest::read(dir.path()), m);

@@ -13,7 +13,7 @@
 //!   longer made are deleted, and the new manifest goes in last. A build killed during
 //!   that short step is rolled forward by the next one, which finds the marker first.
 
-use std::collections::BTreeMap;
+use rustc_hash::FxHashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -29,7 +29,7 @@ pub struct Writer {
     /// The target holds a previous build: update it in place.
     update: bool,
     previous: Manifest,
-    written: Mutex<BTreeMap<String, Entry>>,
+    written: Mutex<FxHashMap<String, Entry>>,
     files: AtomicUsize,
     kept: AtomicUsize,
     bytes: AtomicU64,
@@ -70,7 +70,7 @@ impl Writer {
             target: target.to_path_buf(),
             staging,
             marker,
-            written: Mutex::new(BTreeMap::new()),
+            written: Mutex::new(FxHashMap::default()),
             files: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
@@ -180,14 +180,13 @@ impl Writer {
     /// Writes the manifest into the staged tree and puts the tree in place: all of it
     /// into a new target, or the changed files into a previous one.
     pub fn finish(mut self) -> Result<(), Diagnostic> {
-        let written = self
-            .written
-            .lock()
-            .map_err(|_| Diagnostic::error(&self.target, "a writer thread panicked"))?;
-        let manifest = Manifest {
-            entries: written.clone(),
-        };
-        drop(written);
+        let entries = std::mem::take(
+            &mut *self
+                .written
+                .lock()
+                .map_err(|_| Diagnostic::error(&self.target, "a writer thread panicked"))?,
+        );
+        let manifest = Manifest { entries };
         let path = self.staging.join(MANIFEST_FILE);
         std::fs::write(&path, manifest.to_tsv())
             .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
@@ -410,7 +409,8 @@ mod tests {
             "stale file and its folders removed"
         );
         let manifest = Manifest::read(&target);
-        let names: Vec<&str> = manifest.entries.keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = manifest.entries.keys().map(String::as_str).collect();
+        names.sort_unstable();
         assert_eq!(names, ["change.html", "keep.html", "new/index.html"]);
         assert_eq!(
             std::fs::read_dir(dir.path()).unwrap().count(),
