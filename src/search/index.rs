@@ -95,9 +95,14 @@ impl<'a> TermIndex<'a> {
             // Jumps: a later record never takes an identifier from an earlier one, so the
             // target does not depend on anything but the input order (by id). Every
             // word jumped from is a term of the request already.
-            for word in tokenize(&q.identifier) {
-                let term = b.term(Cow::Owned(word));
+            if is_one_word(&q.identifier) {
+                let term = b.term(Cow::Borrowed(q.identifier.as_str()));
                 b.jump(term, Jump::Request(id));
+            } else {
+                for word in tokenize(&q.identifier) {
+                    let term = b.term(Cow::Owned(word));
+                    b.jump(term, Jump::Request(id));
+                }
             }
             b.jump(number, Jump::Request(id));
             // A job's anchor is its identifier verbatim, so only an identifier that is one
@@ -193,9 +198,19 @@ impl<'a> Builder<'a> {
             let terms = self.terms_of(text).into_boxed_slice();
             self.texts.insert(text, terms);
         }
-        for i in 0..self.texts[text].len() {
-            let term = self.texts[text][i];
-            self.post(term);
+        let Builder {
+            texts,
+            last_row,
+            pairs,
+            row,
+            ..
+        } = self;
+        for &term in texts[text].iter() {
+            let last = &mut last_row[term as usize];
+            if *last != *row {
+                *last = *row;
+                pairs.push((term, *row));
+            }
         }
     }
 

@@ -13,6 +13,7 @@ use crate::render::highlight::Drawings;
 use crate::render::listing::{self, Groups, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
+use crate::site::manifest::Manifest;
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::Writer;
@@ -71,6 +72,16 @@ pub fn build_with_progress(
     progress: &dyn Progress,
 ) -> Result<BuildSummary, BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
+    // The previous build's manifest is read while the export is.
+    let output = options.output.clone();
+    let full = options.full;
+    let previous = std::thread::spawn(move || {
+        if full {
+            Manifest::default()
+        } else {
+            Manifest::read(&output)
+        }
+    });
     progress.start("read export", 0);
     let mut export = export::read(&options.input).map_err(fatal)?;
     progress.finish();
@@ -109,7 +120,16 @@ pub fn build_with_progress(
     let mut summary = std::thread::scope(|scope| {
         let index = scope.spawn(|| search::build(&audit));
         let index = move || index.join().ok();
-        write_site(options, &config, &audit, &markdown_pages, progress, index)
+        let previous = previous.join().unwrap_or_default();
+        write_site(
+            options,
+            &config,
+            &audit,
+            &markdown_pages,
+            progress,
+            previous,
+            index,
+        )
     })?;
     summary.counts = counts;
     let Audit {
@@ -124,13 +144,15 @@ pub fn build_with_progress(
     Ok(summary)
 }
 
-/// Renders and writes every file of the site; `index` waits for the search index.
+/// Renders and writes every file of the site over the `previous` build's; `index` waits
+/// for the search index.
 fn write_site(
     options: &BuildOptions,
     config: &SiteConfig,
     audit: &Audit,
     markdown_pages: &[(NavPage, String)],
     progress: &dyn Progress,
+    previous: Manifest,
     index: impl FnOnce() -> Option<SearchIndex>,
 ) -> Result<BuildSummary, BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
@@ -158,17 +180,21 @@ fn write_site(
         },
     )
     .map_err(fatal)?;
-    let mut writer = Writer::new(&options.output).map_err(fatal)?;
+    let mut writer = Writer::with_manifest(&options.output, previous).map_err(fatal)?;
     if options.full {
         writer = writer.ignore_previous();
     }
+    let (groups, fingerprints) = rayon::join(
+        || Groups::of(audit),
+        || super::request_pages::fingerprints(audit),
+    );
     let site = Site {
         audit,
         renderer: &renderer,
         writer: &writer,
         base_url: &config.base_url,
-        groups: Groups::of(audit),
-        fingerprints: super::request_pages::fingerprints(audit),
+        groups,
+        fingerprints,
         progress,
     };
 

@@ -40,6 +40,12 @@ impl Writer {
     /// Prepares a staging folder `.<name>.staging` beside `target`. A commit that was
     /// interrupted is finished first; a staging folder left by a killed build is removed.
     pub fn new(target: &Path) -> Result<Writer, Diagnostic> {
+        Writer::with_manifest(target, Manifest::read(target))
+    }
+
+    /// `new`, given the target's manifest as read beforehand (it is read again if an
+    /// interrupted commit had to be finished).
+    pub fn with_manifest(target: &Path, mut previous: Manifest) -> Result<Writer, Diagnostic> {
         let name = target
             .file_name()
             .ok_or_else(|| Diagnostic::error(target, "the output must be a folder with a name"))?
@@ -59,11 +65,11 @@ impl Writer {
                 .exists()
                 .then(|| (Manifest::read(target), Manifest::read(&staging)));
             commit(target, &staging, &marker, manifests.as_ref())?;
+            previous = Manifest::read(target);
         }
         remove_if_present(&staging)?;
         std::fs::create_dir(&staging)
             .map_err(|e| Diagnostic::error(&staging, format!("cannot create folder: {e}")))?;
-        let previous = Manifest::read(target);
         Ok(Writer {
             update: !previous.entries.is_empty(),
             previous,
