@@ -239,3 +239,51 @@ fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Str
         N::Str(s) => s,
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::config::SiteConfig;
+    use crate::export::request_from_json;
+
+    fn request(backend: &str, created_by: &str) -> String {
+        format!(
+            r#"{{"id": 7, "identifier": "abc", "backend": {backend}, "created_by": {created_by},
+               "workspace": {{"name": "ws", "repo": "https://github.com/o/ws"}},
+               "project": "p", "created_at": "2024-03-05T14:03:22Z", "sha": "d597be8"}}"#
+        )
+    }
+
+    #[test]
+    fn a_slug_or_an_object_is_told_apart_by_its_first_token() {
+        let config = SiteConfig::default();
+        let bare = request_from_json(&request(r#""tpp""#, r#""ann""#), &config).unwrap();
+        assert_eq!(
+            (
+                bare.backend.slug.as_str(),
+                bare.created_by.username.as_str()
+            ),
+            ("tpp", "ann")
+        );
+        let object = request(
+            r#"{"slug": "emis", "name": "EMIS"}"#,
+            r#"{"username": "bo", "fullname": "Bo Li"}"#,
+        );
+        let object = request_from_json(&object, &config).unwrap();
+        assert_eq!(
+            (
+                object.backend.name.as_str(),
+                object.created_by.fullname.as_str()
+            ),
+            ("EMIS", "Bo Li")
+        );
+
+        for (wrong, expected) in [
+            ("5", "a string or an object"),
+            ("[\"tpp\"]", "a string or an object"),
+            (r#"{"name": "no slug"}"#, "missing field `slug`"),
+        ] {
+            let err = request_from_json(&request(wrong, r#""ann""#), &config).unwrap_err();
+            assert!(err.message.contains(expected), "{wrong}: {}", err.message);
+        }
+    }
+}
