@@ -248,3 +248,88 @@ fn hosting_files_use_the_base_url() {
         "{css}"
     );
 }
+
+/// `count` requests, ids 1 to `count`, all in one workspace.
+fn long_workspace(count: u64) -> (tempfile::TempDir, std::path::PathBuf) {
+    let input = tempfile::tempdir().unwrap();
+    let records: String = (1..=count)
+        .map(|id| {
+            serde_json::json!({
+                "id": id,
+                "identifier": format!("req{id:013}"),
+                "backend": "tpp",
+                "workspace": {"name": "long-ws", "repo": "https://github.com/example/long"},
+                "project": "long-project",
+                "created_by": "ann",
+                "created_at": format!("2024-01-01T00:00:{:02}Z", id % 60),
+                "sha": "d597be8623fa61081aa8f6fe6ef69df75fc65171",
+                "requested_actions": ["run_all"],
+                "status": "succeeded",
+            })
+            .to_string()
+                + "\n"
+        })
+        .collect();
+    std::fs::write(input.path().join("job_requests.jsonl"), records).unwrap();
+    let (dir, site, _) = build(input.path());
+    drop(input);
+    (dir, site)
+}
+
+/// A long list shows its newest requests, 100 to 199 of them, and the older ones on
+/// pages of 100 counted from the oldest, linked both ways; every request is on one page.
+#[test]
+fn a_long_workspace_and_event_log_are_paged_from_the_oldest() {
+    let (_dir, site) = long_workspace(250);
+    let newest: Vec<u64> = (101..=250).rev().collect();
+    let oldest: Vec<u64> = (1..=100).rev().collect();
+    for (front, older) in [
+        (
+            "long-project/long-ws/index.html",
+            "long-project/long-ws/page/1/index.html",
+        ),
+        ("event-log/index.html", "event-log/page/1/index.html"),
+    ] {
+        assert_eq!(listed_ids(&site, front), newest, "{front}");
+        let doc = page(&site, front);
+        assert_eq!(
+            text(one(&doc, "nav.pagination span:not(.disabled)")),
+            "Requests 101–250 of 250, the newest"
+        );
+        let link = one(&doc, "nav.pagination a[rel=next]");
+        let target = Path::new(front)
+            .parent()
+            .unwrap()
+            .join(link.value().attr("href").unwrap());
+        assert_eq!(
+            std::fs::canonicalize(site.join(&target)).unwrap(),
+            std::fs::canonicalize(site.join(older)).unwrap()
+        );
+
+        assert_eq!(listed_ids(&site, older), oldest, "{older}");
+        let doc = page(&site, older);
+        assert_eq!(
+            text(one(&doc, "nav.pagination span:not(.disabled)")),
+            "Requests 1–100, counted from the oldest"
+        );
+        let back = one(&doc, "nav.pagination a[rel=prev]")
+            .value()
+            .attr("href")
+            .unwrap();
+        let target = Path::new(older).parent().unwrap().join(back);
+        assert_eq!(
+            std::fs::canonicalize(site.join(target)).unwrap(),
+            std::fs::canonicalize(site.join(front)).unwrap()
+        );
+        assert!(
+            doc.select(&sel("nav.pagination a[rel=next]"))
+                .next()
+                .is_none()
+        );
+    }
+    let sitemap = std::fs::read_to_string(site.join("sitemap.xml")).unwrap();
+    assert!(
+        sitemap.contains("long-project/long-ws/page/1/"),
+        "{sitemap}"
+    );
+}

@@ -9,9 +9,9 @@ use super::view::{Link, RequestLinks, StatusView, Time};
 use crate::audit::{Audit, AuditedRequest};
 use crate::site::paths::PagePath;
 
-/// Requests per event-log page (job-server paginates its logs by 25; an archive is read
-/// in longer stretches).
-pub const EVENT_LOG_PAGE: usize = 100;
+/// Requests per page of the event log and of a workspace (job-server paginates its logs
+/// by 25; an archive is read in longer stretches).
+pub const LIST_PAGE: usize = 100;
 /// Requests shown on the home page.
 pub const LATEST: usize = 10;
 /// Requests listed on a backend, org or user page before pointing to the event log.
@@ -326,49 +326,53 @@ pub struct Pagination {
     pub older: Option<String>,
 }
 
-/// The event log's pages. The front page holds the newest requests ([`EVENT_LOG_PAGE`]
-/// to twice as many, or all of a smaller archive); page `k` holds the `k`-th
-/// [`EVENT_LOG_PAGE`] counted from the oldest. A page therefore keeps its URL and its rows as the archive grows, and a
-/// nightly build rewrites the front page and the pages whose requests changed, not every
-/// page of the log (job-server numbers from the newest, which moves every row nightly).
-#[derive(Debug, Clone, Copy)]
-pub struct EventLog {
+/// The pages of a long list of requests: the event log, and a workspace's requests. The
+/// front page holds the newest ([`LIST_PAGE`] to twice as many, or all of a shorter
+/// list); page `k` holds the `k`-th [`LIST_PAGE`] counted from the oldest. A page
+/// therefore keeps its URL and its rows as the list grows, and a nightly build rewrites
+/// the front page and the pages whose requests changed, not every page (job-server
+/// numbers from the newest, which moves every row nightly).
+#[derive(Debug, Clone)]
+pub struct Paged {
     total: usize,
     /// Full pages behind the front page.
     pub pages: usize,
+    front: PagePath,
 }
 
-impl EventLog {
-    pub fn of(total: usize) -> EventLog {
-        EventLog {
+impl Paged {
+    /// `total` requests listed from the page at `front`.
+    pub fn of(front: PagePath, total: usize) -> Paged {
+        Paged {
             total,
-            pages: (total / EVENT_LOG_PAGE).saturating_sub(1),
+            pages: (total / LIST_PAGE).saturating_sub(1),
+            front,
         }
     }
 
-    /// Page `k`'s place in the archive, oldest first; 0 is the front page.
+    /// Page `k`'s place in the list, oldest first; 0 is the front page.
     pub fn range(&self, k: usize) -> std::ops::Range<usize> {
         match k {
-            0 => self.pages * EVENT_LOG_PAGE..self.total,
-            k => (k - 1) * EVENT_LOG_PAGE..k * EVENT_LOG_PAGE,
+            0 => self.pages * LIST_PAGE..self.total,
+            k => (k - 1) * LIST_PAGE..k * LIST_PAGE,
         }
     }
 
-    pub fn path(k: usize) -> PagePath {
+    pub fn path(&self, k: usize) -> PagePath {
         match k {
-            0 => PagePath::event_log(),
-            k => PagePath::event_log_page(k),
+            0 => self.front.clone(),
+            k => self.front.page(k),
         }
     }
 
     /// The front page and then every other page.
-    pub fn paths(&self) -> impl Iterator<Item = PagePath> {
-        (0..=self.pages).map(EventLog::path)
+    pub fn paths(&self) -> impl Iterator<Item = PagePath> + '_ {
+        (0..=self.pages).map(|k| self.path(k))
     }
 
     pub fn pagination(&self, k: usize) -> Pagination {
-        let from = EventLog::path(k);
-        let link = |n: usize| from.link_to(&EventLog::path(n));
+        let from = self.path(k);
+        let link = |n: usize| from.link_to(&self.path(n));
         let range = self.range(k);
         let (first, last) = (range.start + 1, range.end);
         match k {
@@ -387,14 +391,14 @@ impl EventLog {
 }
 
 #[cfg(test)]
-mod event_log_tests {
+mod paged_tests {
     use super::*;
 
     #[test]
     fn pages_are_counted_from_the_oldest_and_keep_their_rows() {
-        let p = EVENT_LOG_PAGE;
+        let p = LIST_PAGE;
         let sizes = |total: usize| {
-            let log = EventLog::of(total);
+            let log = Paged::of(PagePath::event_log(), total);
             (0..=log.pages).map(|k| log.range(k)).collect::<Vec<_>>()
         };
         assert_eq!(sizes(0), std::iter::once(0..0).collect::<Vec<_>>());
@@ -410,7 +414,7 @@ mod event_log_tests {
         assert_eq!(large[2], p..2 * p);
         assert_eq!(large[0], 2 * p..3 * p + 90);
 
-        let log = EventLog::of(3 * p + 1);
+        let log = Paged::of(PagePath::event_log(), 3 * p + 1);
         let front = log.pagination(0);
         assert_eq!(
             (front.newer, front.older.as_deref()),

@@ -20,6 +20,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "requests_table.html",
         include_str!("../../templates/requests_table.html"),
     ),
+    (
+        "pagination.html",
+        include_str!("../../templates/pagination.html"),
+    ),
     ("project.html", include_str!("../../templates/project.html")),
     (
         "workspace.html",

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::build::Site;
 use crate::diagnostics::Diagnostic;
 use crate::render::PageMeta;
-use crate::render::listing::{self, EventLog, Pagination, Rows};
+use crate::render::listing::{self, Paged, Pagination, Rows};
 use crate::render::view::Link;
 use crate::site::paths::PagePath;
 
@@ -35,11 +35,11 @@ impl Site<'_> {
             ],
         )?;
 
-        // The event log, newest first, in pages counted from the oldest (EventLog).
-        let log = EventLog::of(all.len());
+        // The event log, newest first, in pages counted from the oldest (listing::Paged).
+        let log = Paged::of(PagePath::event_log(), all.len());
         (0..=log.pages).into_par_iter().try_for_each(|k| {
-            let path = EventLog::path(k);
-            let rows = self.rows(&all[log.range(k)], &path, listing::EVENT_LOG_PAGE);
+            let path = log.path(k);
+            let rows = self.rows(&all[log.range(k)], &path, usize::MAX);
             let pagination = log.pagination(k);
             let meta = PageMeta::new(&path, self.base_url, "Event Log")
                 .with_crumbs(&path, &[(path.clone(), "Event log".into(), "Event log")]);
@@ -246,7 +246,11 @@ impl Site<'_> {
         let organisation = latest
             .organisation()
             .map(|o| Link::new(path.link_to(&PagePath::org(&o.slug)), &o.name));
-        let rows = self.rows(indices, &path, usize::MAX);
+        // The newest requests here, older ones on pages counted from the oldest (as the
+        // event log's), so that a workspace's new request rewrites one short page.
+        let pages = Paged::of(path.clone(), indices.len());
+        let rows = self.rows(&indices[pages.range(0)], &path, usize::MAX);
+        let pagination = (pages.pages > 0).then(|| pages.pagination(0));
         let actions = listing::FromRequests {
             fingerprints: &self.fingerprints,
             indices,
@@ -273,11 +277,40 @@ impl Site<'_> {
                 ("project", &project),
                 ("organisation", &organisation),
                 ("rows", &rows),
-                ("more", &None::<Link>),
+                ("pagination", &pagination),
                 ("actions", &actions),
                 ("feed", &feed),
             ],
         )?;
+        (1..=pages.pages).into_par_iter().try_for_each(|k| {
+            let page = pages.path(k);
+            let rows = self.rows(&indices[pages.range(k)], &page, usize::MAX);
+            let heading = format!("Workspace: {name}");
+            let meta = PageMeta::new(&page, self.base_url, &heading).with_crumbs(
+                &page,
+                &[
+                    (
+                        PagePath::project(project_slug),
+                        latest.project.name.clone(),
+                        "Project",
+                    ),
+                    (path.clone(), name.to_owned(), "Workspace"),
+                    (page.clone(), format!("Page {k}"), "Page"),
+                ],
+            );
+            let intro = "Older job requests of this workspace, newest first.";
+            let pagination = pages.pagination(k);
+            self.list_page(
+                &page,
+                &meta,
+                &heading,
+                intro,
+                &[],
+                &rows,
+                None,
+                Some(&pagination),
+            )
+        })?;
         let url = path.url(self.base_url);
         self.feed(
             &path.file("feed.xml"),

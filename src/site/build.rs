@@ -404,7 +404,7 @@ impl Site<'_> {
             PagePath::home().url(self.base_url),
             PagePath::organisations().url(self.base_url),
         ];
-        let log = listing::EventLog::of(self.audit.requests.len());
+        let log = listing::Paged::of(PagePath::event_log(), self.audit.requests.len());
         urls.extend(log.paths().map(|p| p.url(self.base_url)));
         let g = &self.groups;
         urls.extend(
@@ -412,11 +412,10 @@ impl Site<'_> {
                 .keys()
                 .map(|p| PagePath::project(p).url(self.base_url)),
         );
-        urls.extend(
-            g.workspaces
-                .keys()
-                .map(|(p, w)| PagePath::workspace(p, w).url(self.base_url)),
-        );
+        for ((project, workspace), indices) in &g.workspaces {
+            let pages = listing::Paged::of(PagePath::workspace(project, workspace), indices.len());
+            urls.extend(pages.paths().map(|p| p.url(self.base_url)));
+        }
         urls.extend(g.orgs.keys().map(|o| PagePath::org(o).url(self.base_url)));
         urls.extend(g.users.keys().map(|u| PagePath::user(u).url(self.base_url)));
         urls.extend(

@@ -45,10 +45,11 @@ impl PagePath {
         PagePath("event-log".into())
     }
 
-    /// Page `n` (1-based) of the event log, counted from the oldest request
-    /// (`listing::EventLog`).
-    pub fn event_log_page(n: usize) -> PagePath {
-        PagePath(format!("event-log/page/{n}"))
+    /// Page `n` (1-based) of a long list whose front page is this one, counted from the
+    /// oldest request (`listing::Paged`): `event-log/page/2`, `<project>/<workspace>/page/1`.
+    /// Request ids are numbers, so `page` never meets a request's folder.
+    pub fn page(&self, n: usize) -> PagePath {
+        PagePath(format!("{}/page/{n}", self.0))
     }
 
     /// The page of a large project.yaml, shared by every request that ran it.
@@ -135,7 +136,7 @@ mod tests {
         );
         assert_eq!(from.link_to(&PagePath::home()), "../../../index.html");
         assert_eq!(
-            PagePath::home().link_to(&PagePath::event_log_page(2)),
+            PagePath::home().link_to(&PagePath::event_log().page(2)),
             "event-log/page/2/index.html"
         );
     }
