@@ -39,22 +39,11 @@ impl Site<'_> {
         let log = Paged::of(PagePath::event_log(), all.len());
         (0..=log.pages).into_par_iter().try_for_each(|k| {
             let path = log.path(k);
-            let rows = self.rows(&all[log.range(k)], &path, usize::MAX);
-            let pagination = log.pagination(k);
             let meta = PageMeta::new(&path, self.base_url, "Event Log")
                 .with_crumbs(&path, &[(path.clone(), "Event log".into(), "Event log")]);
             let intro =
                 "The following is a list of all job requests in this archive, newest first.";
-            self.list_page(
-                &path,
-                &meta,
-                "Event log",
-                intro,
-                &[],
-                &rows,
-                None,
-                Some(&pagination),
-            )
+            self.paged_list_page(&log, k, &all, &meta, "Event log", intro)
         })?;
 
         g.projects
@@ -149,6 +138,31 @@ impl Site<'_> {
                 ("more", &more),
                 ("pagination", &pagination),
             ],
+        )
+    }
+
+    /// Page `k` of `pages`, a list of the requests at `indices`.
+    fn paged_list_page(
+        &self,
+        pages: &Paged,
+        k: usize,
+        indices: &[usize],
+        meta: &PageMeta,
+        heading: &str,
+        intro: &str,
+    ) -> Result<(), Diagnostic> {
+        let path = pages.path(k);
+        let rows = self.rows(&indices[pages.range(k)], &path, usize::MAX);
+        let pagination = pages.pagination(k);
+        self.list_page(
+            &path,
+            meta,
+            heading,
+            intro,
+            &[],
+            &rows,
+            None,
+            Some(&pagination),
         )
     }
 
@@ -284,7 +298,6 @@ impl Site<'_> {
         )?;
         (1..=pages.pages).into_par_iter().try_for_each(|k| {
             let page = pages.path(k);
-            let rows = self.rows(&indices[pages.range(k)], &page, usize::MAX);
             let heading = format!("Workspace: {name}");
             let meta = PageMeta::new(&page, self.base_url, &heading).with_crumbs(
                 &page,
@@ -299,17 +312,7 @@ impl Site<'_> {
                 ],
             );
             let intro = "Older job requests of this workspace, newest first.";
-            let pagination = pages.pagination(k);
-            self.list_page(
-                &page,
-                &meta,
-                &heading,
-                intro,
-                &[],
-                &rows,
-                None,
-                Some(&pagination),
-            )
+            self.paged_list_page(&pages, k, indices, &meta, &heading, intro)
         })?;
         let url = path.url(self.base_url);
         self.feed(
