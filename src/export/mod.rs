@@ -139,16 +139,31 @@ fn read_requests(path: &Path, config: &SiteConfig) -> Result<Read<JobRequest>, D
         for (request, d, c) in parsed {
             diagnostics.extend(d);
             counts.add(c);
-            match request {
-                Ok(request) => requests.push(request),
-                Err(d) => {
-                    diagnostics.push(d);
-                    counts.requests_skipped += 1;
-                }
-            }
+            keep(
+                request,
+                &mut requests,
+                &mut diagnostics,
+                &mut counts.requests_skipped,
+            );
         }
     })?;
     Ok((requests, diagnostics, counts))
+}
+
+/// Keeps a record that was read, or reports it and counts it in `skipped`.
+fn keep<T>(
+    record: Result<T, Diagnostic>,
+    records: &mut Vec<T>,
+    diagnostics: &mut Vec<Diagnostic>,
+    skipped: &mut usize,
+) {
+    match record {
+        Ok(record) => records.push(record),
+        Err(d) => {
+            diagnostics.push(d);
+            *skipped += 1;
+        }
+    }
 }
 
 /// Jobs of a separate jobs file, each with the line it is on.
@@ -164,13 +179,7 @@ fn read_jobs(path: &Path) -> Result<Read<(Job, usize)>, Diagnostic> {
             })
             .collect();
         for job in parsed {
-            match job {
-                Ok(job) => jobs.push(job),
-                Err(d) => {
-                    diagnostics.push(d);
-                    counts.jobs_skipped += 1;
-                }
-            }
+            keep(job, &mut jobs, &mut diagnostics, &mut counts.jobs_skipped);
         }
     })?;
     Ok((jobs, diagnostics, counts))

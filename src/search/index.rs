@@ -160,11 +160,7 @@ impl<'a> Builder<'a> {
     }
 
     fn post(&mut self, term: u32) {
-        let last = &mut self.last_row[term as usize];
-        if *last != self.row {
-            *last = self.row;
-            self.pairs.push((term, self.row));
-        }
+        post(&mut self.last_row, &mut self.pairs, self.row, term);
     }
 
     fn jump(&mut self, term: u32, to: Jump) {
@@ -206,11 +202,7 @@ impl<'a> Builder<'a> {
             ..
         } = self;
         for &term in texts[text].iter() {
-            let last = &mut last_row[term as usize];
-            if *last != *row {
-                *last = *row;
-                pairs.push((term, *row));
-            }
+            post(last_row, pairs, *row, term);
         }
     }
 
@@ -246,6 +238,17 @@ impl<'a> Builder<'a> {
             terms.sort_by(|a, b| js_order(&a.text, &b.text));
         }
         TermIndex { terms, ids }
+    }
+}
+
+/// Posts `term` for `row`, once: a term seen again in the same request is the last one
+/// posted. (A function of the fields it needs, so that `Builder::add` can post while it
+/// reads a text's terms.)
+fn post(last_row: &mut [u32], pairs: &mut Vec<(u32, u32)>, row: u32, term: u32) {
+    let last = &mut last_row[term as usize];
+    if *last != row {
+        *last = row;
+        pairs.push((term, row));
     }
 }
 

@@ -307,6 +307,14 @@ impl Site<'_> {
         })
     }
 
+    /// The fingerprint of a file made from `input` by this renderer.
+    pub(super) fn made_from(&self, input: &[u8]) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+        h.update(self.renderer.fingerprint());
+        h.update(input);
+        h.digest128()
+    }
+
     /// Writes the file `make` makes at `rel`, unless the previous build made it from the
     /// same `input` (with the same renderer), in which case its file is kept unmade.
     pub(super) fn file_made_from(
@@ -315,10 +323,7 @@ impl Site<'_> {
         input: &[u8],
         make: impl FnOnce() -> Result<String, Diagnostic>,
     ) -> Result<(), Diagnostic> {
-        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-        h.update(self.renderer.fingerprint());
-        h.update(input);
-        let fingerprint = h.digest128();
+        let fingerprint = self.made_from(input);
         if self.writer.keep_if_unchanged(rel, fingerprint)? {
             return Ok(());
         }

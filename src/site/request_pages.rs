@@ -60,7 +60,8 @@ impl Site<'_> {
         let r = &self.audit.requests[n];
         let q = &r.request;
         let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
-        let fingerprint = self.request_fingerprint(n);
+        // Its files are made from its data and the renderer.
+        let fingerprint = self.made_from(&self.fingerprints[n].to_le_bytes());
         let (html_file, json_file) = (path.file("index.html"), path.file("index.json"));
         if self.writer.keep_if_unchanged(&html_file, fingerprint)?
             && self.writer.keep_if_unchanged(&json_file, fingerprint)?
@@ -177,15 +178,6 @@ impl Site<'_> {
         });
         self.progress.finish();
         result
-    }
-
-    /// The request's files are made from its data (`Site::fingerprints`) and the
-    /// renderer.
-    fn request_fingerprint(&self, n: usize) -> manifest::Hash {
-        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-        h.update(self.renderer.fingerprint());
-        h.update(&self.fingerprints[n].to_le_bytes());
-        h.digest128()
     }
 }
 
