@@ -15,9 +15,9 @@
 //!   order. An entry is a string of postings (`shard::encode_postings`), optionally led by
 //!   a jump (`r<id>;` a request, `j<id>;` a job of that request), or, for a term in more
 //!   than [`HEAD`] requests, `{"p": newest postings, "n": count, "b": [[first id, block
-//!   name], …], "j": jump}` with the older postings in blocks.
-//! * `p.<hash>.js`, posting blocks: up to [`BLOCK`] older postings of one common term,
-//!   loaded only to look further back than its newest [`HEAD`] requests.
+//!   name], …], "j": jump}` with the older postings in whole blocks.
+//! * `p.<hash>.js`, posting blocks: [`BLOCK`] older postings of one common term, counted
+//!   from its oldest, loaded only to look further back than the entry's postings.
 //! * `d.<hash>.js`, doc shards: `{"f": first id, "s": strings, "d": rows}`
 //!   (`docs::doc_row`).
 
@@ -43,7 +43,8 @@ pub const TERM_SHARD_BYTES: usize = 6_000;
 /// Bytes of a doc shard. Small, because the requests a query shows may lie far apart
 /// (a researcher's few requests over years), each in its own doc shard.
 pub const DOC_SHARD_BYTES: usize = 1_000;
-/// Postings kept in a term's entry; older ones go to blocks.
+/// Postings kept in a term's entry at least (at most `HEAD + BLOCK - 1`); older ones go
+/// to blocks.
 pub const HEAD: usize = 64;
 /// Postings in a block.
 pub const BLOCK: usize = 2_048;
@@ -196,13 +197,13 @@ fn term_entry(ascending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>)
         return entry;
     }
     let descending: Vec<u64> = ascending.iter().rev().copied().collect();
-    // Blocks are counted from the oldest posting, so the full ones never change as new
-    // requests arrive: only the newest, partial block does.
-    let older = &descending[HEAD..];
-    let (newest, full) = older.split_at(older.len() % BLOCK);
-    let blocks: Vec<Value> = std::iter::once(newest)
-        .filter(|b| !b.is_empty())
-        .chain(full.chunks(BLOCK))
+    // Blocks are whole and counted from the oldest posting; the newest HEAD to
+    // HEAD + BLOCK - 1 stay in the entry. New requests then change the entry alone until
+    // a block fills, rather than a partial block file for every common term they have.
+    let full = (descending.len() - HEAD) / BLOCK;
+    let (newest, older) = descending.split_at(descending.len() - full * BLOCK);
+    let blocks: Vec<Value> = older
+        .chunks(BLOCK)
         .map(|chunk| {
             let file = ShardFile::new("p", &Value::String(encode_postings(chunk)));
             let entry = json!([base36(chunk[0]), file.name]);
@@ -211,7 +212,7 @@ fn term_entry(ascending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>)
         })
         .collect();
     let mut entry = json!({
-        "p": encode_postings(&descending[..HEAD]),
+        "p": encode_postings(newest),
         "n": descending.len(),
         "b": blocks,
     });
