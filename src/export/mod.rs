@@ -5,6 +5,7 @@ mod names;
 mod pipelines;
 mod reader;
 mod records;
+mod timestamp;
 
 pub use names::{RESERVED_TOP_LEVEL, check_segment, is_path_safe};
 pub use pipelines::{Lookup, PipelineStore, StoredPipeline, repo_owner_and_name, text_hash};

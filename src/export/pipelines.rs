@@ -4,8 +4,9 @@
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::collections::BTreeMap;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use xxhash_rust::xxh3::xxh3_128;
 
@@ -66,15 +67,24 @@ impl PipelineStore {
                 files.push((commit, entry.into_path()));
             }
         }
-        let texts: Vec<std::io::Result<(String, u128)>> = files
+        // Each file is read into its thread's buffer, and a text is copied out only the
+        // first time it is seen: most commits repeat an earlier commit's project.yaml.
+        let shared: Mutex<FxHashMap<u128, Arc<str>>> = Mutex::default();
+        let texts: Vec<std::io::Result<(Arc<str>, u128)>> = files
             .par_iter()
-            .map(|(_, path)| {
-                let text = std::fs::read_to_string(path)?;
-                let hash = text_hash(&text);
-                Ok((text, hash))
+            .map_init(Vec::new, |buffer, (_, path)| {
+                buffer.clear();
+                std::fs::File::open(path)?.read_to_end(buffer)?;
+                let text = std::str::from_utf8(buffer).map_err(|_| {
+                    std::io::Error::new(
+                        std::io::ErrorKind::InvalidData,
+                        "stream did not contain valid UTF-8",
+                    )
+                })?;
+                let hash = text_hash(text);
+                Ok((share(&shared, text, hash), hash))
             })
             .collect();
-        let mut shared: FxHashMap<u128, Arc<str>> = FxHashMap::default();
         for (((owner, repo, sha), path), text) in files.into_iter().zip(texts) {
             let (text, hash) = match text {
                 Ok(read) => read,
@@ -82,12 +92,6 @@ impl PipelineStore {
                     diagnostics.push(Diagnostic::error(&path, format!("cannot read: {e}")));
                     continue;
                 }
-            };
-            let text = match shared.get(&hash) {
-                Some(same) if **same == *text => same.clone(),
-                // A different text with the same hash is kept apart, unshared.
-                Some(_) => text.into(),
-                None => shared.entry(hash).or_insert(text.into()).clone(),
             };
             store
                 .repos
@@ -129,6 +133,17 @@ impl PipelineStore {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+/// The one copy of `text` kept for all files with the same text.
+fn share(shared: &Mutex<FxHashMap<u128, Arc<str>>>, text: &str, hash: u128) -> Arc<str> {
+    let mut shared = shared.lock().unwrap_or_else(PoisonError::into_inner);
+    match shared.get(&hash) {
+        Some(same) if **same == *text => same.clone(),
+        // A different text with the same hash is kept apart, unshared.
+        Some(_) => text.into(),
+        None => shared.entry(hash).or_insert_with(|| text.into()).clone(),
     }
 }
 

@@ -5,6 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 
+use super::timestamp;
+
 /// Where a record was read: its file and 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Source {
@@ -98,13 +100,13 @@ pub struct Job {
     pub status_code: String,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub status_message: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::optional")]
     pub created_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::optional")]
     pub updated_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::optional")]
     pub started_at: Option<DateTime<Utc>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "timestamp::optional")]
     pub completed_at: Option<DateTime<Utc>>,
 }
 
@@ -132,6 +134,7 @@ pub(crate) struct RawJobRequest {
     pub created_by: SlugOr<RawUser>,
     #[serde(default)]
     pub created_by_fullname: Option<String>,
+    #[serde(deserialize_with = "timestamp::required")]
     pub created_at: DateTime<Utc>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub sha: String,
