@@ -308,10 +308,7 @@ impl Site<'_> {
 
     /// The fingerprint of a file made from `input` by this renderer.
     pub(super) fn made_from(&self, input: &[u8]) -> u128 {
-        let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-        h.update(self.renderer.fingerprint());
-        h.update(input);
-        h.digest128()
+        self.renderer.fingerprint(input)
     }
 
     /// Writes the file `make` makes at `rel`, unless the previous build made it from the

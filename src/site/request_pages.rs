@@ -131,11 +131,10 @@ impl Site<'_> {
             };
             let rows = self.rows(requests, &path, listing::RECENT);
             let rel = path.file("index.html");
-            let mut input = self.renderer.fingerprint().to_vec();
-            input.extend_from_slice(entry.text.as_bytes());
+            let mut input = entry.text.as_bytes().to_vec();
             input.extend_from_slice(blob_base.as_bytes());
             input.extend_from_slice(&crate::render::erased::Value::to_json(&rows));
-            let fingerprint = manifest::hash(&input);
+            let fingerprint = self.made_from(&input);
             if self.writer.keep_if_unchanged(&rel, fingerprint)? {
                 return Ok(());
             }
