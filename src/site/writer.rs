@@ -16,7 +16,7 @@
 use rustc_hash::FxHashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::diagnostics::Diagnostic;
 use crate::site::manifest::{Entry, Hash, MANIFEST_FILE, Manifest, hash};
@@ -28,12 +28,21 @@ pub struct Writer {
     marker: PathBuf,
     /// The target holds a previous build: update it in place.
     update: bool,
-    previous: Manifest,
-    written: Mutex<FxHashMap<String, Entry>>,
+    /// The previous build's files. Those kept as they were are flagged here, without a
+    /// lock or an allocation: on a night that is all but a few thousand of them.
+    previous: FxHashMap<String, Previous>,
+    /// Files made this build, written or found with the same bytes.
+    made: Mutex<FxHashMap<String, Entry>>,
     files: AtomicUsize,
     kept: AtomicUsize,
     bytes: AtomicU64,
     finished: bool,
+}
+
+/// A file of the previous build, and whether this build keeps it as it was.
+struct Previous {
+    entry: Entry,
+    kept: AtomicBool,
 }
 
 impl Writer {
@@ -61,22 +70,33 @@ impl Writer {
         let marker = parent.join(format!(".{name}.commit"));
         if marker.exists() {
             let staged = staging.join(MANIFEST_FILE);
-            let manifests = staged
-                .exists()
-                .then(|| (Manifest::read(target), Manifest::read(&staging)));
-            commit(target, &staging, &marker, manifests.as_ref())?;
+            let stale = staged.exists().then(|| {
+                let (old, new) = (Manifest::read(target), Manifest::read(&staging));
+                let gone = old.entries.into_keys();
+                gone.filter(|rel| !new.entries.contains_key(rel))
+                    .collect::<Vec<_>>()
+            });
+            commit(target, &staging, &marker, stale.as_deref())?;
             previous = Manifest::read(target);
         }
         remove_if_present(&staging)?;
         std::fs::create_dir(&staging)
             .map_err(|e| Diagnostic::error(&staging, format!("cannot create folder: {e}")))?;
+        let previous: FxHashMap<String, Previous> = previous
+            .entries
+            .into_iter()
+            .map(|(rel, entry)| {
+                let kept = AtomicBool::new(false);
+                (rel, Previous { entry, kept })
+            })
+            .collect();
         Ok(Writer {
-            update: !previous.entries.is_empty(),
+            update: !previous.is_empty(),
             previous,
             target: target.to_path_buf(),
             staging,
             marker,
-            written: Mutex::new(FxHashMap::default()),
+            made: Mutex::new(FxHashMap::default()),
             files: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
@@ -87,7 +107,7 @@ impl Writer {
     /// Makes every file afresh and swaps the whole tree in, as into an empty folder,
     /// whatever the previous build left (`--full`).
     pub fn ignore_previous(mut self) -> Writer {
-        self.previous = Manifest::default();
+        self.previous = FxHashMap::default();
         self.update = false;
         self
     }
@@ -95,28 +115,20 @@ impl Writer {
     /// Keeps the previous build's `rel` when it was made from the same `fingerprint`;
     /// false when it must be made afresh.
     pub fn keep_if_unchanged(&self, rel: &str, fingerprint: Hash) -> Result<bool, Diagnostic> {
-        match self.previous.entries.get(rel) {
-            Some(old) if old.fingerprint == fingerprint && fingerprint != 0 => {
-                Ok(self.keep(rel, *old))
+        match self.previous.get(rel) {
+            Some(old) if old.entry.fingerprint == fingerprint && fingerprint != 0 => {
+                old.kept.store(true, Ordering::Relaxed);
+                self.kept.fetch_add(1, Ordering::Relaxed);
+                self.files.fetch_add(1, Ordering::Relaxed);
+                Ok(true)
             }
             _ => Ok(false),
         }
     }
 
-    /// Leaves the previous tree's file in place (an update), or, when the whole tree is
-    /// swapped, links it into the staging tree; false when that cannot be done.
-    fn keep(&self, rel: &str, entry: Entry) -> bool {
-        if !self.update {
-            return false;
-        }
-        self.record(rel, entry);
-        self.kept.fetch_add(1, Ordering::Relaxed);
-        true
-    }
-
     fn record(&self, rel: &str, entry: Entry) {
-        if let Ok(mut written) = self.written.lock() {
-            written.insert(rel.to_owned(), entry);
+        if let Ok(mut made) = self.made.lock() {
+            made.insert(rel.to_owned(), entry);
         }
         self.files.fetch_add(1, Ordering::Relaxed);
     }
@@ -140,12 +152,10 @@ impl Writer {
             content: hash(contents),
         };
         let path = self.staged_path(rel)?;
-        let same = self
-            .previous
-            .entries
-            .get(rel)
-            .is_some_and(|old| old.content == entry.content);
-        if same && self.keep(rel, entry) {
+        if (self.previous.get(rel)).is_some_and(|old| old.entry.content == entry.content) {
+            // The same bytes: the file stays where it is, under its new fingerprint.
+            self.record(rel, entry);
+            self.kept.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
         if let Some(parent) = path.parent() {
@@ -186,13 +196,7 @@ impl Writer {
     /// Writes the manifest into the staged tree and puts the tree in place: all of it
     /// into a new target, or the changed files into a previous one.
     pub fn finish(mut self) -> Result<(), Diagnostic> {
-        let entries = std::mem::take(
-            &mut *self
-                .written
-                .lock()
-                .map_err(|_| Diagnostic::error(&self.target, "a writer thread panicked"))?,
-        );
-        let manifest = Manifest { entries };
+        let (manifest, stale) = self.take_manifest()?;
         let path = self.staging.join(MANIFEST_FILE);
         std::fs::write(&path, manifest.to_tsv())
             .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
@@ -200,8 +204,7 @@ impl Writer {
             std::fs::write(&self.marker, b"")
                 .map_err(|e| Diagnostic::error(&self.marker, format!("cannot write: {e}")))?;
             self.finished = true;
-            let manifests = (std::mem::take(&mut self.previous), manifest);
-            return commit(&self.target, &self.staging, &self.marker, Some(&manifests));
+            return commit(&self.target, &self.staging, &self.marker, Some(&stale));
         }
         let old = self.staging.with_file_name(format!(
             ".{}.old",
@@ -232,6 +235,29 @@ impl Writer {
     }
 }
 
+impl Writer {
+    /// This build's manifest: the files it made and the previous files it kept; and the
+    /// previous files it no longer makes.
+    fn take_manifest(&mut self) -> Result<(Manifest, Vec<String>), Diagnostic> {
+        let mut entries = std::mem::take(
+            &mut *self
+                .made
+                .lock()
+                .map_err(|_| Diagnostic::error(&self.target, "a writer thread panicked"))?,
+        );
+        entries.reserve(self.previous.len());
+        let mut stale = Vec::new();
+        for (rel, old) in std::mem::take(&mut self.previous) {
+            if old.kept.into_inner() {
+                entries.entry(rel).or_insert(old.entry);
+            } else if !entries.contains_key(&rel) {
+                stale.push(rel);
+            }
+        }
+        Ok((Manifest { entries }, stale))
+    }
+}
+
 impl Drop for Writer {
     /// A build that did not finish leaves no staging folder behind; one that began its
     /// commit leaves it for the next build to finish.
@@ -245,15 +271,15 @@ impl Drop for Writer {
 /// Moves the staged files of an update into `target`, deletes the files the new manifest
 /// no longer lists, and puts the new manifest in place last. Every step can be repeated,
 /// so a commit cut short is finished by running this again while `marker` exists.
-/// `manifests` are the (old, new) manifests, None once the new one is in place.
+/// `stale` lists the files the new manifest no longer has; None once it is in place.
 fn commit(
     target: &Path,
     staging: &Path,
     marker: &Path,
-    manifests: Option<&(Manifest, Manifest)>,
+    stale: Option<&[String]>,
 ) -> Result<(), Diagnostic> {
     let staged_manifest = staging.join(MANIFEST_FILE);
-    if let Some((old, new)) = manifests {
+    if let Some(stale) = stale {
         // Only changed files are staged: walk them, not the whole manifest.
         let staged: Vec<PathBuf> = walkdir::WalkDir::new(staging)
             .min_depth(1)
@@ -274,7 +300,7 @@ fn commit(
             std::fs::rename(&from, &to)
                 .map_err(|e| Diagnostic::error(&to, format!("cannot move into place: {e}")))?;
         }
-        for rel in old.entries.keys().filter(|r| !new.entries.contains_key(*r)) {
+        for rel in stale {
             let Some(path) = inside(target, rel) else {
                 continue;
             };
@@ -434,12 +460,10 @@ mod tests {
         assert!(w.keep_if_unchanged("keep.html", 7).unwrap());
         w.write("change.html", b"after").unwrap();
         // Stage everything and write the marker, as finish does, then stop as if killed.
-        let staged_manifest = Manifest {
-            entries: w.written.lock().unwrap().clone(),
-        };
+        let mut w = w;
+        let (staged_manifest, _) = w.take_manifest().unwrap();
         std::fs::write(w.staging.join(MANIFEST_FILE), staged_manifest.to_tsv()).unwrap();
         std::fs::write(&w.marker, b"").unwrap();
-        let mut w = w;
         w.finished = true;
         drop(w);
         assert_eq!(read(&target.join("change.html")), "before");
