@@ -75,6 +75,11 @@ impl YamlError {
     /// ruyaml's reader error for a character YAML does not allow anywhere in a stream
     /// (checked on the whole text before parsing, so it wins over every other error).
     pub(crate) fn unacceptable_character(text: &str) -> Option<Self> {
+        // Most files are printable ASCII throughout, which a byte loop settles at once.
+        let ascii = |b: &u8| matches!(b, b'\t' | b'\n' | b'\r' | b' '..=b'~');
+        if text.as_bytes().iter().all(ascii) {
+            return None;
+        }
         let (position, c) = text.chars().enumerate().find(|(_, c)| !is_printable(*c))?;
         let line = text.chars().take(position).filter(|c| *c == '\n').count() + 1;
         let col = text
