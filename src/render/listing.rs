@@ -144,7 +144,7 @@ impl Groups {
     pub fn of(audit: &Audit) -> Groups {
         // Grouped by borrowed names, then owned once per group: a hundred thousand
         // requests fall into a few thousand groups.
-        type By<'a, K> = FxHashMap<K, Vec<usize>>;
+        type By<K> = FxHashMap<K, Vec<usize>>;
         let mut projects: By<&str> = By::default();
         let mut workspaces: By<(&str, &str)> = By::default();
         let mut orgs: By<&str> = By::default();

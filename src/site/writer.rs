@@ -72,9 +72,9 @@ impl Writer {
             let staged = staging.join(MANIFEST_FILE);
             let stale = staged.exists().then(|| {
                 let (old, new) = (Manifest::read(target), Manifest::read(&staging));
-                let gone = old.entries.into_keys();
-                gone.filter(|rel| !new.entries.contains_key(rel))
-                    .collect::<Vec<_>>()
+                let mut stale: Vec<String> = old.entries.into_keys().collect();
+                stale.retain(|rel| !new.entries.contains_key(rel));
+                stale
             });
             commit(target, &staging, &marker, stale.as_deref())?;
             previous = Manifest::read(target);
@@ -152,7 +152,11 @@ impl Writer {
             content: hash(contents),
         };
         let path = self.staged_path(rel)?;
-        if (self.previous.get(rel)).is_some_and(|old| old.entry.content == entry.content) {
+        if self
+            .previous
+            .get(rel)
+            .is_some_and(|old| old.entry.content == entry.content)
+        {
             // The same bytes: the file stays where it is, under its new fingerprint.
             self.record(rel, entry);
             self.kept.fetch_add(1, Ordering::Relaxed);
