@@ -57,9 +57,10 @@ pub fn request_row(r: &AuditedRequest, from: &PagePath) -> RequestRow {
 
 /// The rows of a list page for `indices` (into `audit.requests`), newest first, made
 /// only if the page is rendered. For the page's fingerprint they count as the listed
-/// requests' fingerprints (`audit::fingerprints`: everything a request's views are made
-/// from, of which a row shows part). A row differs between pages only in where its links
-/// start from, which is the page's own path, so equal fingerprints mean equal rows.
+/// requests' fingerprints (`site::request_pages::fingerprints`: everything a request's
+/// views are made from, of which a row shows part). A row differs between pages only in
+/// where its links start from, which is the page's own path, so equal fingerprints mean
+/// equal rows.
 pub struct Rows<'a> {
     audit: &'a Audit,
     fingerprints: &'a [u128],

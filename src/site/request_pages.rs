@@ -131,7 +131,8 @@ impl Site<'_> {
             };
             let rows = self.rows(requests, &path, listing::RECENT);
             let rel = path.file("index.html");
-            let mut input = entry.text.as_bytes().to_vec();
+            // The text by its content key, as in the request fingerprints.
+            let mut input = entry.key.as_bytes().to_vec();
             input.extend_from_slice(blob_base.as_bytes());
             input.extend_from_slice(&crate::render::erased::Value::to_json(&rows));
             let fingerprint = self.made_from(&input);
