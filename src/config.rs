@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::diagnostics::Diagnostic;
 
-#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct SiteConfig {
     /// Shown in every `<title>` after the page's own title.
@@ -96,6 +96,11 @@ impl SiteConfig {
             .get(slug)
             .cloned()
             .unwrap_or_else(|| slug.to_uppercase())
+    }
+
+    /// A hash of every setting, for what is made from them.
+    pub fn fingerprint(&self) -> u128 {
+        xxhash_rust::xxh3::xxh3_128(&serde_json::to_vec(self).unwrap_or_default())
     }
 
     pub fn org_name(&self, slug: &str) -> String {

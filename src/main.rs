@@ -207,7 +207,11 @@ fn check(input: PathBuf) -> ExitCode {
                 counts.jobs_read,
                 counts.jobs_skipped,
                 audit.pipelines.len(),
-                audit.pipelines.iter().filter(|p| p.parsed.is_err()).count(),
+                audit
+                    .pipelines
+                    .iter()
+                    .filter(|p| p.parsed().is_err())
+                    .count(),
             );
             if errors > 0 {
                 ExitCode::from(1)

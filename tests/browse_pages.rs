@@ -30,7 +30,9 @@ fn home_shows_totals_and_the_latest_requests() {
         text(one(&doc, "#total-requests")),
         export.requests.len().to_string()
     );
-    let jobs: usize = export.requests.iter().map(|r| r.jobs.len()).sum();
+    let jobs: usize = (0..export.requests.len())
+        .map(|n| export.request(n).jobs.len())
+        .sum();
     assert_eq!(text(one(&doc, "#total-jobs")), jobs.to_string());
     assert_eq!(text(one(&doc, "#total-workspaces")), "3");
     assert_eq!(text(one(&doc, "#total-projects")), "2");

@@ -15,14 +15,14 @@ use jobaudit::pipeline;
 fn pages_and_pipelines(site: &Path) -> Vec<(String, pipeline::Pipeline, export::JobRequest)> {
     let export = export::read(&manifest_dir().join("data")).unwrap();
     export
-        .requests
+        .full_requests()
         .iter()
         .map(|r| {
             let (owner, repo) = repo_owner_and_name(&r.workspace.repo).unwrap();
             let Lookup::Found(stored) = export.pipelines.lookup(&owner, &repo, &r.sha) else {
                 panic!("pipeline of {}", r.id)
             };
-            let parsed = pipeline::load(&stored.text)
+            let parsed = pipeline::load(&export.pipelines.text(stored).unwrap())
                 .unwrap_or_else(|e| panic!("{}: {e}", stored.path.display()));
             let page = format!(
                 "{}/{}/{}/index.html",

@@ -250,11 +250,11 @@ fn a_large_index_answers_within_the_budget() {
     std::fs::write(&page, html).unwrap();
 
     let mut browser = Browser::launch();
-    let middle = &audit.requests[audit.requests.len() / 2].request;
+    let middle = &audit.requests[audit.requests.len() / 2];
     let queries = [
-        ("workspace", middle.workspace.name.clone()),
-        ("researcher", middle.created_by.fullname.clone()),
-        ("job identifier", middle.jobs[0].identifier.clone()),
+        ("workspace", middle.workspace.name.to_string()),
+        ("researcher", middle.created_by.fullname.to_string()),
+        ("job identifier", middle.jobs[0].identifier.to_string()),
         ("request id", middle.id.to_string()),
     ];
     for (what, q) in &queries {

@@ -168,16 +168,24 @@ fn a_large_archive_keeps_shards_and_queries_small() {
         .map(|(_, _, c)| c.len())
         .unwrap();
     let files = query::files_by_name(&index.files);
-    let newest = &audit.requests[audit.requests.len() - 1].request;
-    let middle = &audit.requests[audit.requests.len() / 2].request;
+    let newest = &audit.requests[audit.requests.len() - 1];
+    let middle = &audit.requests[audit.requests.len() / 2];
     // The typical queries must stay within 60 KB; broad ones (a backend and a
     // status, whose newest matches lie far apart) within more.
     let queries = [
-        ("workspace", newest.workspace.name.clone(), 60_000),
-        ("workspace, older", middle.workspace.name.clone(), 60_000),
-        ("researcher", middle.created_by.fullname.clone(), 60_000),
-        ("username", newest.created_by.username.clone(), 60_000),
-        ("job identifier", middle.jobs[0].identifier.clone(), 60_000),
+        ("workspace", newest.workspace.name.to_string(), 60_000),
+        (
+            "workspace, older",
+            middle.workspace.name.to_string(),
+            60_000,
+        ),
+        ("researcher", middle.created_by.fullname.to_string(), 60_000),
+        ("username", newest.created_by.username.to_string(), 60_000),
+        (
+            "job identifier",
+            middle.jobs[0].identifier.to_string(),
+            60_000,
+        ),
         ("request id", middle.id.to_string(), 60_000),
         ("commit prefix", middle.sha[..7].to_owned(), 60_000),
         ("backend and status", "emis failed".to_owned(), 90_000),

@@ -84,9 +84,9 @@ fn the_output_reads_with_exactly_the_bad_records_it_wrote() {
     assert_eq!(c.jobs_read, s.jobs);
     assert_eq!(c.jobs_skipped, s.bad_jobs, "{:#?}", read.diagnostics);
     assert_eq!(read.requests.len(), s.requests - s.bad_requests);
+    let requests = read.full_requests();
     // Both shapes and every outcome are present.
-    let statuses: std::collections::BTreeSet<_> = read
-        .requests
+    let statuses: std::collections::BTreeSet<_> = requests
         .iter()
         .filter_map(|r| r.status.as_deref())
         .collect();
@@ -96,14 +96,10 @@ fn the_output_reads_with_exactly_the_bad_records_it_wrote() {
             "no {status} request: {statuses:?}"
         );
     }
-    let jobs = || read.requests.iter().flat_map(|r| &r.jobs);
+    let jobs = || requests.iter().flat_map(|r| &r.jobs);
     assert!(jobs().any(|j| j.status_code == "cancelled_by_user" && j.completed_at.is_none()));
     assert!(jobs().any(|j| j.status_code == "dependency_failed" && j.started_at.is_none()));
-    assert!(
-        read.requests
-            .iter()
-            .any(|r| r.requested_actions == ["run_all"])
-    );
+    assert!(requests.iter().any(|r| r.requested_actions == ["run_all"]));
     for job in jobs() {
         if let (Some(started), Some(completed)) = (job.started_at, job.completed_at) {
             assert!(started <= completed, "{}", job.identifier);

@@ -1,6 +1,6 @@
 //! The jobs list of a request: its order and its statistics card.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::export::Job;
 
@@ -23,7 +23,7 @@ pub fn sort_jobs(jobs: &mut [Job]) {
 }
 
 /// The "Job statistics" card (spec/job-server.md §2.1, §2.3 item 6).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
 pub struct JobStats {
     pub total: usize,
     pub pending: usize,

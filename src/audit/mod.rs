@@ -1,23 +1,37 @@
 //! What the pages compute (DESIGN.md §4), once per request: status, timeline, job order
 //! and statistics, previous requests, and each job's outputs by security level. Every
 //! page, feed and index reads these results; none recomputes them.
+//!
+//! The audit keeps a [`Summary`] of every request, which is all that lists, feeds, the
+//! sitemap and the search index read, and makes the full [`AuditedRequest`] of a request
+//! only when its page is made ([`Audit::request`]). A summary depends on the request's
+//! record and jobs alone, so a build takes those of unchanged requests from the previous
+//! build's [`AuditMemo`].
 
 mod jobs;
+mod memo;
+mod names;
 mod pipelines;
 mod previous;
 mod status;
+mod summary;
 mod timeline;
 
 pub use jobs::{JobStats, sort_jobs};
+use memo::OwnNames;
+pub use memo::{AuditMemo, AuditMemoOut, AuditRows};
+pub use names::Names;
 pub use pipelines::{Origin, PipelineEntry};
 pub use previous::compare_url;
 pub use status::{RequestStatus, Status, request_status};
+pub use summary::{JobSummary, Summary};
 pub use timeline::{Runtime, Timeline, job_is_completed, timeline};
 
 use rayon::prelude::*;
+use std::hash::Hash;
 
 use crate::diagnostics::Diagnostic;
-use crate::export::{Export, JobRequest};
+use crate::export::{Export, JobRequest, ReadMemo};
 use crate::pipeline::{Pipeline, PrivacyLevel};
 
 /// A request with everything its page states.
@@ -51,17 +65,29 @@ pub struct PreviousRequest {
 
 #[derive(Debug)]
 pub struct Audit {
-    /// By id, ascending.
-    pub requests: Vec<AuditedRequest>,
+    /// Every request, by id, ascending.
+    pub requests: Vec<Summary>,
+    /// Per request, a fingerprint of everything its page, its `index.json` and its rows
+    /// in lists are made from: its record and jobs, the names shown for them, the
+    /// project.yaml it ran, its previous requests and the site settings.
+    pub fingerprints: Vec<u128>,
     pub pipelines: Vec<PipelineEntry>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Per request, its previous and previous successful request.
+    previous: Vec<(Option<usize>, Option<usize>)>,
+    names: Names,
+    /// The names a request's record gives, where the unified ones differ: the memo keeps
+    /// summaries as the records make them.
+    own_names: Vec<Option<OwnNames>>,
+    validity: pipelines::Validity,
+    export: Export,
 }
 
 impl AuditedRequest {
     /// The parsed pipeline, when the request has one and it is valid.
     pub fn valid_pipeline<'a>(&self, audit: &'a Audit) -> Option<&'a Pipeline> {
         self.pipeline
-            .and_then(|i| audit.pipelines[i].parsed.as_ref().ok())
+            .and_then(|i| audit.pipelines[i].parsed().as_ref().ok())
     }
 
     /// job-server's `is_invalid`: the old job-runner reported a failure to create jobs as
@@ -83,91 +109,210 @@ fn is_completed(status: Status) -> bool {
     )
 }
 
-/// Joins records and pipelines. Takes the export's requests (already sorted by id).
+/// Joins records and pipelines, every request afresh.
 pub fn audit(export: Export) -> Audit {
-    let Export {
-        requests,
-        pipelines: store,
-        mut diagnostics,
-        ..
-    } = export;
-    let (pipelines, per_request) = pipelines::resolve(&requests, &store, &mut diagnostics);
-    let previous = previous::previous_requests(&requests);
-    let previous_ref = |r: &JobRequest, p: Option<usize>, requests: &[JobRequest]| {
-        p.map(|i| {
-            let prev = &requests[i];
-            PreviousRequest {
-                id: prev.id,
-                sha: prev.sha.clone(),
-                compare_url: compare_url(&r.workspace.repo, &prev.sha, &r.sha),
-                pipeline: per_request[i],
-            }
-        })
-    };
-    let links: Vec<_> = requests
+    audit_with_memo(export, AuditMemo::default())
+}
+
+/// Joins records and pipelines, taking from `memo` the summary of each request whose
+/// record and jobs it knows.
+pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Audit {
+    let mut diagnostics = std::mem::take(&mut export.diagnostics);
+    let parsed = export.take_parsed();
+    let known: Vec<Option<Summary>> = export
+        .requests
         .iter()
-        .zip(&previous)
-        .map(|(r, &(p, ps))| {
-            (
-                previous_ref(r, p, &requests),
-                previous_ref(r, ps, &requests),
-            )
+        .map(|r| memo.summaries.remove(&r.key))
+        .collect();
+    drop(memo.summaries);
+    let mut requests: Vec<Summary> = known
+        .into_par_iter()
+        .zip(parsed)
+        .enumerate()
+        .map(|(n, (known, parsed))| {
+            known.unwrap_or_else(|| {
+                let local = Local::of(parsed.unwrap_or_else(|| export.request(n)));
+                local.summary()
+            })
         })
         .collect();
-    let requests: Vec<AuditedRequest> = requests
-        .into_par_iter()
-        .zip(links)
-        .zip(per_request)
-        .map(|((request, (previous, previous_successful)), pipeline)| {
-            let parsed = pipeline.and_then(|i| pipelines[i].parsed.as_ref().ok());
-            audit_request(request, previous, previous_successful, pipeline, parsed)
+
+    let names = Names::of(&requests);
+    let own_names = requests
+        .par_iter_mut()
+        .map(|r| {
+            names.differ(&r.project, &r.orgs, &r.created_by).then(|| {
+                let own = OwnNames {
+                    project: r.project.clone(),
+                    orgs: r.orgs.clone(),
+                    created_by: r.created_by.clone(),
+                };
+                names.apply(&mut r.project, &mut r.orgs, &mut r.created_by);
+                own
+            })
         })
+        .collect();
+    let (pipelines, validity) =
+        pipelines::resolve(&mut requests, &export, &memo.validity, &mut diagnostics);
+    let previous = previous::previous_requests(&requests);
+    let settings = export.config.fingerprint();
+    let fingerprints = (0..requests.len())
+        .into_par_iter()
+        .map(|n| fingerprint(n, &requests, &previous, &pipelines, &export, settings))
         .collect();
     Audit {
         requests,
+        fingerprints,
         pipelines,
         diagnostics,
+        previous,
+        names,
+        own_names,
+        validity,
+        export,
     }
 }
 
-fn audit_request(
-    mut request: JobRequest,
-    previous: Option<PreviousRequest>,
-    previous_successful: Option<PreviousRequest>,
-    pipeline: Option<usize>,
-    parsed: Option<&Pipeline>,
-) -> AuditedRequest {
-    sort_jobs(&mut request.jobs);
-    let status = request_status(
-        request.status.as_deref(),
-        request.status_message.as_deref(),
-        &request.jobs,
-    );
-    let timeline = timeline(
-        request.created_at,
-        &request.jobs,
-        is_completed(status.status),
-    );
-    let stats = JobStats::of(&request.jobs);
-    let (expanded_actions, requested_levels) = match parsed {
-        Some(p) => {
-            let expanded =
-                p.expand_requested(&request.requested_actions, request.force_run_dependencies);
-            let levels = levels_written(p, &expanded);
-            (expanded, levels)
+/// See `Audit::fingerprints`.
+fn fingerprint(
+    n: usize,
+    requests: &[Summary],
+    previous: &[(Option<usize>, Option<usize>)],
+    pipelines: &[PipelineEntry],
+    export: &Export,
+    settings: u128,
+) -> u128 {
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    let r = &requests[n];
+    let text = |r: &Summary| r.pipeline.map(|i| pipelines[i].hash);
+    settings.hash(&mut h);
+    export.requests[n].key.hash(&mut h);
+    (&r.project, &r.orgs, &r.created_by).hash(&mut h);
+    text(r).hash(&mut h);
+    let (p, ps) = previous[n];
+    for p in [p, ps] {
+        p.map(|i| {
+            let p = &requests[i];
+            (p.id, &p.sha, text(p))
+        })
+        .hash(&mut h);
+    }
+    h.digest128()
+}
+
+impl Audit {
+    /// Request `n` in full, as its page shows it: its record parsed again and audited.
+    pub fn request(&self, n: usize) -> AuditedRequest {
+        let mut request = self.export.request(n);
+        self.names.apply(
+            &mut request.project,
+            &mut request.orgs,
+            &mut request.created_by,
+        );
+        let local = Local::of(request);
+        let pipeline = self.requests[n].pipeline;
+        let parsed = pipeline.and_then(|i| self.pipelines[i].parsed().as_ref().ok());
+        let (expanded_actions, requested_levels) = match parsed {
+            Some(p) => {
+                let q = &local.request;
+                let expanded = p.expand_requested(&q.requested_actions, q.force_run_dependencies);
+                let levels = levels_written(p, &expanded);
+                (expanded, levels)
+            }
+            None => (Vec::new(), Vec::new()),
+        };
+        let (previous, previous_successful) = self.previous[n];
+        let link = |p: Option<usize>| {
+            p.map(|i| {
+                let prev = &self.requests[i];
+                PreviousRequest {
+                    id: prev.id,
+                    sha: prev.sha.to_string(),
+                    compare_url: compare_url(
+                        &local.request.workspace.repo,
+                        &prev.sha,
+                        &local.request.sha,
+                    ),
+                    pipeline: prev.pipeline,
+                }
+            })
+        };
+        AuditedRequest {
+            previous: link(previous),
+            previous_successful: link(previous_successful),
+            pipeline,
+            expanded_actions,
+            requested_levels,
+            request: local.request,
+            status: local.status,
+            timeline: local.timeline,
+            stats: local.stats,
         }
-        None => (Vec::new(), Vec::new()),
-    };
-    AuditedRequest {
-        request,
-        status,
-        timeline,
-        stats,
-        previous,
-        previous_successful,
-        pipeline,
-        expanded_actions,
-        requested_levels,
+    }
+
+    /// Where request `n`'s record was read.
+    pub fn source(&self, n: usize) -> &crate::export::Source {
+        &self.export.requests[n].source
+    }
+
+    /// What this build learnt, for the next: the export's memo and its own.
+    pub fn memo(&self) -> (&ReadMemo, AuditMemoOut<'_>) {
+        let summaries = self
+            .export
+            .requests
+            .iter()
+            .zip(&self.requests)
+            .zip(&self.own_names)
+            .map(|((r, s), own)| (r.key, s, own.as_ref()))
+            .collect();
+        (
+            &self.export.memo,
+            AuditMemoOut {
+                summaries,
+                validity: &self.validity,
+            },
+        )
+    }
+}
+
+/// What a request's record and jobs alone give: its jobs in page order, status,
+/// timeline and statistics.
+struct Local {
+    request: JobRequest,
+    status: RequestStatus,
+    timeline: Timeline,
+    stats: JobStats,
+}
+
+impl Local {
+    fn of(mut request: JobRequest) -> Local {
+        sort_jobs(&mut request.jobs);
+        let status = request_status(
+            request.status.as_deref(),
+            request.status_message.as_deref(),
+            &request.jobs,
+        );
+        let timeline = timeline(
+            request.created_at,
+            &request.jobs,
+            is_completed(status.status),
+        );
+        let stats = JobStats::of(&request.jobs);
+        Local {
+            request,
+            status,
+            timeline,
+            stats,
+        }
+    }
+
+    fn summary(&self) -> Summary {
+        Summary::of(
+            &self.request,
+            self.status.status,
+            self.timeline.started,
+            self.stats,
+        )
     }
 }
 
@@ -192,5 +337,10 @@ pub(crate) mod tests {
 
     pub(crate) fn request_from_json(value: serde_json::Value) -> JobRequest {
         export::request_from_json(&value.to_string(), &SiteConfig::default()).unwrap()
+    }
+
+    /// The summary of a request given as JSON, its jobs nested.
+    pub(crate) fn summary_from_json(value: serde_json::Value) -> super::Summary {
+        super::Local::of(request_from_json(value)).summary()
     }
 }

@@ -4,10 +4,10 @@
 
 use rustc_hash::FxHashMap;
 
-use crate::export::JobRequest;
+use super::Summary;
 
 /// For each request (by index), the index of its previous and previous successful request.
-pub(super) fn previous_requests(requests: &[JobRequest]) -> Vec<(Option<usize>, Option<usize>)> {
+pub(super) fn previous_requests(requests: &[Summary]) -> Vec<(Option<usize>, Option<usize>)> {
     let mut groups: FxHashMap<(&str, &str), Vec<usize>> = FxHashMap::default();
     for (i, r) in requests.iter().enumerate() {
         groups
@@ -29,16 +29,12 @@ pub(super) fn previous_requests(requests: &[JobRequest]) -> Vec<(Option<usize>, 
             if best.is_none_or(|b| later(i, b)) {
                 best = Some(i);
             }
-            if all_succeeded(&requests[i]) && best_ok.is_none_or(|b| later(i, b)) {
+            if requests[i].all_succeeded() && best_ok.is_none_or(|b| later(i, b)) {
                 best_ok = Some(i);
             }
         }
     }
     result
-}
-
-fn all_succeeded(r: &JobRequest) -> bool {
-    !r.jobs.is_empty() && r.jobs.iter().all(|j| j.status == "succeeded")
 }
 
 /// `<repo>/compare/<old>..<new>` (two dots), as job-server's Repo.get_compare_url.
@@ -54,13 +50,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn request(
-        id: u64,
-        workspace: &str,
-        backend: &str,
-        created: &str,
-        jobs: &[&str],
-    ) -> JobRequest {
+    fn request(id: u64, workspace: &str, backend: &str, created: &str, jobs: &[&str]) -> Summary {
         let jobs: Vec<_> = jobs
             .iter()
             .enumerate()
@@ -71,7 +61,7 @@ mod tests {
             "workspace": {"name": workspace, "repo": "https://github.com/o/r", "branch": "main"},
             "project": "p", "created_by": "u", "created_at": created, "jobs": jobs,
         });
-        crate::audit::tests::request_from_json(raw)
+        crate::audit::tests::summary_from_json(raw)
     }
 
     #[test]

@@ -1,10 +1,10 @@
 //! A job request's overall status, by job-server's rules (spec/job-server.md §1.9).
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::export::Job;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pending,

@@ -1,36 +1,79 @@
 //! Reading an export (DESIGN.md §2): site.toml, job requests, jobs, the pipeline store
 //! and Markdown pages. Bad records are reported and skipped; the rest is kept.
+//!
+//! Records are known by the hash of their text. One that the previous build read (its
+//! [`ReadMemo`]) is not parsed again: its keys come from the memo, and the rules across
+//! records (one request per id, one job per identifier, each job with its request) are
+//! applied to keys. A request is parsed in full only when something must be made from
+//! it ([`Export::request`]), so a night's build parses what changed.
 
+mod across;
+mod files;
+mod memo;
 mod names;
+mod parse;
 mod pipelines;
 mod reader;
 mod records;
 mod timestamp;
 
+pub use memo::{ReadMemo, ReadRows};
 pub use names::{RESERVED_TOP_LEVEL, check_segment, is_path_safe};
-pub use pipelines::{Lookup, PipelineStore, StoredPipeline, repo_owner_and_name, text_hash};
-pub use records::{Backend, Job, JobRequest, Org, Project, Source, User, Workspace};
+pub use pipelines::{
+    Lookup, PipelineStore, Stamp, StoreMemo, StoredPipeline, repo_owner_and_name, text_hash,
+};
+pub use records::{
+    Backend, Job, JobRequest, Org, Project, Source, Text, User, Workspace, organisation,
+};
 
-use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
-use rayon::prelude::*;
-use reader::{RecordText, for_each_batch, parse_record};
-use records::{RawJobRequest, SlugOr};
+use files::{read_jobs, read_requests};
+use parse::read_request;
+use reader::{RecordFile, RecordText, parse_record};
 
 /// Everything read from an input folder.
 #[derive(Debug)]
 pub struct Export {
     pub config: SiteConfig,
     /// Valid requests, by id.
-    pub requests: Vec<JobRequest>,
+    pub requests: Vec<RequestRecord>,
     pub pipelines: PipelineStore,
     pub pages: Vec<MarkdownPage>,
     pub diagnostics: Vec<Diagnostic>,
     pub counts: ReadCounts,
+    /// What this read learnt about the records, for the next build.
+    pub memo: ReadMemo,
+    request_file: RecordFile,
+    job_file: Option<RecordFile>,
+    /// The requests parsed by this read (those the memo did not know), by position in
+    /// `requests`, until [`Export::take_parsed`] hands them out; and the jobs file's.
+    parsed: Vec<Option<JobRequest>>,
+    parsed_jobs: Vec<Option<Job>>,
+}
+
+/// A valid job request: where its record and jobs are, and the hash they are known by.
+#[derive(Debug, Clone)]
+pub struct RequestRecord {
+    pub id: u64,
+    pub source: Source,
+    /// Its record in the request file.
+    record: usize,
+    /// Its jobs, in the order they were attached: nested ones first.
+    jobs: Vec<JobRef>,
+    /// A hash of its record's text and of its jobs' texts, in order: what the request
+    /// alone is made from, besides the site settings.
+    pub key: u128,
+}
+
+/// Where a request's job is: its `k`th valid nested job, or a record of the jobs file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum JobRef {
+    Nested(usize),
+    Loose(usize),
 }
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -66,14 +109,19 @@ const REQUEST_FILES: [&str; 4] = [
 ];
 const JOB_FILES: [&str; 4] = ["jobs.jsonl", "jobs.json", "jobs.jsonl.gz", "jobs.json.gz"];
 
-/// Reads the export in `dir`. Fails only when nothing can be built: no request file, or
-/// one that cannot be read or split into records.
+/// Reads the export in `dir`, every record afresh.
 pub fn read(dir: &Path) -> Result<Export, Diagnostic> {
+    read_with_memo(dir, ReadMemo::default())
+}
+
+/// Reads the export in `dir`, taking what `memo` knows of records and pipeline files
+/// instead of parsing them again. Fails only when nothing can be built: no request file,
+/// or one that cannot be read or split into records.
+pub fn read_with_memo(dir: &Path, memo: ReadMemo) -> Result<Export, Diagnostic> {
     let config = SiteConfig::load(&dir.join("site.toml"))?;
     let mut diagnostics = Vec::new();
-    let mut counts = ReadCounts::default();
 
-    let request_file = find_one(dir, &REQUEST_FILES, &mut diagnostics).ok_or_else(|| {
+    let request_path = find_one(dir, &REQUEST_FILES, &mut diagnostics).ok_or_else(|| {
         Diagnostic::error(
             dir,
             format!(
@@ -82,108 +130,233 @@ pub fn read(dir: &Path) -> Result<Export, Diagnostic> {
             ),
         )
     })?;
-    let job_file = find_one(dir, &JOB_FILES, &mut diagnostics);
-    // Requests, jobs and pipelines are read at the same time; each batch of records is
-    // parsed in parallel and taken in file order, so the result does not depend on it.
-    let (requests, (jobs, (pipelines, pipeline_diagnostics))) = rayon::join(
-        || read_requests(&request_file, &config),
-        || {
-            rayon::join(
-                || job_file.as_deref().map(read_jobs),
-                || PipelineStore::read(&dir.join("pipelines")),
-            )
+    let job_path = find_one(dir, &JOB_FILES, &mut diagnostics);
+    let ReadMemo {
+        requests: known_requests,
+        jobs: known_jobs,
+        store,
+    } = memo;
+    let known = ReadMemo {
+        requests: known_requests,
+        jobs: known_jobs,
+        store: StoreMemo::default(),
+    };
+    // The records are read and parsed (in parallel, taken in file order, so the result
+    // does not depend on it) while the pipeline store is.
+    let (export, (pipelines, pipeline_diagnostics)) = rayon::join(
+        || -> Result<Export, Diagnostic> {
+            let (requests, jobs) = rayon::join(
+                || RecordFile::read(&request_path),
+                || job_path.as_deref().map(RecordFile::read).transpose(),
+            );
+            Ok(join_records(config, (requests?, jobs?), known, diagnostics))
         },
+        || PipelineStore::read(&dir.join("pipelines"), store),
     );
-    let (mut requests, request_diagnostics, request_counts) = requests?;
-    diagnostics.extend(request_diagnostics);
-    counts.add(request_counts);
-    remove_duplicates(&mut requests, &mut diagnostics, &mut counts);
+    let mut export = export?;
+    export.diagnostics.extend(pipeline_diagnostics);
+    export.pages = read_pages(&dir.join("pages"), &mut export.diagnostics);
+    export.memo.store = pipelines.memo();
+    export.pipelines = pipelines;
+    Ok(export)
+}
 
-    let (loose_jobs, job_diagnostics, job_counts) = jobs.transpose()?.unwrap_or_default();
-    diagnostics.extend(job_diagnostics);
-    counts.add(job_counts);
-    attach_jobs(
-        &mut requests,
-        job_file.as_deref(),
-        loose_jobs,
+/// An export of `records` (job requests as JSON, their jobs nested) and nothing else, as
+/// a request file holding them would be read; for tools and tests.
+pub fn from_json(records: &[String], config: SiteConfig) -> Result<Export, Diagnostic> {
+    let file = RecordFile::from_text(Path::new("<json>"), records.join("\n"))?;
+    Ok(join_records(
+        config,
+        (file, None),
+        ReadMemo::default(),
+        Vec::new(),
+    ))
+}
+
+/// The records of the two files, taking what `memo` knows, with the rules across them
+/// applied: an export without pipelines or pages yet.
+fn join_records(
+    config: SiteConfig,
+    (request_file, job_file): (RecordFile, Option<RecordFile>),
+    memo: ReadMemo,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Export {
+    let mut counts = ReadCounts::default();
+    let ReadMemo {
+        requests: mut known_requests,
+        jobs: mut known_jobs,
+        ..
+    } = memo;
+    let request_path = request_file.path.clone();
+    let job_path = job_file.as_ref().map(|f| f.path.clone());
+    let (mut requests, jobs) = rayon::join(
+        || read_requests(request_file, &config, &mut known_requests),
+        || job_file.map(|f| read_jobs(f, &mut known_jobs)),
+    );
+    diagnostics.append(&mut requests.diagnostics);
+    counts.add(requests.counts);
+    across::remove_duplicates(
+        &mut requests.records,
+        &request_path,
         &mut diagnostics,
         &mut counts,
     );
-    unify_names(&mut requests);
-    diagnostics.extend(pipeline_diagnostics);
-    let pages = read_pages(&dir.join("pages"), &mut diagnostics);
+    let mut jobs = jobs;
+    let loose = match &mut jobs {
+        Some(jobs) => {
+            diagnostics.append(&mut jobs.diagnostics);
+            counts.add(jobs.counts);
+            std::mem::take(&mut jobs.records)
+        }
+        None => Vec::new(),
+    };
+    let attached = across::attach_jobs(
+        &requests.records,
+        (&request_path, job_path.as_deref()),
+        &loose,
+        &mut diagnostics,
+        &mut counts,
+    );
 
-    Ok(Export {
+    // The next build's memo: the keys of every clean record read this time.
+    let mut memo = ReadMemo::default();
+    let job_count = jobs.as_ref().map_or(0, |j| j.file.len());
+    let mut job_hashes = vec![0u128; job_count];
+    let mut parsed_jobs: Vec<Option<Job>> = Vec::with_capacity(job_count);
+    parsed_jobs.resize_with(job_count, || None);
+    for job in loose {
+        job_hashes[job.index] = job.hash;
+        parsed_jobs[job.index] = job.parsed;
+        if job.clean {
+            memo.jobs.insert(job.hash, job.keys);
+        }
+    }
+    let mut records = Vec::with_capacity(requests.records.len());
+    let mut parsed = Vec::with_capacity(requests.records.len());
+    for (request, jobs) in requests.records.into_iter().zip(attached) {
+        records.push(RequestRecord {
+            id: request.keys.id,
+            source: Source {
+                file: request_path.clone(),
+                line: request.line,
+            },
+            record: request.index,
+            key: request_key(request.hash, &jobs, &job_hashes),
+            jobs,
+        });
+        parsed.push(request.parsed);
+        if request.clean {
+            memo.requests.insert(request.hash, request.keys);
+        }
+    }
+    Export {
         config,
-        requests,
-        pipelines,
-        pages,
+        requests: records,
+        pipelines: PipelineStore::default(),
+        pages: Vec::new(),
         diagnostics,
         counts,
-    })
-}
-
-/// What reading one file gave: its records, their problems, and the counts.
-type Read<T> = (Vec<T>, Vec<Diagnostic>, ReadCounts);
-
-fn read_requests(path: &Path, config: &SiteConfig) -> Result<Read<JobRequest>, Diagnostic> {
-    let (mut requests, mut diagnostics, mut counts) = Read::default();
-    counts.requests_read = for_each_batch(path, |batch| {
-        let parsed: Vec<_> = batch
-            .par_iter()
-            .map(|&record| {
-                let (mut d, mut c) = (Vec::new(), ReadCounts::default());
-                let request = read_request(path, record, config, &mut d, &mut c);
-                (request, d, c)
-            })
-            .collect();
-        for (request, d, c) in parsed {
-            diagnostics.extend(d);
-            counts.add(c);
-            keep(
-                request,
-                &mut requests,
-                &mut diagnostics,
-                &mut counts.requests_skipped,
-            );
-        }
-    })?;
-    Ok((requests, diagnostics, counts))
-}
-
-/// Keeps a record that was read, or reports it and counts it in `skipped`.
-fn keep<T>(
-    record: Result<T, Diagnostic>,
-    records: &mut Vec<T>,
-    diagnostics: &mut Vec<Diagnostic>,
-    skipped: &mut usize,
-) {
-    match record {
-        Ok(record) => records.push(record),
-        Err(d) => {
-            diagnostics.push(d);
-            *skipped += 1;
-        }
+        memo,
+        request_file: requests.file,
+        job_file: jobs.map(|j| j.file),
+        parsed,
+        parsed_jobs,
     }
 }
 
-/// Jobs of a separate jobs file, each with the line it is on.
-fn read_jobs(path: &Path) -> Result<Read<(Job, usize)>, Diagnostic> {
-    let (mut jobs, mut diagnostics, mut counts) = Read::default();
-    counts.jobs_read = for_each_batch(path, |batch| {
-        let parsed: Vec<_> = batch
-            .par_iter()
-            .map(|&record| {
-                parse_record::<Job>(path, record, "job")
-                    .and_then(|j| check_job(path, record, j))
-                    .map(|job| (job, record.line))
+/// What records and project.yaml texts are known by between builds: the first 128 bits
+/// of their SHA-256, so that no record can be made to pass for another.
+pub fn digest(bytes: &[u8]) -> u128 {
+    use sha2::{Digest, Sha256};
+    let hash = Sha256::digest(bytes);
+    u128::from_be_bytes(hash[..16].try_into().expect("SHA-256 has 32 bytes"))
+}
+
+/// A request's key: its record's hash, then its jobs' in order.
+fn request_key(record: u128, jobs: &[JobRef], job_hashes: &[u128]) -> u128 {
+    let mut key = Xxh3Default::new();
+    key.update(&record.to_le_bytes());
+    for job in jobs {
+        let (kind, value) = match *job {
+            JobRef::Nested(k) => (0u8, k as u128),
+            JobRef::Loose(i) => (1u8, job_hashes[i]),
+        };
+        key.update(&[kind]);
+        key.update(&value.to_le_bytes());
+    }
+    key.digest128()
+}
+
+impl Export {
+    /// Request `n` in full, its jobs attached, parsed again from its file: records are
+    /// not kept parsed, and a build parses in full only the requests it makes pages of.
+    pub fn request(&self, n: usize) -> JobRequest {
+        let r = &self.requests[n];
+        let mut request = self.parse_request(r);
+        let nested = std::mem::take(&mut request.jobs);
+        request.jobs = r
+            .jobs
+            .iter()
+            .map(|job| match *job {
+                JobRef::Nested(k) => nested[k].clone(),
+                JobRef::Loose(i) => self.job(i),
             })
             .collect();
-        for job in parsed {
-            keep(job, &mut jobs, &mut diagnostics, &mut counts.jobs_skipped);
-        }
-    })?;
-    Ok((jobs, diagnostics, counts))
+        request
+    }
+
+    /// Every request in full, parsed again; for tools and tests.
+    pub fn full_requests(&self) -> Vec<JobRequest> {
+        (0..self.requests.len()).map(|n| self.request(n)).collect()
+    }
+
+    /// The requests this read parsed, in full (jobs attached), by position in
+    /// `requests`; None for those the memo knew. Hands them out once.
+    pub fn take_parsed(&mut self) -> Vec<Option<JobRequest>> {
+        let parsed = std::mem::take(&mut self.parsed);
+        let mut loose = std::mem::take(&mut self.parsed_jobs);
+        parsed
+            .into_iter()
+            .zip(&self.requests)
+            .map(|(request, r)| {
+                let mut request = request?;
+                let mut nested: Vec<Option<Job>> = std::mem::take(&mut request.jobs)
+                    .into_iter()
+                    .map(Some)
+                    .collect();
+                request.jobs = r
+                    .jobs
+                    .iter()
+                    .map(|job| match *job {
+                        JobRef::Nested(k) => nested[k].take().expect("each nested job once"),
+                        JobRef::Loose(i) => loose[i].take().unwrap_or_else(|| self.job(i)),
+                    })
+                    .collect();
+                Some(request)
+            })
+            .collect()
+    }
+
+    /// The record of `r`, its nested jobs as read.
+    fn parse_request(&self, r: &RequestRecord) -> JobRequest {
+        let file = &self.request_file;
+        let mut sink = (Vec::new(), ReadCounts::default());
+        read_request(
+            &file.path,
+            file.record(r.record),
+            &self.config,
+            &mut sink.0,
+            &mut sink.1,
+        )
+        .unwrap_or_else(|d| panic!("a record read once reads again: {d}"))
+    }
+
+    /// Record `i` of the jobs file, parsed again.
+    fn job(&self, i: usize) -> Job {
+        let file = self.job_file.as_ref().expect("a loose job has a jobs file");
+        parse_record::<Job>(&file.path, file.record(i), "job")
+            .unwrap_or_else(|d| panic!("a record read once reads again: {d}"))
+    }
 }
 
 /// The first of `names` present in `dir`; the others are reported as ignored.
@@ -197,357 +370,6 @@ fn find_one(dir: &Path, names: &[&str], diagnostics: &mut Vec<Diagnostic>) -> Op
         ));
     }
     Some(first)
-}
-
-/// One request record; its nested jobs that break a rule are reported and dropped.
-fn read_request(
-    path: &Path,
-    record: RecordText<'_>,
-    config: &SiteConfig,
-    diagnostics: &mut Vec<Diagnostic>,
-    counts: &mut ReadCounts,
-) -> Result<JobRequest, Diagnostic> {
-    let raw: RawJobRequest = parse_record(path, record, "job request")?;
-    let mut request = normalise(
-        raw,
-        config,
-        Source {
-            file: path.to_path_buf(),
-            line: record.line,
-        },
-    );
-    check_request(&request).map_err(|message| {
-        record
-            .error_at(path, record.line, record.column, message)
-            .record(format!("job request {}", request.id))
-    })?;
-    counts.jobs_read += request.jobs.len();
-    let jobs = std::mem::take(&mut request.jobs);
-    for job in jobs {
-        match check_job(path, record, job) {
-            Ok(job) => request.jobs.push(job),
-            Err(d) => {
-                diagnostics.push(d);
-                counts.jobs_skipped += 1;
-            }
-        }
-    }
-    Ok(request)
-}
-
-/// Fills in display names: the record's own, else site.toml's, else the slug.
-fn normalise(raw: RawJobRequest, config: &SiteConfig, source: Source) -> JobRequest {
-    let backend = match raw.backend {
-        SlugOr::Slug(slug) => Backend {
-            name: raw
-                .backend_name
-                .unwrap_or_else(|| config.backend_name(&slug)),
-            slug,
-        },
-        SlugOr::Object(b) => Backend {
-            name: b
-                .name
-                .or(raw.backend_name)
-                .unwrap_or_else(|| config.backend_name(&b.slug)),
-            slug: b.slug,
-        },
-    };
-    let project = match raw.project {
-        SlugOr::Slug(slug) => Project {
-            name: raw.project_name.unwrap_or_else(|| slug.clone()),
-            slug,
-            number: None,
-        },
-        SlugOr::Object(p) => Project {
-            name: p
-                .name
-                .or(raw.project_name)
-                .unwrap_or_else(|| p.slug.clone()),
-            slug: p.slug,
-            number: p.number,
-        },
-    };
-    let mut orgs: Vec<Org> = raw
-        .orgs
-        .into_iter()
-        .map(|o| match o {
-            SlugOr::Slug(slug) => Org {
-                name: config.org_name(&slug),
-                slug,
-                lead: false,
-            },
-            SlugOr::Object(o) => Org {
-                name: o.name.unwrap_or_else(|| config.org_name(&o.slug)),
-                slug: o.slug,
-                lead: o.lead,
-            },
-        })
-        .collect();
-    // §4.3's `org_name` names the lead org of an API record whose orgs are bare slugs.
-    if let (Some(name), Some(first)) = (raw.org_name, orgs.first_mut()) {
-        if first.name == first.slug {
-            first.name = name;
-        }
-    }
-    let created_by = match raw.created_by {
-        SlugOr::Slug(username) => User {
-            fullname: raw.created_by_fullname.unwrap_or_else(|| username.clone()),
-            username,
-        },
-        SlugOr::Object(u) => User {
-            fullname: u
-                .fullname
-                .or(raw.created_by_fullname)
-                .unwrap_or_else(|| u.username.clone()),
-            username: u.username,
-        },
-    };
-    JobRequest {
-        id: raw.id,
-        identifier: raw.identifier,
-        backend,
-        workspace: Workspace {
-            name: raw.workspace.name,
-            repo: raw.workspace.repo.trim_end_matches('/').to_owned(),
-            branch: raw.workspace.branch,
-        },
-        project,
-        orgs,
-        created_by,
-        created_at: raw.created_at,
-        sha: raw.sha.to_ascii_lowercase(),
-        requested_actions: raw.requested_actions,
-        cancelled_actions: raw.cancelled_actions,
-        force_run_dependencies: raw.force_run_dependencies,
-        status: raw.status,
-        status_message: raw.status_message,
-        project_definition: raw.project_definition,
-        jobs: raw.jobs,
-        source,
-    }
-}
-
-/// Rules a request must meet before any of it reaches a path or a link.
-fn check_request(r: &JobRequest) -> Result<(), String> {
-    check_segment("workspace name", &r.workspace.name)?;
-    check_segment("project slug", &r.project.slug)?;
-    if RESERVED_TOP_LEVEL.contains(&r.project.slug.as_str()) {
-        return Err(format!(
-            "project slug {:?} collides with the site's own folder of that name",
-            r.project.slug
-        ));
-    }
-    check_segment("backend slug", &r.backend.slug)?;
-    check_segment("username", &r.created_by.username)?;
-    check_segment("identifier", &r.identifier)?;
-    for org in &r.orgs {
-        check_segment("org slug", &org.slug)?;
-    }
-    if !r.sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(format!("sha {:?} is not a hexadecimal commit hash", r.sha));
-    }
-    // The repo URL becomes an href: only web URLs, never `javascript:` or a relative path.
-    let repo = &r.workspace.repo;
-    if !(repo.starts_with("https://") || repo.starts_with("http://"))
-        || repo_owner_and_name(repo).is_none()
-    {
-        return Err(format!(
-            "workspace repo {repo:?} is not an http(s) URL of the form https://host/owner/repo"
-        ));
-    }
-    Ok(())
-}
-
-fn check_job(path: &Path, record: RecordText<'_>, job: Job) -> Result<Job, Diagnostic> {
-    let problem = if let Err(message) = check_segment("job identifier", &job.identifier) {
-        Some(message)
-    } else if job.status.is_empty() {
-        Some("job status is empty".to_owned())
-    } else {
-        None
-    };
-    match problem {
-        None => Ok(job),
-        Some(message) => Err(record
-            .error_at(path, record.line, record.column, message)
-            .record(format!("job {}", job.identifier))),
-    }
-}
-
-fn remove_duplicates(
-    requests: &mut Vec<JobRequest>,
-    diagnostics: &mut Vec<Diagnostic>,
-    counts: &mut ReadCounts,
-) {
-    let mut ids = HashSet::new();
-    let mut identifiers = HashSet::new();
-    requests.retain(|r| {
-        let problem = if !ids.insert(r.id) {
-            Some(format!("duplicate id {}: an earlier record has it", r.id))
-        } else if !identifiers.insert(r.identifier.clone()) {
-            Some(format!(
-                "duplicate identifier {}: an earlier record has it",
-                r.identifier
-            ))
-        } else {
-            None
-        };
-        if let Some(message) = &problem {
-            diagnostics.push(
-                Diagnostic {
-                    line: Some(r.source.line),
-                    ..Diagnostic::error(&r.source.file, message.clone())
-                }
-                .record(format!("job request {}", r.id)),
-            );
-            counts.requests_skipped += 1;
-        }
-        problem.is_none()
-    });
-    requests.sort_by_key(|r| r.id);
-}
-
-/// Adds the jobs of `jobs.jsonl` to their requests (by the request's identifier). A job
-/// whose identifier an earlier job has is reported where it was read and dropped; nested
-/// jobs come before those of the jobs file. Which jobs stay is decided on borrowed
-/// identifiers first (cloning 440,000 of them into a set was most of this step), then
-/// the jobs are moved.
-fn attach_jobs(
-    requests: &mut [JobRequest],
-    job_file: Option<&Path>,
-    loose: Vec<(Job, usize)>,
-    diagnostics: &mut Vec<Diagnostic>,
-    counts: &mut ReadCounts,
-) {
-    let file = job_file.unwrap_or(Path::new("jobs.jsonl"));
-    let mut problem = |message: String, file: &Path, line: usize, job: &Job| {
-        diagnostics.push(
-            Diagnostic::error(file, message)
-                .at_line(line)
-                .record(format!("job {}", job.identifier)),
-        );
-        counts.jobs_skipped += 1;
-    };
-    let duplicate = |job: &Job| {
-        format!(
-            "duplicate job identifier {}: an earlier job has it",
-            job.identifier
-        )
-    };
-    let (nested_duplicates, targets) = {
-        let mut seen: FxHashSet<&str> =
-            FxHashSet::with_capacity_and_hasher(loose.len(), Default::default());
-        let mut nested_duplicates = Vec::new();
-        for (i, r) in requests.iter().enumerate() {
-            for (j, job) in r.jobs.iter().enumerate() {
-                if !seen.insert(&job.identifier) {
-                    problem(duplicate(job), &r.source.file, r.source.line, job);
-                    nested_duplicates.push((i, j));
-                }
-            }
-        }
-        let by_identifier: FxHashMap<&str, usize> = requests
-            .iter()
-            .enumerate()
-            .map(|(i, r)| (r.identifier.as_str(), i))
-            .collect();
-        let targets: Vec<Option<usize>> = loose
-            .iter()
-            .map(|(job, line)| {
-                let target = job
-                    .job_request_id
-                    .as_deref()
-                    .and_then(|id| by_identifier.get(id));
-                match (target, &job.job_request_id) {
-                    (Some(&i), _) if seen.insert(&job.identifier) => Some(i),
-                    (Some(_), _) => {
-                        problem(duplicate(job), file, *line, job);
-                        None
-                    }
-                    (None, Some(id)) => {
-                        let message =
-                            format!("job_request_id {id:?} names no job request in the export");
-                        problem(message, file, *line, job);
-                        None
-                    }
-                    (None, None) => {
-                        problem("job has no job_request_id".to_owned(), file, *line, job);
-                        None
-                    }
-                }
-            })
-            .collect();
-        (nested_duplicates, targets)
-    };
-    // From the last, so that the positions of those before stay right.
-    for &(i, j) in nested_duplicates.iter().rev() {
-        requests[i].jobs.remove(j);
-    }
-    for ((job, _), target) in loose.into_iter().zip(targets) {
-        if let Some(i) = target {
-            requests[i].jobs.push(job);
-        }
-    }
-}
-
-/// One display name per project, org and researcher across the export: an API-shaped
-/// record names them only by slug, so the latest record that gave a real name (one that
-/// is not just the slug again) names every page they appear on.
-fn unify_names(requests: &mut [JobRequest]) {
-    // Gathered from borrowed names, owned once per slug, and assigned only where a record
-    // differs: most already agree, and a hundred thousand requests share a few thousand.
-    let mut projects: FxHashMap<&str, (&str, Option<&str>)> = FxHashMap::default();
-    let mut orgs: FxHashMap<&str, &str> = FxHashMap::default();
-    let mut users: FxHashMap<&str, &str> = FxHashMap::default();
-    for r in requests.iter() {
-        let p = &r.project;
-        if p.name != p.slug || p.number.is_some() {
-            let entry = projects.entry(&p.slug).or_insert((&p.slug, None));
-            if p.name != p.slug {
-                entry.0 = &p.name;
-            }
-            if p.number.is_some() {
-                entry.1 = p.number.as_deref();
-            }
-        }
-        for o in r.orgs.iter().filter(|o| o.name != o.slug) {
-            orgs.insert(&o.slug, &o.name);
-        }
-        if r.created_by.fullname != r.created_by.username {
-            users.insert(&r.created_by.username, &r.created_by.fullname);
-        }
-    }
-    let owned = |map: FxHashMap<&str, &str>| -> FxHashMap<String, String> {
-        map.into_iter()
-            .map(|(k, v)| (k.to_owned(), v.to_owned()))
-            .collect()
-    };
-    let projects: FxHashMap<String, (String, Option<String>)> = projects
-        .into_iter()
-        .map(|(k, (name, number))| (k.to_owned(), (name.to_owned(), number.map(str::to_owned))))
-        .collect();
-    let (orgs, users) = (owned(orgs), owned(users));
-    let set = |field: &mut String, value: &String| {
-        if field != value {
-            field.clone_from(value);
-        }
-    };
-    for r in requests.iter_mut() {
-        if let Some((name, number)) = projects.get(&r.project.slug) {
-            set(&mut r.project.name, name);
-            if r.project.number != *number {
-                r.project.number.clone_from(number);
-            }
-        }
-        for o in &mut r.orgs {
-            if let Some(name) = orgs.get(&o.slug) {
-                set(&mut o.name, name);
-            }
-        }
-        if let Some(fullname) = users.get(&r.created_by.username) {
-            set(&mut r.created_by.fullname, fullname);
-        }
-    }
 }
 
 fn read_pages(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<MarkdownPage> {
@@ -645,11 +467,12 @@ mod tests {
         std::fs::write(dir.path().join("jobs.jsonl"), jobs.join("\n")).unwrap();
 
         let export = super::read(dir.path()).unwrap();
-        let identifiers = |i: usize| -> Vec<&str> {
-            export.requests[i]
+        let identifiers = |i: usize| -> Vec<String> {
+            export
+                .request(i)
                 .jobs
-                .iter()
-                .map(|j| j.identifier.as_str())
+                .into_iter()
+                .map(|j| j.identifier)
                 .collect()
         };
         assert_eq!(identifiers(0), ["dup", "x1", "early"]);
@@ -686,46 +509,5 @@ mod tests {
             ]
         );
         assert_eq!(export.counts.jobs_skipped, 4);
-    }
-
-    /// A name given by any record names every record of its slug; a later one wins, and
-    /// records that give none (API-shaped: slugs only) take it too.
-    #[test]
-    fn the_latest_real_name_names_every_record() {
-        let config = crate::config::SiteConfig::default();
-        let named = |id: u64, project: &str, number: u64, fullname: &str, org: &str| {
-            json!({
-                "id": id, "identifier": format!("r{id}"), "backend": "tpp",
-                "project": {"slug": "p", "name": project, "number": number},
-                "orgs": [{"slug": "o", "name": org}],
-                "workspace": {"name": "ws", "repo": "https://github.com/o/ws"},
-                "created_by": {"username": "ann", "fullname": fullname},
-                "created_at": "2024-01-01T00:00:00Z",
-            })
-            .to_string()
-        };
-        let bare = |id: u64| {
-            let mut r: serde_json::Value = serde_json::from_str(&request(id, "x", &[])).unwrap();
-            r["identifier"] = json!(format!("r{id}"));
-            r["orgs"] = json!(["o"]);
-            r.to_string()
-        };
-        let mut requests: Vec<_> = [
-            bare(1),
-            named(2, "Old name", 7, "Ann Old", "Org Old"),
-            bare(3),
-            named(4, "Project P", 12, "Ann Lee", "Org O"),
-            bare(5),
-        ]
-        .iter()
-        .map(|r| super::request_from_json(r, &config).unwrap())
-        .collect();
-        super::unify_names(&mut requests);
-        for r in &requests {
-            assert_eq!(r.project.name, "Project P", "request {}", r.id);
-            assert_eq!(r.project.number.as_deref(), Some("12"), "request {}", r.id);
-            assert_eq!(r.created_by.fullname, "Ann Lee", "request {}", r.id);
-            assert_eq!(r.orgs[0].name, "Org O", "request {}", r.id);
-        }
     }
 }

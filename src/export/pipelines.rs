@@ -1,30 +1,79 @@
-//! The pipeline store: `pipelines/<owner>/<repo>/<sha>/project.yaml`, one text per commit,
-//! identical texts shared.
+//! The pipeline store: `pipelines/<owner>/<repo>/<sha>/project.yaml`, one text per commit.
+//! A file is known by its stamp (size, times, inode): one whose stamp the previous build
+//! recorded ([`StoreMemo`]) is not read, only its text's hash is taken. Texts are read
+//! when a page needs them.
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::io::Read;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
-
-use xxhash_rust::xxh3::xxh3_128;
 
 use crate::diagnostics::Diagnostic;
 
 /// Every project.yaml of the export, looked up by repo and commit.
 #[derive(Debug, Default)]
 pub struct PipelineStore {
-    /// (owner, repo) → full or short sha → the file and its text.
+    dir: PathBuf,
+    /// (owner, repo) → full or short sha → the file.
     repos: BTreeMap<(String, String), BTreeMap<String, StoredPipeline>>,
+    /// The texts read by this build, by hash (the others are read when asked for).
+    texts: FxHashMap<u128, Arc<str>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct StoredPipeline {
     pub path: PathBuf,
-    pub text: Arc<str>,
-    /// `text_hash(text)`: identical texts are looked for by it, then compared.
+    /// `text_hash` of its text: identical texts are told apart by it.
     pub hash: u128,
+    stamp: Stamp,
+}
+
+/// What tells a file changed without reading it, as git's index does: its size, its
+/// modification and change times (the change time cannot be set back by hand), and its
+/// inode (a file replaced by another).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    len: u64,
+    modified: i128,
+    changed: i128,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(metadata: &std::fs::Metadata) -> Stamp {
+        let nanos = |secs: i64, nsecs: i64| secs as i128 * 1_000_000_000 + nsecs as i128;
+        Stamp {
+            len: metadata.len(),
+            modified: nanos(metadata.mtime(), metadata.mtime_nsec()),
+            changed: nanos(metadata.ctime(), metadata.ctime_nsec()),
+            inode: metadata.ino(),
+        }
+    }
+}
+
+/// The stamp and text hash of every store file a build read, by path inside the store.
+#[derive(Debug, Default)]
+pub struct StoreMemo {
+    pub(super) files: FxHashMap<String, (Stamp, u128)>,
+    /// When the memo was written (its file's modification time, in nanoseconds): a file
+    /// changed in the same tick as it was stamped would keep its stamp, so one stamped
+    /// that close to the memo's writing is read again (git's "racily clean" entries).
+    pub written: Option<i128>,
+}
+
+impl StoreMemo {
+    /// The text hash of the file at `rel` if its stamp is the one recorded, safely before
+    /// the memo was written.
+    fn hash(&self, rel: &str, stamp: &Stamp) -> Option<u128> {
+        const MARGIN: i128 = 2_000_000_000;
+        let written = self.written?;
+        let (known, hash) = self.files.get(rel)?;
+        (known == stamp && stamp.modified.max(stamp.changed) + MARGIN < written).then_some(*hash)
+    }
 }
 
 /// How a lookup by commit ended.
@@ -37,20 +86,22 @@ pub enum Lookup<'a> {
 }
 
 impl PipelineStore {
-    /// Reads `dir` (a missing folder is an empty store), the files in parallel. Identical
-    /// texts share one allocation, so a text is parsed and highlighted once however many
-    /// commits have it.
-    pub fn read(dir: &Path) -> (PipelineStore, Vec<Diagnostic>) {
-        let mut store = PipelineStore::default();
+    /// Reads `dir` (a missing folder is an empty store): every file is stamped, and those
+    /// `memo` does not know are read in parallel and hashed.
+    pub fn read(dir: &Path, memo: StoreMemo) -> (PipelineStore, Vec<Diagnostic>) {
+        let mut store = PipelineStore {
+            dir: dir.to_path_buf(),
+            ..PipelineStore::default()
+        };
         let mut diagnostics = Vec::new();
         if !dir.is_dir() {
             return (store, diagnostics);
         }
         let walk = walkdir::WalkDir::new(dir)
-            .min_depth(4)
-            .max_depth(4)
+            .min_depth(3)
+            .max_depth(3)
             .sort_by_file_name();
-        let mut files = Vec::new();
+        let mut commits = Vec::new();
         for entry in walk {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -60,19 +111,30 @@ impl PipelineStore {
                     continue;
                 }
             };
-            if entry.file_name() != "project.yaml" || !entry.file_type().is_file() {
+            if !entry.file_type().is_dir() {
                 continue;
             }
-            if let Some(commit) = components(dir, entry.path()) {
-                files.push((commit, entry.into_path()));
+            let path = entry.into_path().join("project.yaml");
+            if let Some(commit) = components(dir, &path) {
+                commits.push((commit, path));
             }
         }
-        // Each file is read into its thread's buffer, and a text is copied out only the
+        // Each file read goes into its thread's buffer, and a text is copied out only the
         // first time it is seen: most commits repeat an earlier commit's project.yaml.
         let shared: Mutex<FxHashMap<u128, Arc<str>>> = Mutex::default();
-        let texts: Vec<std::io::Result<(Arc<str>, u128)>> = files
+        let found: Vec<std::io::Result<Option<(Stamp, u128)>>> = commits
             .par_iter()
             .map_init(Vec::new, |buffer, (_, path)| {
+                let metadata = match std::fs::symlink_metadata(path) {
+                    Ok(m) if m.is_file() => m,
+                    Ok(_) => return Ok(None),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                    Err(e) => return Err(e),
+                };
+                let stamp = Stamp::of(&metadata);
+                if let Some(hash) = memo.hash(&rel(dir, path), &stamp) {
+                    return Ok(Some((stamp, hash)));
+                }
                 buffer.clear();
                 std::fs::File::open(path)?.read_to_end(buffer)?;
                 let text = std::str::from_utf8(buffer).map_err(|_| {
@@ -82,12 +144,14 @@ impl PipelineStore {
                     )
                 })?;
                 let hash = text_hash(text);
-                Ok((share(&shared, text, hash), hash))
+                share(&shared, text, hash);
+                Ok(Some((stamp, hash)))
             })
             .collect();
-        for (((owner, repo, sha), path), text) in files.into_iter().zip(texts) {
-            let (text, hash) = match text {
-                Ok(read) => read,
+        for (((owner, repo, sha), path), found) in commits.into_iter().zip(found) {
+            let (stamp, hash) = match found {
+                Ok(Some(found)) => found,
+                Ok(None) => continue,
                 Err(e) => {
                     diagnostics.push(Diagnostic::error(&path, format!("cannot read: {e}")));
                     continue;
@@ -97,9 +161,38 @@ impl PipelineStore {
                 .repos
                 .entry((owner, repo))
                 .or_default()
-                .insert(sha, StoredPipeline { path, text, hash });
+                .insert(sha, StoredPipeline { path, hash, stamp });
         }
+        store.texts = shared.into_inner().unwrap_or_else(PoisonError::into_inner);
         (store, diagnostics)
+    }
+
+    /// What the next build needs to know which files changed.
+    pub fn memo(&self) -> StoreMemo {
+        let files = self
+            .repos
+            .values()
+            .flat_map(BTreeMap::values)
+            .map(|p| (rel(&self.dir, &p.path), (p.stamp, p.hash)))
+            .collect();
+        StoreMemo {
+            files,
+            written: None,
+        }
+    }
+
+    /// The text of a stored file: as this build read it, or read now.
+    pub fn text(&self, stored: &StoredPipeline) -> Result<Arc<str>, Diagnostic> {
+        if let Some(text) = self.texts.get(&stored.hash) {
+            return Ok(text.clone());
+        }
+        let cannot = |e: &dyn std::fmt::Display| {
+            Diagnostic::error(&stored.path, format!("cannot read: {e}"))
+        };
+        let bytes = std::fs::read(&stored.path).map_err(|e| cannot(&e))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| cannot(&"stream did not contain valid UTF-8"))?;
+        Ok(text.into())
     }
 
     /// The project.yaml of `sha` in `owner/repo`. Either side may be a short sha: it
@@ -136,20 +229,24 @@ impl PipelineStore {
     }
 }
 
-/// The one copy of `text` kept for all files with the same text.
-fn share(shared: &Mutex<FxHashMap<u128, Arc<str>>>, text: &str, hash: u128) -> Arc<str> {
+/// Keeps one copy of `text` for all files read with the same text.
+fn share(shared: &Mutex<FxHashMap<u128, Arc<str>>>, text: &str, hash: u128) {
     let mut shared = shared.lock().unwrap_or_else(PoisonError::into_inner);
-    match shared.get(&hash) {
-        Some(same) if **same == *text => same.clone(),
-        // A different text with the same hash is kept apart, unshared.
-        Some(_) => text.into(),
-        None => shared.entry(hash).or_insert_with(|| text.into()).clone(),
-    }
+    shared.entry(hash).or_insert_with(|| text.into());
 }
 
-/// What identical project.yaml texts are recognised by.
+/// `path` relative to the store's folder `dir`, as the memo names it.
+fn rel(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// What identical project.yaml texts are recognised by: the first 128 bits of their
+/// SHA-256, so that no text can be made to pass for another's.
 pub fn text_hash(text: &str) -> u128 {
-    xxh3_128(text.as_bytes())
+    crate::export::digest(text.as_bytes())
 }
 
 /// `<dir>/<owner>/<repo>/<sha>/project.yaml` → (owner, repo, lower-case sha).
@@ -184,7 +281,7 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let (store, diagnostics) = PipelineStore::read(dir.path());
+        let (store, diagnostics) = PipelineStore::read(dir.path(), StoreMemo::default());
         assert!(diagnostics.is_empty());
         (dir, store)
     }
@@ -196,10 +293,14 @@ mod tests {
             ("o/r/abc999/project.yaml", "b"),
             ("o/r/77/project.yaml", "c"),
         ]);
-        assert!(matches!(store.lookup("o", "r", "abcdef0"), Lookup::Found(p) if &*p.text == "a"));
-        assert!(matches!(store.lookup("o", "r", "ABC999"), Lookup::Found(p) if &*p.text == "b"));
+        let text = |l: Lookup<'_>| match l {
+            Lookup::Found(p) => store.text(p).unwrap().to_string(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(text(store.lookup("o", "r", "abcdef0")), "a");
+        assert_eq!(text(store.lookup("o", "r", "ABC999")), "b");
         assert!(matches!(store.lookup("o", "r", "abc"), Lookup::Ambiguous(v) if v.len() == 2));
-        assert!(matches!(store.lookup("o", "r", "7789aa"), Lookup::Found(p) if &*p.text == "c"));
+        assert_eq!(text(store.lookup("o", "r", "7789aa")), "c");
         assert!(matches!(store.lookup("o", "r", ""), Lookup::Missing));
         assert!(matches!(
             store.lookup("o", "other", "abc999"),
@@ -218,7 +319,11 @@ mod tests {
         else {
             panic!("both stored")
         };
-        assert!(Arc::ptr_eq(&a.text, &b.text));
+        assert_eq!(a.hash, b.hash);
+        assert!(Arc::ptr_eq(
+            &store.text(a).unwrap(),
+            &store.text(b).unwrap()
+        ));
     }
 
     #[test]

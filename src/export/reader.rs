@@ -2,7 +2,7 @@
 //! with the line and column it starts at so that errors can point into the file.
 
 use serde::de::DeserializeOwned;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::Path;
 
 use crate::config::line_column;
@@ -40,86 +40,65 @@ impl RecordText<'_> {
     }
 }
 
-/// Bytes of JSON Lines handed out at a time: enough for the pool to parse in parallel,
-/// small enough that a large jobs file is never held whole.
-const BATCH_BYTES: usize = 4 << 20;
+/// A record file read whole (decompressed when its name ends in `.gz`): its text and
+/// where each record is in it. The text is kept for the whole build, so that a record
+/// known from the previous build is parsed only if a page it is on must be made again.
+#[derive(Debug, Default)]
+pub(crate) struct RecordFile {
+    pub path: std::path::PathBuf,
+    text: String,
+    /// Each record's byte range in `text`, and the line and column it starts at.
+    spans: Vec<(std::ops::Range<usize>, usize, usize)>,
+}
 
-/// Calls `each` with every record of a file, in order and in batches, decompressing it
-/// when its name ends in `.gz`. JSON Lines are streamed; a JSON array is read whole and
-/// split. Returns the number of records.
-pub(crate) fn for_each_batch(
-    path: &Path,
-    mut each: impl FnMut(&[RecordText<'_>]),
-) -> Result<usize, Diagnostic> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Diagnostic::error(path, format!("cannot read: {e}")))?;
-    let mut reader: Box<dyn BufRead> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(BufReader::with_capacity(
-            1 << 20,
-            flate2::read::MultiGzDecoder::new(file),
-        ))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 20, file))
-    };
-    let io_error = |e: std::io::Error| Diagnostic::error(path, format!("cannot read: {e}"));
-    // A JSON array starts with `[` within the first buffer (a megabyte of leading blank
-    // space is taken for JSON Lines).
-    let buf = reader.fill_buf().map_err(io_error)?;
-    let text = buf.strip_prefix("\u{feff}".as_bytes()).unwrap_or(buf);
-    let first = text.iter().find(|b| !b.is_ascii_whitespace()).copied();
-    if first == Some(b'[') {
-        let mut bytes = Vec::new();
-        reader.read_to_end(&mut bytes).map_err(io_error)?;
+impl RecordFile {
+    /// Reads and splits `path`: JSON Lines, or a JSON array.
+    pub(crate) fn read(path: &Path) -> Result<RecordFile, Diagnostic> {
+        let io_error = |e: std::io::Error| Diagnostic::error(path, format!("cannot read: {e}"));
+        let file = std::fs::File::open(path).map_err(io_error)?;
+        let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize) + 1);
+        if path.extension().is_some_and(|e| e == "gz") {
+            flate2::read::MultiGzDecoder::new(file).read_to_end(&mut bytes)
+        } else {
+            BufReader::new(file).read_to_end(&mut bytes)
+        }
+        .map_err(io_error)?;
         let text =
             String::from_utf8(bytes).map_err(|e| not_utf8(path, e.utf8_error().valid_up_to()))?;
-        let records = split_records(path, &text)?;
-        each(&records);
-        return Ok(records.len());
+        RecordFile::from_text(path, text)
     }
-    let (mut line, mut count, mut offset) = (0, 0, 0usize);
-    // A batch: its text, and each record's byte range in it and line in the file.
-    let mut batch = String::with_capacity(BATCH_BYTES + (64 << 10));
-    let mut spans: Vec<(usize, usize, usize)> = Vec::new();
-    let mut bytes = Vec::new();
-    let flush = |batch: &mut String,
-                 spans: &mut Vec<(usize, usize, usize)>,
-                 each: &mut dyn FnMut(&[RecordText<'_>])| {
-        let records: Vec<RecordText<'_>> = spans
+
+    /// Splits `text`, as the file at `path` would be.
+    pub(crate) fn from_text(path: &Path, mut text: String) -> Result<RecordFile, Diagnostic> {
+        if text.starts_with('\u{feff}') {
+            text.drain(..'\u{feff}'.len_utf8());
+        }
+        let base = text.as_ptr() as usize;
+        let spans = split_records(path, &text)?
             .iter()
-            .map(|&(start, end, line)| RecordText {
-                text: &batch[start..end],
-                line,
-                column: 1,
+            .map(|r| {
+                let start = r.text.as_ptr() as usize - base;
+                (start..start + r.text.len(), r.line, r.column)
             })
             .collect();
-        each(&records);
-        batch.clear();
-        spans.clear();
-    };
-    loop {
-        bytes.clear();
-        let n = reader.read_until(b'\n', &mut bytes).map_err(io_error)?;
-        if n == 0 {
-            flush(&mut batch, &mut spans, &mut each);
-            return Ok(count);
-        }
-        line += 1;
-        let text =
-            std::str::from_utf8(&bytes).map_err(|e| not_utf8(path, offset + e.valid_up_to()))?;
-        offset += n;
-        let text = if line == 1 {
-            text.strip_prefix('\u{feff}').unwrap_or(text)
-        } else {
-            text
-        };
-        let text = text.trim_end_matches(['\n', '\r']);
-        if !text.trim().is_empty() {
-            count += 1;
-            spans.push((batch.len(), batch.len() + text.len(), line));
-            batch.push_str(text);
-            if batch.len() >= BATCH_BYTES {
-                flush(&mut batch, &mut spans, &mut each);
-            }
+        Ok(RecordFile {
+            path: path.to_path_buf(),
+            text,
+            spans,
+        })
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.spans.len()
+    }
+
+    /// The `i`th record.
+    pub(crate) fn record(&self, i: usize) -> RecordText<'_> {
+        let (range, line, column) = &self.spans[i];
+        RecordText {
+            text: &self.text[range.clone()],
+            line: *line,
+            column: *column,
         }
     }
 }
@@ -309,7 +288,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.jsonl");
         std::fs::write(&path, b"{\"id\": 1}\n{\"id\": \xff}\n").unwrap();
-        let err = for_each_batch(&path, |_| {}).unwrap_err();
+        let err = RecordFile::read(&path).unwrap_err();
         assert!(err.message.contains("offset 17"), "{}", err.message);
     }
 
@@ -352,13 +331,11 @@ mod tests {
             let mut enc = GzEncoder::new(Vec::new(), Compression::default());
             enc.write_all(body.as_bytes()).unwrap();
             std::fs::write(&path, enc.finish().unwrap()).unwrap();
-            let mut seen = Vec::new();
-            let count = for_each_batch(&path, |batch| {
-                seen.extend(batch.iter().map(|r| (r.text.to_owned(), r.line)))
-            })
-            .unwrap();
-            assert_eq!(count, 2, "{name}");
-            assert_eq!(seen[1].1, if name.ends_with("jsonl.gz") { 3 } else { 2 });
+            let file = RecordFile::read(&path).unwrap();
+            assert_eq!(file.len(), 2, "{name}");
+            assert_eq!(file.record(1).text, "{\"id\": 6}");
+            let line = if name.ends_with("jsonl.gz") { 3 } else { 2 };
+            assert_eq!(file.record(1).line, line, "{name}");
         }
     }
 }

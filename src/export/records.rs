@@ -4,8 +4,13 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use super::timestamp;
+
+/// A name, slug or identifier that many values share: a summary read from the memo
+/// shares one allocation per distinct string with every other.
+pub type Text = Arc<str>;
 
 /// Where a record was read: its file and 1-based line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,38 +25,38 @@ impl std::hash::Hash for Source {
     fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }
 
-#[derive(Debug, Clone, PartialEq, Hash, Eq)]
+#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
 pub struct Backend {
-    pub slug: String,
-    pub name: String,
+    pub slug: Text,
+    pub name: Text,
 }
 
-#[derive(Debug, Clone, PartialEq, Hash, Eq)]
+#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
 pub struct Workspace {
-    pub name: String,
+    pub name: Text,
     /// The GitHub URL of the repo, without a trailing slash.
-    pub repo: String,
-    pub branch: String,
+    pub repo: Text,
+    pub branch: Text,
 }
 
-#[derive(Debug, Clone, PartialEq, Hash, Eq)]
+#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
 pub struct Project {
-    pub slug: String,
-    pub name: String,
-    pub number: Option<String>,
+    pub slug: Text,
+    pub name: Text,
+    pub number: Option<Text>,
 }
 
-#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
 pub struct Org {
-    pub slug: String,
-    pub name: String,
+    pub slug: Text,
+    pub name: Text,
     pub lead: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Hash, Eq)]
+#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
 pub struct User {
-    pub username: String,
-    pub fullname: String,
+    pub username: Text,
+    pub fullname: Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Hash)]
@@ -77,11 +82,16 @@ pub struct JobRequest {
 }
 
 impl JobRequest {
-    /// The organisation on the page: the lead org, else the first (job-server's
-    /// `Project.org`, spec/job-server.md §1.5).
+    /// The organisation on the page (see [`organisation`]).
     pub fn organisation(&self) -> Option<&Org> {
-        self.orgs.iter().find(|o| o.lead).or(self.orgs.first())
+        organisation(&self.orgs)
     }
+}
+
+/// The organisation of a request with `orgs`: the lead org, else the first (job-server's
+/// `Project.org`, spec/job-server.md §1.5).
+pub fn organisation(orgs: &[Org]) -> Option<&Org> {
+    orgs.iter().find(|o| o.lead).or(orgs.first())
 }
 
 /// A job as job-runner reports it (spec/job-server.md §4.2). `metrics` and
@@ -262,8 +272,8 @@ mod tests {
         let bare = request_from_json(&request(r#""tpp""#, r#""ann""#), &config).unwrap();
         assert_eq!(
             (
-                bare.backend.slug.as_str(),
-                bare.created_by.username.as_str()
+                bare.backend.slug.as_ref(),
+                bare.created_by.username.as_ref()
             ),
             ("tpp", "ann")
         );
@@ -274,8 +284,8 @@ mod tests {
         let object = request_from_json(&object, &config).unwrap();
         assert_eq!(
             (
-                object.backend.name.as_str(),
-                object.created_by.fullname.as_str()
+                object.backend.name.as_ref(),
+                object.created_by.fullname.as_ref()
             ),
             ("EMIS", "Bo Li")
         );

@@ -94,7 +94,7 @@ pub struct Pipeline {
 }
 
 /// Why a project.yaml was rejected, with the position the problem was found at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PipelineError {
     /// The library's wording (spec/pipeline.md §17), without the `Invalid project: \n`
     /// prefix of validation errors (see [`PipelineError::library_message`]).
@@ -107,7 +107,7 @@ pub struct PipelineError {
 }
 
 /// Which layer rejected a project.yaml; the library words each differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ErrorKind {
     /// The YAML did not parse (or had duplicate keys, or several documents): ruyaml's text.
     Yaml,

@@ -57,7 +57,7 @@ impl<'a> Drawings<'a> {
     pub fn highlight(&self, i: usize) -> HighlightedPipeline {
         let entry = &self.pipelines[i];
         self.highlighter
-            .highlight(&entry.text, entry.parsed.as_ref().ok())
+            .highlight(&entry.text, entry.parsed().as_ref().ok())
     }
 
     /// One line highlighted on its own, for diffs.
@@ -68,7 +68,7 @@ impl<'a> Drawings<'a> {
     /// The graph layout of pipeline `i`, when it is valid, and the bytes of its SVG.
     pub fn graph(&self, i: usize) -> Option<(&GraphLayout, usize)> {
         let cell = self.graphs[i].get_or_init(|| {
-            let pipeline = self.pipelines[i].parsed.as_ref().ok()?;
+            let pipeline = self.pipelines[i].parsed().as_ref().ok()?;
             let layout = lay_out(pipeline);
             let bytes = layout
                 .svg(pipeline, &[], &|_| None, &|a| format!("#action-{a}"))

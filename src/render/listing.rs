@@ -7,7 +7,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::view::{Link, RequestLinks, StatusView, Time};
-use crate::audit::{Audit, AuditedRequest};
+use crate::audit::{Audit, Summary};
 use crate::site::paths::PagePath;
 
 /// Requests per page of the event log and of a workspace (job-server paginates its logs
@@ -36,13 +36,13 @@ pub struct RequestRow {
     pub actions: Vec<String>,
 }
 
-pub fn request_row(r: &AuditedRequest, from: &PagePath) -> RequestRow {
-    let q = &r.request;
+pub fn request_row(r: &Summary, from: &PagePath) -> RequestRow {
+    let q = r;
     let links = RequestLinks::of(q, from);
     RequestRow {
         id: q.id,
         href: from.link_to(&PagePath::request(&q.project.slug, &q.workspace.name, q.id)),
-        status: r.status.status.into(),
+        status: r.status.into(),
         organisation: links.organisation,
         project: links.project,
         workspace: links.workspace,
@@ -50,35 +50,27 @@ pub fn request_row(r: &AuditedRequest, from: &PagePath) -> RequestRow {
         backend: links.backend,
         jobs: format!("{}/{}", r.stats.succeeded, r.stats.total),
         created: Time::of(q.created_at),
-        started: r.timeline.started.map(Time::of),
-        actions: q.jobs.iter().map(|j| j.action.clone()).collect(),
+        started: r.started.map(Time::of),
+        actions: q.jobs.iter().map(|j| j.action.to_string()).collect(),
     }
 }
 
 /// The rows of a list page for `indices` (into `audit.requests`), newest first, made
 /// only if the page is rendered. For the page's fingerprint they count as the listed
-/// requests' fingerprints (`site::request_pages::fingerprints`: everything a request's
-/// views are made from, of which a row shows part). A row differs between pages only in
+/// requests' fingerprints (`Audit::fingerprints`: everything a request's views are made
+/// from, of which a row shows part). A row differs between pages only in
 /// where its links start from, which is the page's own path, so equal fingerprints mean
 /// equal rows.
 pub struct Rows<'a> {
     audit: &'a Audit,
-    fingerprints: &'a [u128],
     indices: Vec<usize>,
     from: PagePath,
 }
 
 impl<'a> Rows<'a> {
-    pub fn new(
-        audit: &'a Audit,
-        fingerprints: &'a [u128],
-        indices: &[usize],
-        from: &PagePath,
-        limit: usize,
-    ) -> Rows<'a> {
+    pub fn new(audit: &'a Audit, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'a> {
         Rows {
             audit,
-            fingerprints,
             indices: indices.iter().rev().take(limit).copied().collect(),
             from: from.clone(),
         }
@@ -98,7 +90,7 @@ impl super::erased::Value for Rows<'_> {
     }
 
     fn to_json(&self) -> Vec<u8> {
-        fingerprint_bytes(self.fingerprints, &self.indices)
+        fingerprint_bytes(&self.audit.fingerprints, &self.indices)
     }
 }
 
@@ -151,15 +143,14 @@ impl Groups {
         let mut orgs: By<&str> = By::default();
         let mut users: By<&str> = By::default();
         let mut backends: By<&str> = By::default();
-        for (i, r) in audit.requests.iter().enumerate() {
-            let q = &r.request;
+        for (i, q) in audit.requests.iter().enumerate() {
             projects.entry(&q.project.slug).or_default().push(i);
             workspaces
                 .entry((&q.project.slug, &q.workspace.name))
                 .or_default()
                 .push(i);
             // An org's log covers every project it collaborates on, not just those it leads.
-            let mut request_orgs: Vec<&str> = q.orgs.iter().map(|o| o.slug.as_str()).collect();
+            let mut request_orgs: Vec<&str> = q.orgs.iter().map(|o| &*o.slug).collect();
             request_orgs.sort_unstable();
             request_orgs.dedup();
             for org in request_orgs {
@@ -196,7 +187,7 @@ pub struct Totals {
 pub fn totals(audit: &Audit, groups: &Groups) -> Totals {
     Totals {
         requests: audit.requests.len(),
-        jobs: audit.requests.iter().map(|r| r.request.jobs.len()).sum(),
+        jobs: audit.requests.iter().map(|r| r.jobs.len()).sum(),
         workspaces: groups.workspaces.len(),
         projects: groups.projects.len(),
         orgs: groups.orgs.len(),
@@ -220,11 +211,11 @@ pub struct WorkspaceView {
 }
 
 pub fn workspace_view(audit: &Audit, indices: &[usize], from: &PagePath) -> Option<WorkspaceView> {
-    let first = &audit.requests[*indices.first()?].request;
-    let last = &audit.requests[*indices.last()?].request;
-    let repo = last.workspace.repo.clone();
+    let first = &audit.requests[*indices.first()?];
+    let last = &audit.requests[*indices.last()?];
+    let repo = last.workspace.repo.to_string();
     Some(WorkspaceView {
-        name: last.workspace.name.clone(),
+        name: last.workspace.name.to_string(),
         href: from.link_to(&PagePath::workspace(
             &last.project.slug,
             &last.workspace.name,
@@ -232,7 +223,7 @@ pub fn workspace_view(audit: &Audit, indices: &[usize], from: &PagePath) -> Opti
         repo_name: repo.rsplit('/').next().unwrap_or_default().to_owned(),
         branch_url: format!("{repo}/tree/{}", last.workspace.branch),
         repo,
-        branch: last.workspace.branch.clone(),
+        branch: last.workspace.branch.to_string(),
         requests: indices.len(),
         first_created: Time::of(first.created_at),
         latest_created: Time::of(last.created_at),
@@ -249,36 +240,31 @@ pub struct ActionStatus {
 }
 
 pub fn action_statuses(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec<ActionStatus> {
-    let mut latest: BTreeMap<&str, (&str, &AuditedRequest)> = BTreeMap::new();
+    let mut latest: BTreeMap<&str, (&str, &Summary)> = BTreeMap::new();
     for &i in indices {
         let r = &audit.requests[i];
-        for job in &r.request.jobs {
+        for job in &r.jobs {
             latest.insert(&job.action, (&job.status, r));
         }
     }
     latest
         .into_iter()
-        .map(|(action, (status, r))| {
-            let q = &r.request;
-            ActionStatus {
-                action: action.to_owned(),
-                status: status.to_owned(),
-                request: Link::new(
-                    from.link_to(&PagePath::request(&q.project.slug, &q.workspace.name, q.id)),
-                    q.id.to_string(),
-                ),
-            }
+        .map(|(action, (status, q))| ActionStatus {
+            action: action.to_owned(),
+            status: status.to_owned(),
+            request: Link::new(
+                from.link_to(&PagePath::request(&q.project.slug, &q.workspace.name, q.id)),
+                q.id.to_string(),
+            ),
         })
         .collect()
 }
 
 /// Distinct people who made `indices`' requests, by full name.
 pub fn researchers(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec<Link> {
-    let people = indices
-        .iter()
-        .map(|&i| &audit.requests[i].request.created_by);
+    let people = indices.iter().map(|&i| &audit.requests[i].created_by);
     links_by_name(
-        people.map(|u| (u.username.as_str(), u.fullname.as_str())),
+        people.map(|u| (&*u.username, &*u.fullname)),
         PagePath::user,
         from,
     )
@@ -286,9 +272,9 @@ pub fn researchers(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec<Lin
 
 /// Distinct projects of `indices`, by name.
 pub fn projects(audit: &Audit, indices: &[usize], from: &PagePath) -> Vec<Link> {
-    let projects = indices.iter().map(|&i| &audit.requests[i].request.project);
+    let projects = indices.iter().map(|&i| &audit.requests[i].project);
     links_by_name(
-        projects.map(|p| (p.slug.as_str(), p.name.as_str())),
+        projects.map(|p| (&*p.slug, &*p.name)),
         PagePath::project,
         from,
     )
@@ -318,15 +304,10 @@ fn links_by_name<'a>(
 pub fn first_run(audit: &Audit, indices: &[usize]) -> Option<Time> {
     let started = indices
         .iter()
-        .filter_map(|&i| audit.requests[i].timeline.started)
+        .filter_map(|&i| audit.requests[i].started)
         .min();
     started
-        .or_else(|| {
-            indices
-                .iter()
-                .map(|&i| audit.requests[i].request.created_at)
-                .min()
-        })
+        .or_else(|| indices.iter().map(|&i| audit.requests[i].created_at).min())
         .map(Time::of)
 }
 

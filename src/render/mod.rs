@@ -121,7 +121,7 @@ impl Renderer {
         let mut fingerprint = Xxh3Default::new();
         fingerprint.update(
             &serde_json::to_vec(&(
-                env!("CARGO_PKG_VERSION"),
+                crate::program::fingerprint(),
                 &sources,
                 &site,
                 &assets,
@@ -146,8 +146,8 @@ impl Renderer {
     }
 
     /// A fingerprint of a file made from `input` and everything every page is made from
-    /// besides its own data: the templates, assets, site settings and this program's
-    /// version. Files with the same fingerprint are the same bytes.
+    /// besides its own data: the templates, assets, site settings and this very build
+    /// of the program. Files with the same fingerprint are the same bytes.
     pub fn fingerprint(&self, input: &[u8]) -> u128 {
         let mut h = self.fingerprint.clone();
         h.update(input);

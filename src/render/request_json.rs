@@ -83,7 +83,7 @@ pub fn request_json(r: &AuditedRequest, audit: &Audit) -> String {
     let q = &r.request;
     let entry = r.pipeline.map(|i| &audit.pipelines[i]);
     let pipeline = r.valid_pipeline(audit);
-    let error = entry.and_then(|e| e.parsed.as_ref().err());
+    let error = entry.and_then(|e| e.parsed().as_ref().err());
     let json = RequestJson {
         id: q.id,
         identifier: &q.identifier,

@@ -212,7 +212,7 @@ pub fn request_view(
             .and_then(|p| p.action(action))
             .map(|_| format!("{pipeline_page}#action-{action}"))
     };
-    let repo = req.workspace.repo.clone();
+    let repo = req.workspace.repo.to_string();
     // job-server links the tree and files at the commit, or the bare repo when the sha
     // is empty (spec/job-server.md §1.1).
     let (tree_url, blob_base) = if req.sha.is_empty() {
@@ -248,7 +248,7 @@ pub fn request_view(
                     .then(|| highlighted.map(|h| h.for_request(&blob_base, &r.expanded_actions)))
                     .flatten(),
                 own_page: own_page.clone(),
-                error: entry.parsed.as_ref().err().map(PipelineErrorView::from),
+                error: entry.parsed().as_ref().err().map(PipelineErrorView::from),
                 bytes: entry.text.len(),
                 lines: entry.text.lines().count(),
                 changes: changes(r, audit, drawings, i),
@@ -280,13 +280,13 @@ pub fn request_view(
         researcher: links.researcher,
         backend: links.backend,
         backend_code: req.backend.slug.to_uppercase(),
-        is_test_backend: req.backend.name == "Test",
+        is_test_backend: &*req.backend.name == "Test",
         status: r.status.status.into(),
         status_message: r.status.message.clone().filter(|m| !m.is_empty()),
         is_completed: r.is_completed(),
         is_invalid: r.is_invalid(),
         cancellation_requested: !req.cancelled_actions.is_empty() && !r.is_completed(),
-        branch: req.workspace.branch.clone(),
+        branch: req.workspace.branch.to_string(),
         branch_url: format!("{repo}/tree/{}", req.workspace.branch),
         force_run_dependencies: req.force_run_dependencies,
         commit: (!req.sha.is_empty())

@@ -3,8 +3,8 @@
 use chrono::{DateTime, Datelike, Timelike, Utc};
 use serde::Serialize;
 
-use crate::audit::Status;
-use crate::export::JobRequest;
+use crate::audit::{Status, Summary};
+use crate::export::{Backend, JobRequest, Org, Project, User};
 use crate::site::paths::PagePath;
 
 /// A timestamp as pages print it: absolute UTC, machine-readable in `datetime`.
@@ -65,10 +65,10 @@ pub struct Link {
 }
 
 impl Link {
-    pub fn new(href: impl Into<String>, text: impl Into<String>) -> Link {
+    pub fn new(href: impl Into<String>, text: impl AsRef<str>) -> Link {
         Link {
             href: href.into(),
-            text: text.into(),
+            text: text.as_ref().to_owned(),
         }
     }
 }
@@ -110,30 +110,64 @@ pub struct RequestLinks {
 }
 
 impl RequestLinks {
-    pub fn of(q: &JobRequest, from: &PagePath) -> RequestLinks {
+    pub fn of(q: &impl Parties, from: &PagePath) -> RequestLinks {
+        let (project, workspace) = (q.project(), q.workspace());
         RequestLinks {
-            organisation: q
-                .organisation()
+            organisation: crate::export::organisation(q.orgs())
                 .map(|o| Link::new(from.link_to(&PagePath::org(&o.slug)), &o.name)),
             project: Link::new(
-                from.link_to(&PagePath::project(&q.project.slug)),
-                &q.project.name,
+                from.link_to(&PagePath::project(&project.slug)),
+                &project.name,
             ),
             workspace: Link::new(
-                from.link_to(&PagePath::workspace(&q.project.slug, &q.workspace.name)),
-                &q.workspace.name,
+                from.link_to(&PagePath::workspace(&project.slug, workspace)),
+                workspace,
             ),
             researcher: Link::new(
-                from.link_to(&PagePath::user(&q.created_by.username)),
-                &q.created_by.fullname,
+                from.link_to(&PagePath::user(&q.created_by().username)),
+                &q.created_by().fullname,
             ),
             backend: Link::new(
-                from.link_to(&PagePath::backend(&q.backend.slug)),
-                &q.backend.name,
+                from.link_to(&PagePath::backend(&q.backend().slug)),
+                &q.backend().name,
             ),
         }
     }
 }
+
+/// Who and where a request is about, as a record and a summary both tell it.
+pub trait Parties {
+    fn project(&self) -> &Project;
+    /// The workspace's name.
+    fn workspace(&self) -> &str;
+    fn orgs(&self) -> &[Org];
+    fn created_by(&self) -> &User;
+    fn backend(&self) -> &Backend;
+}
+
+macro_rules! parties {
+    ($type:ty) => {
+        impl Parties for $type {
+            fn project(&self) -> &Project {
+                &self.project
+            }
+            fn workspace(&self) -> &str {
+                &self.workspace.name
+            }
+            fn orgs(&self) -> &[Org] {
+                &self.orgs
+            }
+            fn created_by(&self) -> &User {
+                &self.created_by
+            }
+            fn backend(&self) -> &Backend {
+                &self.backend
+            }
+        }
+    };
+}
+parties!(JobRequest);
+parties!(Summary);
 
 #[cfg(test)]
 mod tests {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use super::shard::{Cuts, cut_hash};
 
-use crate::audit::{Audit, AuditedRequest};
+use crate::audit::{Audit, Summary};
 
 /// The values the filters offer, from the whole archive; they are in the manifest and a
 /// doc refers to them by position.
@@ -27,21 +27,25 @@ impl Facets {
         let mut backends = BTreeMap::new();
         let mut orgs = BTreeMap::new();
         // Later records win, so a renamed org shows its latest name.
-        for r in &audit.requests {
-            let q = &r.request;
-            statuses.insert(r.status.status, r.status.status.label().to_owned());
+        for q in &audit.requests {
+            statuses.insert(q.status, q.status.label().to_owned());
             backends.insert(q.backend.slug.clone(), q.backend.name.clone());
             for o in &q.orgs {
                 orgs.insert(o.slug.clone(), o.name.clone());
             }
         }
+        let owned = |map: BTreeMap<crate::export::Text, crate::export::Text>| {
+            map.into_iter()
+                .map(|(slug, name)| (slug.to_string(), name.to_string()))
+                .collect()
+        };
         Facets {
             statuses: statuses
                 .into_iter()
                 .map(|(s, l)| (s.as_str().to_owned(), l))
                 .collect(),
-            backends: backends.into_iter().collect(),
-            orgs: orgs.into_iter().collect(),
+            backends: owned(backends),
+            orgs: owned(orgs),
         }
     }
 
@@ -66,13 +70,7 @@ impl Facets {
 /// day counts from 1970-01-01; the last three are positions in the shard's own string
 /// table, as names repeat within an id range. Small rows keep a shard small, which
 /// matters because the requests a query shows may each be in a different shard.
-pub(super) fn doc_row(
-    r: &AuditedRequest,
-    first: u64,
-    facets: &Facets,
-    strings: &mut Strings,
-) -> Value {
-    let q = &r.request;
+pub(super) fn doc_row(q: &Summary, first: u64, facets: &Facets, strings: &mut Strings) -> Value {
     let mut orgs: Vec<usize> = q
         .orgs
         .iter()
@@ -87,7 +85,7 @@ pub(super) fn doc_row(
     };
     json!([
         q.id - first,
-        Facets::position(&facets.statuses, r.status.status.as_str()),
+        Facets::position(&facets.statuses, q.status.as_str()),
         Facets::position(&facets.backends, &q.backend.slug),
         orgs,
         q.created_at.timestamp().div_euclid(86_400),
@@ -153,7 +151,7 @@ pub(super) fn doc_shards(audit: &Audit, facets: &Facets, limit: usize) -> Vec<(u
     // rewrites its own shard, not every shard after it.
     let mut cuts = Cuts::new(limit);
     for r in &audit.requests {
-        let id = r.request.id;
+        let id = r.id;
         if rows.is_empty() {
             first = id;
         }

@@ -48,8 +48,7 @@ impl<'a> TermIndex<'a> {
     /// again in the same request is the last one posted.
     pub fn of(audit: &'a Audit) -> TermIndex<'a> {
         let mut b = Builder::with_capacity(audit.requests.len());
-        for (row, r) in audit.requests.iter().enumerate() {
-            let q = &r.request;
+        for (row, q) in audit.requests.iter().enumerate() {
             let id = q.id;
             b.row = row as u32;
             // Unique to the request: tokenized as they come.
@@ -80,8 +79,8 @@ impl<'a> TermIndex<'a> {
             }
             b.add(&q.backend.slug);
             b.add(&q.backend.name);
-            b.add(r.status.status.as_str());
-            b.add(r.status.status.label());
+            b.add(q.status.as_str());
+            b.add(q.status.label());
             for word in tokenize(&crate::render::view::iso(q.created_at)[..10]) {
                 let day = b.term(Cow::Owned(word));
                 b.post(day);
@@ -96,7 +95,7 @@ impl<'a> TermIndex<'a> {
             // target does not depend on anything but the input order (by id). Every
             // word jumped from is a term of the request already.
             if is_one_word(&q.identifier) {
-                let term = b.term(Cow::Borrowed(q.identifier.as_str()));
+                let term = b.term(Cow::Borrowed(&*q.identifier));
                 b.jump(term, Jump::Request(id));
             } else {
                 for word in tokenize(&q.identifier) {
@@ -109,12 +108,12 @@ impl<'a> TermIndex<'a> {
             // lower-case word can be reached from the word the query gives.
             for job in &q.jobs {
                 if is_one_word(&job.identifier) {
-                    let term = b.term(Cow::Borrowed(job.identifier.as_str()));
+                    let term = b.term(Cow::Borrowed(&*job.identifier));
                     b.jump(term, Jump::Job(id));
                 }
             }
         }
-        b.finish(|row| audit.requests[row as usize].request.id)
+        b.finish(|row| audit.requests[row as usize].id)
     }
 }
 

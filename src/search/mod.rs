@@ -228,7 +228,7 @@ mod tests {
     use super::*;
     use crate::audit;
     use crate::config::SiteConfig;
-    use crate::export::{self, Export};
+    use crate::export;
 
     /// A request of workspace `ws` by `user`, with one job per `(identifier, action)`.
     pub(crate) fn record(
@@ -270,19 +270,7 @@ mod tests {
     }
 
     pub(crate) fn audit_of(records: &[String]) -> Audit {
-        let config = SiteConfig::default();
-        let requests = records
-            .iter()
-            .map(|r| export::request_from_json(r, &config).unwrap())
-            .collect();
-        audit::audit(Export {
-            config,
-            requests,
-            pipelines: Default::default(),
-            pages: Vec::new(),
-            diagnostics: Vec::new(),
-            counts: Default::default(),
-        })
+        audit::audit(export::from_json(records, SiteConfig::default()).unwrap())
     }
 
     fn ids(outcome: &query::Outcome) -> Vec<u64> {

@@ -63,7 +63,7 @@ impl Site<'_> {
         g.backends.par_iter().try_for_each(|(slug, indices)| {
             self.progress.tick();
             let path = PagePath::backend(slug);
-            let name = audit.requests[indices[0]].request.backend.name.clone();
+            let name = audit.requests[indices[0]].backend.name.to_string();
             let meta = PageMeta::new(&path, self.base_url, format!("Backend: {name}"))
                 .with_crumbs(&path, &[(path.clone(), name.clone(), "Backend")]);
             let rows = self.rows(indices, &path, listing::RECENT);
@@ -180,27 +180,27 @@ impl Site<'_> {
     }
 
     fn org_name(&self, slug: &str, indices: &[usize]) -> String {
-        let latest = &self.audit.requests[*indices.last().unwrap_or(&0)].request;
+        let latest = &self.audit.requests[*indices.last().unwrap_or(&0)];
         latest
             .orgs
             .iter()
-            .find(|o| o.slug == slug)
-            .map_or_else(|| slug.to_owned(), |o| o.name.clone())
+            .find(|o| &*o.slug == slug)
+            .map_or_else(|| slug.to_owned(), |o| o.name.to_string())
     }
 
     fn project_page(&self, slug: &str, indices: &[usize]) -> Result<(), Diagnostic> {
         self.progress.tick();
         let audit = self.audit;
         let path = PagePath::project(slug);
-        let latest = &audit.requests[indices[indices.len() - 1]].request;
+        let latest = &audit.requests[indices[indices.len() - 1]];
         let orgs: Vec<Link> = latest
             .orgs
             .iter()
             .map(|o| Link::new(path.link_to(&PagePath::org(&o.slug)), &o.name))
             .collect();
         let project = ProjectView {
-            name: latest.project.name.clone(),
-            number: latest.project.number.clone(),
+            name: latest.project.name.to_string(),
+            number: latest.project.number.as_deref().map(str::to_owned),
             orgs,
         };
         let workspaces: Vec<_> = self
@@ -249,7 +249,7 @@ impl Site<'_> {
         self.progress.tick();
         let audit = self.audit;
         let path = PagePath::workspace(project_slug, name);
-        let latest = &audit.requests[indices[indices.len() - 1]].request;
+        let latest = &audit.requests[indices[indices.len() - 1]];
         let Some(workspace) = listing::workspace_view(audit, indices, &path) else {
             return Ok(());
         };
@@ -266,7 +266,7 @@ impl Site<'_> {
         let rows = self.rows(&indices[pages.range(0)], &path, usize::MAX);
         let pagination = (pages.pages > 0).then(|| pages.pagination(0));
         let actions = listing::FromRequests {
-            fingerprints: &self.fingerprints,
+            fingerprints: &self.audit.fingerprints,
             indices,
             make: || listing::action_statuses(audit, indices, &path),
         };
@@ -276,7 +276,7 @@ impl Site<'_> {
             &[
                 (
                     PagePath::project(project_slug),
-                    latest.project.name.clone(),
+                    latest.project.name.to_string(),
                     "Project",
                 ),
                 (path.clone(), name.to_owned(), "Workspace"),
@@ -304,7 +304,7 @@ impl Site<'_> {
                 &[
                     (
                         PagePath::project(project_slug),
-                        latest.project.name.clone(),
+                        latest.project.name.to_string(),
                         "Project",
                     ),
                     (path.clone(), name.to_owned(), "Workspace"),
@@ -359,10 +359,10 @@ impl Site<'_> {
     fn user_page(&self, username: &str, indices: &[usize]) -> Result<(), Diagnostic> {
         self.progress.tick();
         let path = PagePath::user(username);
-        let latest = &self.audit.requests[indices[indices.len() - 1]].request;
+        let latest = &self.audit.requests[indices[indices.len() - 1]];
         let user = UserView {
             username: username.to_owned(),
-            fullname: latest.created_by.fullname.clone(),
+            fullname: latest.created_by.fullname.to_string(),
         };
         let projects = listing::projects(self.audit, indices, &path);
         let rows = self.rows(indices, &path, listing::RECENT);

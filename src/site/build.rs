@@ -4,7 +4,7 @@
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-use crate::audit::{self, Audit};
+use crate::audit::{self, Audit, AuditMemo};
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
@@ -13,6 +13,7 @@ use crate::render::listing::{self, Groups, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
 use crate::site::manifest::Manifest;
+use crate::site::memo::{self, Memo};
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::Writer;
@@ -82,7 +83,21 @@ pub fn build_with_progress(
         }
     });
     progress.start("read export", 0);
-    let mut export = export::read(&options.input).map_err(fatal)?;
+    // What the previous build learnt of its input, unless every file is to be made
+    // afresh; the audit's part is decoded while the export is read.
+    let Memo {
+        read: read_memo,
+        audit: stored_audit,
+    } = if full {
+        Memo::default()
+    } else {
+        Memo::read(&options.output)
+    };
+    let (export, (memo_settings, audit_memo)) = rayon::join(
+        || export::read_with_memo(&options.input, read_memo),
+        || stored_audit.decode(),
+    );
+    let mut export = export.map_err(fatal)?;
     progress.finish();
     if let Some(base_url) = &options.base_url {
         export.config.base_url = if base_url.ends_with('/') {
@@ -92,6 +107,7 @@ pub fn build_with_progress(
         };
     }
     let config = export.config.clone();
+    let settings = config.fingerprint();
     let counts = export.counts;
     let markdown_pages: Vec<(NavPage, String)> = export
         .pages
@@ -108,7 +124,12 @@ pub fn build_with_progress(
         })
         .collect();
     progress.start("audit", 0);
-    let audit = audit::audit(export);
+    let audit_memo = if memo_settings == settings {
+        audit_memo
+    } else {
+        AuditMemo::default()
+    };
+    let audit = audit::audit_with_memo(export, audit_memo);
     progress.finish();
     if options.strict && audit.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Input(audit.diagnostics));
@@ -131,15 +152,13 @@ pub fn build_with_progress(
         )
     })?;
     summary.counts = counts;
-    let Audit {
-        requests,
-        pipelines,
-        diagnostics,
-    } = audit;
-    summary.diagnostics = diagnostics;
+    progress.start("memo", 0);
+    memo::write(&options.output, &audit, settings).map_err(fatal)?;
+    progress.finish();
+    summary.diagnostics = audit.diagnostics.clone();
     // Freeing a hundred thousand records takes a tenth of a second that the caller, most
     // often a process about to exit, need not wait for.
-    std::thread::spawn(move || drop((requests, pipelines)));
+    std::thread::spawn(move || drop(audit));
     Ok(summary)
 }
 
@@ -183,17 +202,12 @@ fn write_site(
     if options.full {
         writer = writer.ignore_previous();
     }
-    let (groups, fingerprints) = rayon::join(
-        || Groups::of(audit),
-        || super::request_pages::fingerprints(audit),
-    );
     let site = Site {
         audit,
         renderer: &renderer,
         writer: &writer,
         base_url: &config.base_url,
-        groups,
-        fingerprints,
+        groups: Groups::of(audit),
         progress,
     };
 
@@ -241,7 +255,7 @@ pub(super) fn build_date(audit: &Audit) -> Option<String> {
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
         .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
-    let newest = audit.requests.iter().map(|r| r.request.created_at).max();
+    let newest = audit.requests.iter().map(|r| r.created_at).max();
     from_env
         .or(newest)
         .map(|t| t.format("%d %b %Y").to_string())
@@ -254,9 +268,6 @@ pub(super) struct Site<'a> {
     pub(super) writer: &'a Writer,
     pub(super) base_url: &'a str,
     pub(super) groups: Groups,
-    /// Per request, what its views are made from (`request_pages::fingerprints`): its
-    /// page's fingerprint, and its rows' in list pages.
-    pub(super) fingerprints: Vec<u128>,
 }
 
 pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
@@ -264,7 +275,7 @@ pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Valu
 impl Site<'_> {
     /// The rows of `indices`, newest first, made only if the page is rendered.
     pub(super) fn rows(&self, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'_> {
-        Rows::new(self.audit, &self.fingerprints, indices, from, limit)
+        Rows::new(self.audit, indices, from, limit)
     }
 
     /// Every HTML page but the search page.
@@ -346,9 +357,9 @@ impl Site<'_> {
         // The feed's `updated` is the newest time among all its requests.
         let updated = indices
             .iter()
-            .map(|&i| self.audit.requests[i].request.created_at)
+            .map(|&i| self.audit.requests[i].created_at)
             .max();
-        let mut input = listing::fingerprint_bytes(&self.fingerprints, &newest);
+        let mut input = listing::fingerprint_bytes(&self.audit.fingerprints, &newest);
         for part in [title, &self_url, site_url] {
             input.extend_from_slice(part.as_bytes());
             input.push(0);
@@ -426,8 +437,7 @@ impl Site<'_> {
                 .keys()
                 .map(|b| PagePath::backend(b).url(self.base_url)),
         );
-        urls.extend(self.audit.requests.iter().map(|r| {
-            let q = &r.request;
+        urls.extend(self.audit.requests.iter().map(|q| {
             PagePath::request(&q.project.slug, &q.workspace.name, q.id).url(self.base_url)
         }));
         for (name, xml) in sitemap::sitemaps(&urls, self.base_url) {

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::audit::AuditedRequest;
+use crate::audit::Summary;
 use crate::render::highlight::escape;
 use crate::render::view::iso;
 use crate::site::paths::PagePath;
@@ -17,7 +17,7 @@ pub fn atom(
     title: &str,
     self_url: &str,
     site_url: &str,
-    requests: &[&AuditedRequest],
+    requests: &[&Summary],
     updated: Option<DateTime<Utc>>,
     base_url: &str,
 ) -> String {
@@ -29,15 +29,14 @@ pub fn atom(
         escape(self_url),
         escape(site_url),
     );
-    for r in requests.iter().take(FEED_ENTRIES) {
-        let q = &r.request;
+    for q in requests.iter().take(FEED_ENTRIES) {
         let url = PagePath::request(&q.project.slug, &q.workspace.name, q.id).url(base_url);
         let actions = q.requested_actions.join(", ");
         xml.push_str(&format!(
             "  <entry>\n    <title>Job request {}: {} ({})</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}</updated>\n    <author><name>{}</name></author>\n    <summary>{} requested {} in workspace {} on the {} backend.</summary>\n  </entry>\n",
             q.id,
             escape(&q.workspace.name),
-            r.status.status.label(),
+            q.status.label(),
             escape(&url),
             escape(&url),
             iso(q.created_at),

@@ -6,6 +6,7 @@ mod browse;
 pub mod build;
 pub mod feeds;
 pub mod manifest;
+pub mod memo;
 pub mod paths;
 pub mod progress;
 mod request_pages;

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use super::build::Site;
-use crate::audit::Audit;
 use crate::diagnostics::Diagnostic;
 use crate::render::highlight::{Drawings, HighlightedPipeline};
 use crate::render::listing::{self};
@@ -14,7 +13,6 @@ use crate::render::request_page::{
     MAX_GRAPH_BYTES, PipelineErrorView, has_own_page, is_large, request_view,
 };
 use crate::render::{PageMeta, request_json};
-use crate::site::manifest;
 use crate::site::paths::PagePath;
 
 impl Site<'_> {
@@ -57,17 +55,18 @@ impl Site<'_> {
         highlight: &(dyn Fn() -> Option<&'h HighlightedPipeline> + Sync),
     ) -> Result<(), Diagnostic> {
         self.progress.tick();
-        let r = &self.audit.requests[n];
-        let q = &r.request;
-        let path = PagePath::request(&q.project.slug, &q.workspace.name, q.id);
+        let summary = &self.audit.requests[n];
+        let path = PagePath::request(&summary.project.slug, &summary.workspace.name, summary.id);
         // Its files are made from its data and the renderer.
-        let fingerprint = self.made_from(&self.fingerprints[n].to_le_bytes());
+        let fingerprint = self.made_from(&self.audit.fingerprints[n].to_le_bytes());
         let (html_file, json_file) = (path.file("index.html"), path.file("index.json"));
         if self.writer.keep_if_unchanged(&html_file, fingerprint)?
             && self.writer.keep_if_unchanged(&json_file, fingerprint)?
         {
             return Ok(());
         }
+        let r = &self.audit.request(n);
+        let q = &r.request;
         let json = request_json::request_json(r, self.audit);
         let view = request_view(r, self.audit, drawings, highlight(), &path);
         let meta = PageMeta::new(
@@ -84,12 +83,12 @@ impl Site<'_> {
             &[
                 (
                     PagePath::project(&q.project.slug),
-                    q.project.name.clone(),
+                    q.project.name.to_string(),
                     "Project",
                 ),
                 (
                     PagePath::workspace(&q.project.slug, &q.workspace.name),
-                    q.workspace.name.clone(),
+                    q.workspace.name.to_string(),
                     "Workspace",
                 ),
                 (path.clone(), q.id.to_string(), "Job request"),
@@ -122,7 +121,7 @@ impl Site<'_> {
             let entry = &self.audit.pipelines[i];
             let path = PagePath::pipeline(&entry.key);
             // Script links point into the newest commit that had this project.yaml.
-            let latest = &self.audit.requests[requests[requests.len() - 1]].request;
+            let latest = &self.audit.requests[requests[requests.len() - 1]];
             let repo = &latest.workspace.repo;
             let blob_base = if latest.sha.is_empty() {
                 format!("{repo}/")
@@ -141,7 +140,7 @@ impl Site<'_> {
             }
             let html = drawings.highlight(i).for_request(&blob_base, &[]);
             let graph = entry
-                .parsed
+                .parsed()
                 .as_ref()
                 .ok()
                 .zip(
@@ -150,8 +149,8 @@ impl Site<'_> {
                         .filter(|(_, bytes)| *bytes <= MAX_GRAPH_BYTES),
                 )
                 .map(|(p, (layout, _))| layout.svg(p, &[], &|_| None, &|a| format!("#action-{a}")));
-            let actions = entry.parsed.as_ref().map_or(0, |p| p.actions.len());
-            let error = entry.parsed.as_ref().err().map(PipelineErrorView::from);
+            let actions = entry.parsed().as_ref().map_or(0, |p| p.actions.len());
+            let error = entry.parsed().as_ref().err().map(PipelineErrorView::from);
             let title = format!("project.yaml {}", entry.key);
             let meta = PageMeta::new(&path, self.base_url, &title)
                 .with_crumbs(&path, &[(path.clone(), title.clone(), "Pipeline")]);
@@ -179,39 +178,6 @@ impl Site<'_> {
         self.progress.finish();
         result
     }
-}
-
-/// For each request, a fingerprint of everything its views (page, `index.json`, list
-/// rows) are made from: its record and jobs as read, what the audit made of them, the
-/// texts of its pipeline and of the previous request's (for the diff), and the previous
-/// requests it links to. Hashed field by field rather than through a view, so that a
-/// night's build sees in a fraction of a second which of a hundred thousand requests
-/// changed.
-pub(super) fn fingerprints(audit: &Audit) -> Vec<manifest::Hash> {
-    use std::hash::Hash;
-    // A pipeline by its content key: the text's hash, which also names its page.
-    let text = |i: Option<usize>| i.map(|i| audit.pipelines[i].key.as_str());
-    audit
-        .requests
-        .par_iter()
-        .map(|r| {
-            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-            r.request.hash(&mut h);
-            r.status.hash(&mut h);
-            r.timeline.hash(&mut h);
-            r.stats.hash(&mut h);
-            r.expanded_actions.hash(&mut h);
-            r.requested_levels.hash(&mut h);
-            text(r.pipeline).hash(&mut h);
-            for previous in [&r.previous, &r.previous_successful] {
-                previous
-                    .as_ref()
-                    .map(|p| (p.id, &p.sha, &p.compare_url, text(p.pipeline)))
-                    .hash(&mut h);
-            }
-            h.digest128()
-        })
-        .collect()
 }
 
 #[derive(Serialize)]

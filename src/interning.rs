@@ -1,0 +1,130 @@
+//! One table for the strings of a memo: names, actions, identifiers and shas repeat across
+//! records, summaries and jobs, so the memo stores each once and refers to it by number,
+//! and a memo read back shares one allocation per distinct string.
+
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+use crate::export::Text;
+
+/// A string's number in the table.
+pub type Sym = u32;
+
+/// Numbers strings as they are first met, for writing.
+#[derive(Debug, Default)]
+pub struct Interner<'a> {
+    /// Most strings of a night's build are shared values read from the last memo, so
+    /// they are first looked for by address, which hashes faster than their text.
+    shared: FxHashMap<usize, Sym>,
+    numbers: FxHashMap<&'a str, Sym>,
+    strings: Vec<&'a str>,
+}
+
+impl<'a> Interner<'a> {
+    pub fn with_capacity(strings: usize) -> Interner<'a> {
+        Interner {
+            shared: FxHashMap::with_capacity_and_hasher(strings, Default::default()),
+            numbers: FxHashMap::with_capacity_and_hasher(strings, Default::default()),
+            strings: Vec::with_capacity(strings),
+        }
+    }
+
+    /// The number of a shared string.
+    pub fn text(&mut self, s: &'a Text) -> Sym {
+        let address = Arc::as_ptr(s) as *const u8 as usize;
+        if let Some(&n) = self.shared.get(&address) {
+            return n;
+        }
+        let n = self.sym(s);
+        self.shared.insert(address, n);
+        n
+    }
+
+    pub fn sym(&mut self, s: &'a str) -> Sym {
+        if let Some(&n) = self.numbers.get(s) {
+            return n;
+        }
+        let n = self.strings.len() as Sym;
+        self.numbers.insert(s, n);
+        self.strings.push(s);
+        n
+    }
+
+    /// The table, as it is written.
+    pub fn table(&self) -> Table {
+        let mut text = String::with_capacity(self.strings.iter().map(|s| s.len()).sum());
+        let mut ends = Vec::with_capacity(self.strings.len());
+        for s in &self.strings {
+            text.push_str(s);
+            ends.push(text.len() as u32);
+        }
+        Table { text, ends }
+    }
+}
+
+/// The strings of a memo, one after another, and where each ends.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct Table {
+    text: String,
+    ends: Vec<u32>,
+}
+
+impl Table {
+    /// Each string, shared.
+    pub fn texts(&self) -> Texts {
+        let mut start = 0;
+        let texts = self
+            .ends
+            .iter()
+            .map(|&end| {
+                let s = self.text.get(start..end as usize).unwrap_or_default();
+                start = end as usize;
+                Text::from(s)
+            })
+            .collect();
+        Texts(texts)
+    }
+}
+
+/// A memo's strings, read back.
+#[derive(Debug, Default)]
+pub struct Texts(Vec<Text>);
+
+impl Texts {
+    /// String `n`; an empty one for a number the table does not have, which only a
+    /// damaged memo holds (its checksum keeps it from being read).
+    pub fn get(&self, n: Sym) -> Text {
+        self.0.get(n as usize).cloned().unwrap_or_else(|| "".into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_are_stored_once_and_read_back_shared() {
+        let tpp: Text = "tpp".into();
+        let same = tpp.clone();
+        let mut interner = Interner::default();
+        let syms = [
+            interner.text(&tpp),
+            interner.sym(""),
+            interner.sym("émis"),
+            interner.sym("tpp"),
+            interner.text(&same),
+        ];
+        assert_eq!(syms, [0, 1, 2, 0, 0]);
+        let table: Table =
+            postcard::from_bytes(&postcard::to_stdvec(&interner.table()).unwrap()).unwrap();
+        let texts = table.texts();
+        let back: Vec<Text> = syms.iter().map(|&n| texts.get(n)).collect();
+        assert_eq!(
+            back.iter().map(|t| &**t).collect::<Vec<_>>(),
+            ["tpp", "", "émis", "tpp", "tpp"]
+        );
+        assert!(Arc::ptr_eq(&back[0], &back[3]), "one allocation per string");
+        assert_eq!(&*texts.get(9), "");
+    }
+}

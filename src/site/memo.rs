@@ -1,0 +1,141 @@
+//! The memo: what a build learnt of its input that the next build can take instead of
+//! working it out again. Records are known by the hash of their text, pipeline files by
+//! their stamps, requests' summaries by the hash of their record and jobs, and pipelines'
+//! validity by their text. It travels in the output tree beside the manifest
+//! (`.jobaudit-memo`), written once the tree is in place, and it is only ever a shortcut:
+//! a missing, damaged or foreign memo (another build of the program, other settings)
+//! means the build works everything out afresh, to the same bytes.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::audit::{Audit, AuditMemo, AuditRows};
+use crate::diagnostics::Diagnostic;
+use crate::export::{ReadMemo, ReadRows};
+use crate::interning::{Interner, Table, Texts};
+
+pub const MEMO_FILE: &str = ".jobaudit-memo";
+
+/// The first bytes of a memo: its format.
+const MAGIC: &[u8; 16] = b"jobaudit memo 2\n";
+
+/// A memo as read: what the export's reading takes, and the audit's part, still encoded
+/// so that it can be decoded while the export is read.
+#[derive(Default)]
+pub struct Memo {
+    pub read: ReadMemo,
+    pub audit: StoredAudit,
+}
+
+/// The audit's part of a memo, the settings it was made with, and the memo's strings.
+#[derive(Default)]
+pub struct StoredAudit {
+    settings: u128,
+    strings: Arc<Texts>,
+    bytes: Vec<u8>,
+}
+
+impl Memo {
+    /// The memo in the tree at `root`; an empty one when there is none this program can
+    /// use.
+    pub fn read(root: &Path) -> Memo {
+        let path = root.join(MEMO_FILE);
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Memo::default();
+        };
+        let written = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos() as i128);
+        Memo::decode(&bytes)
+            .map(|mut memo| {
+                memo.read.set_written(written);
+                memo
+            })
+            .unwrap_or_default()
+    }
+
+    fn decode(bytes: &[u8]) -> Option<Memo> {
+        fn field<'b>(rest: &mut &'b [u8], len: usize) -> Option<&'b [u8]> {
+            let (head, tail) = rest.split_at_checked(len)?;
+            *rest = tail;
+            Some(head)
+        }
+        fn number(bytes: &[u8]) -> Option<u128> {
+            Some(match bytes.len() {
+                8 => u64::from_le_bytes(bytes.try_into().ok()?) as u128,
+                _ => u128::from_le_bytes(bytes.try_into().ok()?),
+            })
+        }
+        fn part<'b>(rest: &mut &'b [u8]) -> Option<&'b [u8]> {
+            let len = usize::try_from(number(field(rest, 8)?)?).ok()?;
+            field(rest, len)
+        }
+        let mut rest = bytes.strip_prefix(MAGIC)?;
+        if number(field(&mut rest, 16)?)? != crate::program::fingerprint() {
+            return None;
+        }
+        // A memo cut short or damaged (a crash after its rename) is not taken for one.
+        let checksum = number(field(&mut rest, 16)?)?;
+        if checksum != xxhash_rust::xxh3::xxh3_128(rest) {
+            return None;
+        }
+        let settings = number(field(&mut rest, 16)?)?;
+        let table: Table = postcard::from_bytes(part(&mut rest)?).ok()?;
+        let strings = table.texts();
+        let read: ReadRows = postcard::from_bytes(part(&mut rest)?).ok()?;
+        let read = ReadMemo::from_rows(read, &strings);
+        Some(Memo {
+            read,
+            audit: StoredAudit {
+                settings,
+                strings: Arc::new(strings),
+                bytes: rest.to_vec(),
+            },
+        })
+    }
+}
+
+impl StoredAudit {
+    /// The audit's memo, with the settings (`SiteConfig::fingerprint`) it is good for.
+    pub fn decode(self) -> (u128, AuditMemo) {
+        let rows: Option<AuditRows> = postcard::from_bytes(&self.bytes).ok();
+        let memo = rows.map(|rows| AuditMemo::from_rows(rows, &self.strings));
+        (self.settings, memo.unwrap_or_default())
+    }
+}
+
+/// Writes the memo of `audit`, made with `settings`, into the tree at `root`, through a
+/// temporary file so that a build killed meanwhile leaves the old memo or none.
+pub fn write(root: &Path, audit: &Audit, settings: u128) -> Result<(), Diagnostic> {
+    let (read, own) = audit.memo();
+    let mut strings = Interner::with_capacity(audit.requests.len() * 8);
+    let read = read.rows(&mut strings);
+    let read = postcard::to_stdvec(&read).unwrap_or_default();
+    let own = own.rows(&mut strings);
+    let own = postcard::to_stdvec(&own).unwrap_or_default();
+    let table = postcard::to_stdvec(&strings.table()).unwrap_or_default();
+    let mut body = Vec::with_capacity(40 + table.len() + read.len() + own.len());
+    body.extend_from_slice(&settings.to_le_bytes());
+    for part in [&table, &read] {
+        body.extend_from_slice(&(part.len() as u64).to_le_bytes());
+        body.extend_from_slice(part);
+    }
+    body.extend_from_slice(&own);
+    let path = root.join(MEMO_FILE);
+    let temporary = root.join(format!("{MEMO_FILE}.new"));
+    let cannot = |e: std::io::Error| Diagnostic::error(&path, format!("cannot write: {e}"));
+    // Not synced: a memo lost in a crash costs one slower build, and the checksum keeps
+    // a damaged one from being read.
+    let mut file = std::fs::File::create(&temporary).map_err(cannot)?;
+    file.write_all(MAGIC).map_err(cannot)?;
+    file.write_all(&crate::program::fingerprint().to_le_bytes())
+        .map_err(cannot)?;
+    file.write_all(&xxhash_rust::xxh3::xxh3_128(&body).to_le_bytes())
+        .map_err(cannot)?;
+    file.write_all(&body).map_err(cannot)?;
+    drop(file);
+    std::fs::rename(&temporary, &path).map_err(cannot)
+}
