@@ -7,16 +7,15 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::pipelines::Validity;
+use super::pipelines::{Facts, TextFacts};
 use super::{JobStats, JobSummary, Status, Summary};
 use crate::export::{Backend, Org, Project, Text, User, Workspace};
 use crate::interning::{Interner, Sym, Texts};
-use crate::pipeline::PipelineError;
 
 #[derive(Debug, Default)]
 pub struct AuditMemo {
     pub(super) summaries: FxHashMap<u128, Summary>,
-    pub(super) validity: Validity,
+    pub(super) texts: Facts,
 }
 
 /// A request's project, orgs and researcher as its record names them, where the names
@@ -32,14 +31,14 @@ pub(super) struct OwnNames {
 /// shows it, with its record's own names where they differ.
 pub struct AuditMemoOut<'a> {
     pub(super) summaries: Vec<(u128, &'a Summary, Option<&'a OwnNames>)>,
-    pub(super) validity: &'a Validity,
+    pub(super) texts: &'a Facts,
 }
 
 /// [`AuditMemo`] as it is written, its strings in the memo's table.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct AuditRows {
     summaries: Vec<SummaryRow>,
-    validity: Vec<(u128, Option<PipelineError>)>,
+    texts: Vec<(u128, TextFacts)>,
 }
 
 type ProjectRow = (Sym, Sym, Option<Sym>);
@@ -120,12 +119,9 @@ impl<'a> AuditMemoOut<'a> {
                 }),
             })
             .collect();
-        let mut validity: Vec<_> = self.validity.iter().map(|(h, e)| (*h, e.clone())).collect();
-        validity.sort_unstable_by_key(|(h, _)| *h);
-        AuditRows {
-            summaries,
-            validity,
-        }
+        let mut texts: Vec<_> = self.texts.iter().map(|(h, e)| (*h, e.clone())).collect();
+        texts.sort_unstable_by_key(|(h, _)| *h);
+        AuditRows { summaries, texts }
     }
 }
 
@@ -201,7 +197,7 @@ impl AuditMemo {
             .collect();
         AuditMemo {
             summaries,
-            validity: rows.validity.into_iter().collect(),
+            texts: rows.texts.into_iter().collect(),
         }
     }
 }

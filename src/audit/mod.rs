@@ -79,7 +79,7 @@ pub struct Audit {
     /// The names a request's record gives, where the unified ones differ: the memo keeps
     /// summaries as the records make them.
     own_names: Vec<Option<OwnNames>>,
-    validity: pipelines::Validity,
+    texts: pipelines::Facts,
     export: Export,
 }
 
@@ -152,8 +152,8 @@ pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Audit {
             })
         })
         .collect();
-    let (pipelines, validity) =
-        pipelines::resolve(&mut requests, &export, &memo.validity, &mut diagnostics);
+    let (pipelines, texts) =
+        pipelines::resolve(&mut requests, &export, &memo.texts, &mut diagnostics);
     let previous = previous::previous_requests(&requests);
     let settings = export.config.fingerprint();
     let fingerprints = (0..requests.len())
@@ -168,7 +168,7 @@ pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Audit {
         previous,
         names,
         own_names,
-        validity,
+        texts,
         export,
     }
 }
@@ -269,7 +269,7 @@ impl Audit {
             &self.export.memo,
             AuditMemoOut {
                 summaries,
-                validity: &self.validity,
+                texts: &self.texts,
             },
         )
     }

@@ -97,57 +97,62 @@ impl PipelineStore {
         if !dir.is_dir() {
             return (store, diagnostics);
         }
-        let walk = walkdir::WalkDir::new(dir)
-            .min_depth(3)
-            .max_depth(3)
-            .sort_by_file_name();
+        // The disk answers many look-ups at once when its caches are cold (a night's
+        // build finds the store as the previous night left it): the walk and the stamps
+        // are taken by more threads than there are cores.
+        let io = rayon::ThreadPoolBuilder::new()
+            .num_threads(IO_THREADS)
+            .build();
+        let walked = match &io {
+            Ok(pool) => pool.install(|| walk(dir)),
+            Err(_) => walk(dir),
+        };
         let mut commits = Vec::new();
-        for entry in walk {
-            let entry = match entry {
-                Ok(entry) => entry,
-                Err(e) => {
-                    let path = e.path().unwrap_or(dir).to_path_buf();
-                    diagnostics.push(Diagnostic::error(&path, format!("cannot read: {e}")));
-                    continue;
+        for found in walked {
+            match found {
+                Ok(path) => {
+                    if let Some(commit) = components(dir, &path) {
+                        commits.push((commit, path));
+                    }
                 }
-            };
-            if !entry.file_type().is_dir() {
-                continue;
-            }
-            let path = entry.into_path().join("project.yaml");
-            if let Some(commit) = components(dir, &path) {
-                commits.push((commit, path));
+                Err(d) => diagnostics.push(d),
             }
         }
         // Each file read goes into its thread's buffer, and a text is copied out only the
         // first time it is seen: most commits repeat an earlier commit's project.yaml.
         let shared: Mutex<FxHashMap<u128, Arc<str>>> = Mutex::default();
-        let found: Vec<std::io::Result<Option<(Stamp, u128)>>> = commits
-            .par_iter()
-            .map_init(Vec::new, |buffer, (_, path)| {
-                let metadata = match std::fs::symlink_metadata(path) {
-                    Ok(m) if m.is_file() => m,
-                    Ok(_) => return Ok(None),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                    Err(e) => return Err(e),
-                };
-                let stamp = Stamp::of(&metadata);
-                if let Some(hash) = memo.hash(&rel(dir, path), &stamp) {
-                    return Ok(Some((stamp, hash)));
-                }
-                buffer.clear();
-                std::fs::File::open(path)?.read_to_end(buffer)?;
-                let text = std::str::from_utf8(buffer).map_err(|_| {
-                    std::io::Error::new(
-                        std::io::ErrorKind::InvalidData,
-                        "stream did not contain valid UTF-8",
-                    )
-                })?;
-                let hash = text_hash(text);
-                share(&shared, text, hash);
-                Ok(Some((stamp, hash)))
-            })
-            .collect();
+        let stamp_or_read = || -> Vec<std::io::Result<Option<(Stamp, u128)>>> {
+            commits
+                .par_iter()
+                .map_init(Vec::new, |buffer, (_, path)| {
+                    let metadata = match std::fs::symlink_metadata(path) {
+                        Ok(m) if m.is_file() => m,
+                        Ok(_) => return Ok(None),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                        Err(e) => return Err(e),
+                    };
+                    let stamp = Stamp::of(&metadata);
+                    if let Some(hash) = memo.hash(&rel(dir, path), &stamp) {
+                        return Ok(Some((stamp, hash)));
+                    }
+                    buffer.clear();
+                    std::fs::File::open(path)?.read_to_end(buffer)?;
+                    let text = std::str::from_utf8(buffer).map_err(|_| {
+                        std::io::Error::new(
+                            std::io::ErrorKind::InvalidData,
+                            "stream did not contain valid UTF-8",
+                        )
+                    })?;
+                    let hash = text_hash(text);
+                    share(&shared, text, hash);
+                    Ok(Some((stamp, hash)))
+                })
+                .collect()
+        };
+        let found = match &io {
+            Ok(pool) => pool.install(stamp_or_read),
+            Err(_) => stamp_or_read(),
+        };
         for (((owner, repo, sha), path), found) in commits.into_iter().zip(found) {
             let (stamp, hash) = match found {
                 Ok(Some(found)) => found,
@@ -179,6 +184,11 @@ impl PipelineStore {
             files,
             written: None,
         }
+    }
+
+    /// The text of a stored file if this build read it (its stamp was new).
+    pub fn text_if_read(&self, stored: &StoredPipeline) -> Option<Arc<str>> {
+        self.texts.get(&stored.hash).cloned()
     }
 
     /// The text of a stored file: as this build read it, or read now.
@@ -227,6 +237,43 @@ impl PipelineStore {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// Threads that stamp the store's files.
+const IO_THREADS: usize = 16;
+
+/// Every `<owner>/<repo>/<sha>/project.yaml` path under `dir` (whether or not the file
+/// is there), in the order of their names, and the folders that could not be listed.
+/// Only the owners' and repos' folders are listed: a commit's folder is not opened.
+fn walk(dir: &Path) -> Vec<Result<PathBuf, Diagnostic>> {
+    let level = |parents: Vec<Result<PathBuf, Diagnostic>>| -> Vec<Result<PathBuf, Diagnostic>> {
+        parents
+            .into_par_iter()
+            .flat_map_iter(|parent| match parent.and_then(|p| folders(&p)) {
+                Ok(children) => children.into_iter().map(Ok).collect(),
+                Err(d) => vec![Err(d)],
+            })
+            .collect()
+    };
+    let commits = level(level(level(vec![Ok(dir.to_path_buf())])));
+    commits
+        .into_iter()
+        .map(|commit| commit.map(|c| c.join("project.yaml")))
+        .collect()
+}
+
+/// The folders in `dir` (not following links), by name.
+fn folders(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let cannot = |e: std::io::Error| Diagnostic::error(dir, format!("cannot read: {e}"));
+    let mut folders = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(cannot)? {
+        let entry = entry.map_err(cannot)?;
+        if entry.file_type().map_err(cannot)?.is_dir() {
+            folders.push(entry.path());
+        }
+    }
+    folders.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
+    Ok(folders)
 }
 
 /// Keeps one copy of `text` for all files read with the same text.

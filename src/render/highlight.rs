@@ -6,6 +6,7 @@
 //! requests (the commit in script links, which actions were requested) is filled in by
 //! `HighlightedPipeline::for_request`, a few string replacements.
 
+use rustc_hash::FxHashMap;
 use std::fmt::Write;
 use std::sync::OnceLock;
 use syntect::parsing::{
@@ -42,22 +43,55 @@ pub struct Drawings<'a> {
     highlighter: &'a Highlighter,
     pipelines: &'a [PipelineEntry],
     graphs: Vec<OnceLock<Option<(GraphLayout, usize)>>>,
+    /// The bytes of each text's graph (None when the pipeline is invalid), as earlier
+    /// builds found them: which pipelines get a page of their own depends on it, and a
+    /// night's build should not lay out every graph to learn it again.
+    sizes: Vec<OnceLock<Option<usize>>>,
 }
 
+/// The bytes of each pipeline text's graph, by `export::text_hash`, as a build found
+/// them; kept between builds in the memo.
+pub type GraphSizes = FxHashMap<u128, Option<usize>>;
+
 impl<'a> Drawings<'a> {
-    pub fn new(highlighter: &'a Highlighter, pipelines: &'a [PipelineEntry]) -> Drawings<'a> {
+    pub fn new(
+        highlighter: &'a Highlighter,
+        pipelines: &'a [PipelineEntry],
+        known: &GraphSizes,
+    ) -> Drawings<'a> {
         Drawings {
             highlighter,
             pipelines,
             graphs: pipelines.iter().map(|_| OnceLock::new()).collect(),
+            sizes: pipelines
+                .iter()
+                .map(|p| match known.get(&p.hash) {
+                    Some(&size) => OnceLock::from(size),
+                    None => OnceLock::new(),
+                })
+                .collect(),
         }
+    }
+
+    /// The bytes of pipeline `i`'s graph, when it is valid.
+    pub fn graph_bytes(&self, i: usize) -> Option<usize> {
+        *self.sizes[i].get_or_init(|| self.graph(i).map(|(_, bytes)| bytes))
+    }
+
+    /// The graph sizes this build knows, for the next.
+    pub fn sizes(&self) -> GraphSizes {
+        self.pipelines
+            .iter()
+            .zip(&self.sizes)
+            .filter_map(|(p, size)| Some((p.hash, *size.get()?)))
+            .collect()
     }
 
     /// Pipeline `i` of `Audit::pipelines`, highlighted.
     pub fn highlight(&self, i: usize) -> HighlightedPipeline {
         let entry = &self.pipelines[i];
         self.highlighter
-            .highlight(&entry.text, entry.parsed().as_ref().ok())
+            .highlight(entry.text(), entry.parsed().as_ref().ok())
     }
 
     /// One line highlighted on its own, for diffs.

@@ -19,7 +19,7 @@ use crate::audit::Audit;
 use crate::config::{Intro, SiteConfig};
 use crate::diagnostics::Diagnostic;
 use crate::site::paths::PagePath;
-use highlight::{Drawings, Highlighter};
+use highlight::{Drawings, GraphSizes, Highlighter};
 
 /// What every page knows about the site.
 #[derive(Debug, Clone, Serialize)]
@@ -141,8 +141,8 @@ impl Renderer {
 
     /// Each distinct pipeline of `audit`, highlighted and laid out once, when a page
     /// first needs it.
-    pub fn drawings<'a>(&'a self, audit: &'a Audit) -> Drawings<'a> {
-        Drawings::new(&self.highlighter, &audit.pipelines)
+    pub fn drawings<'a>(&'a self, audit: &'a Audit, known: &GraphSizes) -> Drawings<'a> {
+        Drawings::new(&self.highlighter, &audit.pipelines, known)
     }
 
     /// A fingerprint of a file made from `input` and everything every page is made from

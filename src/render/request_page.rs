@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::diff::{PipelineDiff, diff};
 use super::highlight::{Drawings, HighlightedPipeline};
 use super::view::{Link, RequestLinks, StatusView, Time, job_status_label};
-use crate::audit::{Audit, AuditedRequest, JobStats, PreviousRequest};
+use crate::audit::{Audit, AuditedRequest, JobStats, PipelineEntry, PreviousRequest};
 use crate::export::JobRequest;
 use crate::pipeline::{Pipeline, PipelineError, PrivacyLevel};
 use crate::site::paths::PagePath;
@@ -150,20 +150,20 @@ pub const INLINE_GRAPH_BYTES: usize = 40_000;
 /// legible however it is laid out, and not drawn at all: its page says so.
 pub const MAX_GRAPH_BYTES: usize = 1_500_000;
 
-pub fn is_large(text: &str) -> bool {
-    text.len() > LARGE_PIPELINE && text.chars().count() > LARGE_PIPELINE
+pub fn is_large(entry: &PipelineEntry) -> bool {
+    entry.facts.bytes > LARGE_PIPELINE && entry.facts.chars > LARGE_PIPELINE
 }
 
 /// Whether pipeline `i` gets its own page: it is too large to inline, or its graph is
 /// too large to draw on every request page.
 pub fn has_own_page(audit: &Audit, drawings: &Drawings<'_>, i: usize) -> bool {
-    is_large(&audit.pipelines[i].text) || !graph_inline(drawings, i)
+    is_large(&audit.pipelines[i]) || !graph_inline(drawings, i)
 }
 
 fn graph_inline(drawings: &Drawings<'_>, i: usize) -> bool {
     drawings
-        .graph(i)
-        .is_none_or(|(_, bytes)| bytes <= INLINE_GRAPH_BYTES)
+        .graph_bytes(i)
+        .is_none_or(|bytes| bytes <= INLINE_GRAPH_BYTES)
 }
 
 #[derive(Debug, Serialize)]
@@ -194,9 +194,7 @@ pub fn request_view(
 ) -> RequestView {
     let req = &r.request;
     let pipeline = r.valid_pipeline(audit);
-    let large = r
-        .pipeline
-        .is_some_and(|i| is_large(&audit.pipelines[i].text));
+    let large = r.pipeline.is_some_and(|i| is_large(&audit.pipelines[i]));
     let own_page = r
         .pipeline
         .filter(|&i| has_own_page(audit, drawings, i))
@@ -249,8 +247,8 @@ pub fn request_view(
                     .flatten(),
                 own_page: own_page.clone(),
                 error: entry.parsed().as_ref().err().map(PipelineErrorView::from),
-                bytes: entry.text.len(),
-                lines: entry.text.lines().count(),
+                bytes: entry.facts.bytes,
+                lines: entry.facts.lines,
                 changes: changes(r, audit, drawings, i),
                 actions: pipeline.map_or(0, |p| p.actions.len()),
                 graph: pipeline
@@ -351,8 +349,8 @@ fn changes(
         return None;
     }
     let diff = diff(
-        &audit.pipelines[before].text,
-        &audit.pipelines[this].text,
+        audit.pipelines[before].text(),
+        audit.pipelines[this].text(),
         &|line| drawings.line(line),
     )?;
     Some(ChangesView {

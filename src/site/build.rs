@@ -8,7 +8,7 @@ use crate::audit::{self, Audit, AuditMemo};
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
-use crate::render::highlight::Drawings;
+use crate::render::highlight::{Drawings, GraphSizes};
 use crate::render::listing::{self, Groups, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
@@ -88,6 +88,7 @@ pub fn build_with_progress(
     let Memo {
         read: read_memo,
         audit: stored_audit,
+        graphs,
     } = if full {
         Memo::default()
     } else {
@@ -137,14 +138,14 @@ pub fn build_with_progress(
 
     // The search index is made from the records alone, on a thread of its own, from the
     // moment the audit is done while everything else runs.
-    let mut summary = std::thread::scope(|scope| {
+    let (mut summary, graphs) = std::thread::scope(|scope| {
         let index = scope.spawn(|| search::build(&audit));
         let index = move || index.join().ok();
         let previous = previous.join().unwrap_or_default();
         write_site(
             options,
             &config,
-            &audit,
+            (&audit, &graphs),
             &markdown_pages,
             progress,
             previous,
@@ -153,7 +154,7 @@ pub fn build_with_progress(
     })?;
     summary.counts = counts;
     progress.start("memo", 0);
-    memo::write(&options.output, &audit, settings).map_err(fatal)?;
+    memo::write(&options.output, &audit, &graphs, settings).map_err(fatal)?;
     progress.finish();
     summary.diagnostics = audit.diagnostics.clone();
     // Freeing a hundred thousand records takes a tenth of a second that the caller, most
@@ -163,16 +164,17 @@ pub fn build_with_progress(
 }
 
 /// Renders and writes every file of the site over the `previous` build's; `index` waits
-/// for the search index.
+/// for the search index. `graphs` are the graph sizes earlier builds found; returns what
+/// this build made and the sizes it knows.
 fn write_site(
     options: &BuildOptions,
     config: &SiteConfig,
-    audit: &Audit,
+    (audit, graphs): (&Audit, &GraphSizes),
     markdown_pages: &[(NavPage, String)],
     progress: &dyn Progress,
     previous: Manifest,
     index: impl FnOnce() -> Option<SearchIndex>,
-) -> Result<BuildSummary, BuildError> {
+) -> Result<(BuildSummary, GraphSizes), BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
     progress.start("prepare", 0);
     let hashed = assets::hashed_assets();
@@ -214,7 +216,7 @@ fn write_site(
     for (name, _, contents) in &hashed {
         writer.write(name, contents.as_bytes()).map_err(fatal)?;
     }
-    let drawings = renderer.drawings(audit);
+    let drawings = renderer.drawings(audit, graphs);
     progress.finish();
     site.pages(&drawings, markdown_pages).map_err(fatal)?;
     // What is left of building the index once the pages are done.
@@ -244,7 +246,7 @@ fn write_site(
     progress.start("commit", 0);
     writer.finish().map_err(fatal)?;
     progress.finish();
-    Ok(summary)
+    Ok((summary, drawings.sizes()))
 }
 
 /// The home page's "as of" date: from `SOURCE_DATE_EPOCH` (reproducible builds), else the

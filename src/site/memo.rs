@@ -14,6 +14,7 @@ use crate::audit::{Audit, AuditMemo, AuditRows};
 use crate::diagnostics::Diagnostic;
 use crate::export::{ReadMemo, ReadRows};
 use crate::interning::{Interner, Table, Texts};
+use crate::render::highlight::GraphSizes;
 
 pub const MEMO_FILE: &str = ".jobaudit-memo";
 
@@ -26,6 +27,7 @@ const MAGIC: &[u8; 16] = b"jobaudit memo 2\n";
 pub struct Memo {
     pub read: ReadMemo,
     pub audit: StoredAudit,
+    pub graphs: GraphSizes,
 }
 
 /// The audit's part of a memo, the settings it was made with, and the memo's strings.
@@ -87,8 +89,10 @@ impl Memo {
         let strings = table.texts();
         let read: ReadRows = postcard::from_bytes(part(&mut rest)?).ok()?;
         let read = ReadMemo::from_rows(read, &strings);
+        let graphs: Vec<(u128, Option<usize>)> = postcard::from_bytes(part(&mut rest)?).ok()?;
         Some(Memo {
             read,
+            graphs: graphs.into_iter().collect(),
             audit: StoredAudit {
                 settings,
                 strings: Arc::new(strings),
@@ -109,7 +113,12 @@ impl StoredAudit {
 
 /// Writes the memo of `audit`, made with `settings`, into the tree at `root`, through a
 /// temporary file so that a build killed meanwhile leaves the old memo or none.
-pub fn write(root: &Path, audit: &Audit, settings: u128) -> Result<(), Diagnostic> {
+pub fn write(
+    root: &Path,
+    audit: &Audit,
+    graphs: &GraphSizes,
+    settings: u128,
+) -> Result<(), Diagnostic> {
     let (read, own) = audit.memo();
     let mut strings = Interner::with_capacity(audit.requests.len() * 8);
     let read = read.rows(&mut strings);
@@ -117,9 +126,11 @@ pub fn write(root: &Path, audit: &Audit, settings: u128) -> Result<(), Diagnosti
     let own = own.rows(&mut strings);
     let own = postcard::to_stdvec(&own).unwrap_or_default();
     let table = postcard::to_stdvec(&strings.table()).unwrap_or_default();
+    let graphs: Vec<(u128, Option<usize>)> = graphs.iter().map(|(h, s)| (*h, *s)).collect();
+    let graphs = postcard::to_stdvec(&graphs).unwrap_or_default();
     let mut body = Vec::with_capacity(40 + table.len() + read.len() + own.len());
     body.extend_from_slice(&settings.to_le_bytes());
-    for part in [&table, &read] {
+    for part in [&table, &read, &graphs] {
         body.extend_from_slice(&(part.len() as u64).to_le_bytes());
         body.extend_from_slice(part);
     }

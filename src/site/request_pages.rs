@@ -27,10 +27,7 @@ impl Site<'_> {
         let mut groups: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
         for (n, r) in self.audit.requests.iter().enumerate() {
             groups
-                .entry(
-                    r.pipeline
-                        .filter(|&i| !is_large(&self.audit.pipelines[i].text)),
-                )
+                .entry(r.pipeline.filter(|&i| !is_large(&self.audit.pipelines[i])))
                 .or_default()
                 .push(n);
         }
@@ -156,8 +153,8 @@ impl Site<'_> {
                 .with_crumbs(&path, &[(path.clone(), title.clone(), "Pipeline")]);
             let facts = PipelineFacts {
                 key: &entry.key,
-                lines: entry.text.lines().count(),
-                bytes: entry.text.len(),
+                lines: entry.facts.lines,
+                bytes: entry.facts.bytes,
                 requests: requests.len(),
                 actions,
             };
