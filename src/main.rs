@@ -158,7 +158,7 @@ fn build(args: BuildArgs) -> ExitCode {
             print_diagnostics(&summary.diagnostics);
             let c = summary.counts;
             eprintln!(
-                "built {} in {:.2}s: {} job requests read, {} rendered, {} skipped; {} jobs read, {} skipped; {} distinct pipelines; {} files ({} unchanged), {:.1} MB written",
+                "built {} in {:.2}s: {} job requests read, {} rendered, {} skipped; {} jobs read, {} skipped; {} distinct pipelines; {} files ({} unchanged), {:.1} MB written; {} request and {} job records parsed (the rest known from the last build)",
                 args.output.display(),
                 started.elapsed().as_secs_f64(),
                 c.requests_read,
@@ -170,6 +170,8 @@ fn build(args: BuildArgs) -> ExitCode {
                 summary.files,
                 summary.kept,
                 summary.bytes as f64 / 1e6,
+                c.requests_parsed,
+                c.jobs_parsed,
             );
             let s = &summary.search;
             eprintln!(

@@ -265,3 +265,145 @@ fn a_full_build_rewrites_every_file() {
         assert_ne!(*inode, before[path].1, "{} kept", path.display());
     }
 }
+
+/// `options` built into a fresh folder, every file and record afresh.
+fn full_build(options: &BuildOptions) -> (tempfile::TempDir, site::BuildSummary) {
+    let dir = tempfile::tempdir().unwrap();
+    let summary = site::build(&BuildOptions {
+        output: dir.path().join("site"),
+        full: true,
+        ..options.clone()
+    })
+    .unwrap();
+    (dir, summary)
+}
+
+/// A build that takes what the last build's memo knows reports, counts and makes exactly
+/// what a build without one does; it parses only the records that changed, and those
+/// with a problem (which are reported by every build).
+#[test]
+fn the_memo_changes_what_is_parsed_and_nothing_else() {
+    let (_dir, options) = export_in_tempdir(copy_fixture);
+    let first = site::build(&options).unwrap();
+    let c = first.counts;
+    let job_records = std::fs::read_to_string(options.input.join("jobs.jsonl"))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(
+        (c.requests_parsed, c.jobs_parsed),
+        (c.requests_read, job_records)
+    );
+    assert!(
+        first.diagnostics.iter().any(|d| d.is_error()),
+        "the fixture has bad records"
+    );
+
+    let again = site::build(&options).unwrap();
+    assert_eq!(again.diagnostics, first.diagnostics);
+    let problems = |file: &str| {
+        let lines: std::collections::BTreeSet<_> = first
+            .diagnostics
+            .iter()
+            .filter(|d| d.file.ends_with(file) && d.is_error())
+            .filter_map(|d| d.line)
+            .collect();
+        lines.len()
+    };
+    assert!(
+        again.counts.requests_parsed <= problems("job_requests.json"),
+        "{} request records parsed again",
+        again.counts.requests_parsed
+    );
+    assert!(again.counts.jobs_parsed <= problems("jobs.jsonl"));
+
+    // `change` writes every record anew (serde_json's spacing), so all are parsed.
+    change(&options.input);
+    let rebuilt = site::build(&options).unwrap();
+    let (_full_dir, full) = full_build(&options);
+    assert_eq!(rebuilt.diagnostics, full.diagnostics);
+    let read = |c: jobaudit::export::ReadCounts| {
+        (
+            c.requests_read,
+            c.requests_skipped,
+            c.jobs_read,
+            c.jobs_skipped,
+        )
+    };
+    assert_eq!(read(rebuilt.counts), read(full.counts));
+    assert_same_as_a_full_build(&options, &tree(&options.output));
+}
+
+/// A project.yaml rewritten where it was, to the same size and with its modification time
+/// put back, is still read again: its stamp holds the change time, which cannot be set.
+#[test]
+fn a_project_yaml_edited_in_place_is_read_again() {
+    let (_dir, options) = export_in_tempdir(copy_fixture);
+    site::build(&options).unwrap();
+    let file = options
+        .input
+        .join("pipelines/example/edge-study/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/project.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let modified = std::fs::metadata(&file).unwrap().modified().unwrap();
+    let edited = text.replacen("output/", "outpvt/", 1);
+    assert_ne!(edited, text);
+    assert_eq!(edited.len(), text.len());
+    std::fs::write(&file, &edited).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(modified)
+        .unwrap();
+
+    let rebuilt = site::build(&options).unwrap();
+    assert!(rebuilt.kept > 0, "an update, not a full build");
+    let after = tree(&options.output);
+    assert_same_as_a_full_build(&options, &after);
+    let shown = after
+        .iter()
+        .filter(|(p, _)| p.starts_with("edge-project") && p.ends_with("index.html"))
+        .any(|(_, (bytes, _))| String::from_utf8_lossy(bytes).contains("outpvt/"));
+    assert!(shown, "a request page shows the edited project.yaml");
+}
+
+/// A memo damaged on disk is not taken for one: the build parses every record.
+#[test]
+fn a_damaged_memo_is_not_read() {
+    let (_dir, options) = export_in_tempdir(copy_fixture);
+    site::build(&options).unwrap();
+    let memo = options.output.join(jobaudit::site::memo::MEMO_FILE);
+    let mut bytes = std::fs::read(&memo).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x55;
+    std::fs::write(&memo, bytes).unwrap();
+    change(&options.input);
+
+    let rebuilt = site::build(&options).unwrap();
+    assert_eq!(rebuilt.counts.requests_parsed, rebuilt.counts.requests_read);
+    assert_same_as_a_full_build(&options, &tree(&options.output));
+}
+
+/// Summaries carry the display names site.toml gives bare slugs: new settings remake them.
+#[test]
+fn new_settings_remake_the_summaries() {
+    let (_dir, options) = export_in_tempdir(copy_fixture);
+    site::build(&options).unwrap();
+    let settings = options.input.join("site.toml");
+    let text = std::fs::read_to_string(&settings).unwrap();
+    std::fs::write(
+        &settings,
+        text.replace("tpp = \"TPP\"", "tpp = \"The TPP\""),
+    )
+    .unwrap();
+
+    site::build(&options).unwrap();
+    let after = tree(&options.output);
+    assert_same_as_a_full_build(&options, &after);
+    let listed = String::from_utf8_lossy(&after[Path::new("event-log/index.html")].0).into_owned();
+    assert!(
+        listed.contains(">The TPP</a>"),
+        "rows name the backend anew"
+    );
+}

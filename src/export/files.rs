@@ -32,6 +32,8 @@ pub(super) struct ReadFile<T: Keys> {
     pub records: Vec<Read<T>>,
     pub diagnostics: Vec<Diagnostic>,
     pub counts: ReadCounts,
+    /// Records parsed: those the memo did not know.
+    parsed: usize,
 }
 
 /// A record that passed the rules: its keys, and the record itself when it was parsed
@@ -108,6 +110,7 @@ fn read_file<K: Keys>(
         .collect();
     let mut records = Vec::with_capacity(file.len());
     let (mut diagnostics, mut counts) = (Vec::new(), ReadCounts::default());
+    let parsed_count = parsed.iter().filter(|p| p.is_some()).count();
     for (index, ((hash, keys), parsed)) in hashes.into_iter().zip(keys).zip(parsed).enumerate() {
         let line = file.record(index).line;
         let (keys, clean, parsed) = match (keys, parsed) {
@@ -144,6 +147,7 @@ fn read_file<K: Keys>(
         records,
         diagnostics,
         counts,
+        parsed: parsed_count,
     }
 }
 
@@ -158,6 +162,7 @@ pub(super) fn read_requests(
         (request, d, c)
     });
     read.counts.requests_read = read.file.len();
+    read.counts.requests_parsed = read.parsed;
     read
 }
 
@@ -176,5 +181,6 @@ pub(super) fn read_jobs(
     read.counts.jobs_skipped += read.counts.requests_skipped;
     read.counts.requests_skipped = 0;
     read.counts.jobs_read = read.file.len();
+    read.counts.jobs_parsed = read.parsed;
     read
 }

@@ -35,29 +35,32 @@ impl ReadMemo {
         self.store.written = written;
     }
 
-    /// The rows to write.
+    /// The rows to write, by hash and path: the memo is in the output tree, and the same
+    /// input and program make the same tree.
     pub fn rows<'a>(&'a self, strings: &mut Interner<'a>) -> ReadRows {
+        let mut requests: Vec<_> = self.requests.iter().collect();
+        requests.sort_unstable_by_key(|(h, _)| **h);
+        let mut jobs: Vec<_> = self.jobs.iter().collect();
+        jobs.sort_unstable_by_key(|(h, _)| **h);
+        let mut store: Vec<_> = self.store.files.iter().collect();
+        store.sort_unstable_by(|a, b| a.0.cmp(b.0));
         ReadRows {
-            requests: self
-                .requests
-                .iter()
+            requests: requests
+                .into_iter()
                 .map(|(&h, k)| {
                     let nested = k.nested.iter().map(|j| strings.text(j)).collect();
                     (h, k.id, strings.text(&k.identifier), nested)
                 })
                 .collect(),
-            jobs: self
-                .jobs
-                .iter()
+            jobs: jobs
+                .into_iter()
                 .map(|(&h, k)| {
                     let request = k.job_request_id.as_ref().map(|r| strings.text(r));
                     (h, strings.text(&k.identifier), request)
                 })
                 .collect(),
-            store: self
-                .store
-                .files
-                .iter()
+            store: store
+                .into_iter()
                 .map(|(path, &(stamp, hash))| (strings.sym(path), stamp, hash))
                 .collect(),
         }

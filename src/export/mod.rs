@@ -82,6 +82,10 @@ pub struct ReadCounts {
     pub requests_skipped: usize,
     pub jobs_read: usize,
     pub jobs_skipped: usize,
+    /// Records of the request and job files parsed by this read: those the memo did not
+    /// know (new, changed, or with a problem).
+    pub requests_parsed: usize,
+    pub jobs_parsed: usize,
 }
 
 impl ReadCounts {
@@ -90,6 +94,8 @@ impl ReadCounts {
         self.requests_skipped += other.requests_skipped;
         self.jobs_read += other.jobs_read;
         self.jobs_skipped += other.jobs_skipped;
+        self.requests_parsed += other.requests_parsed;
+        self.jobs_parsed += other.jobs_parsed;
     }
 }
 
@@ -143,15 +149,23 @@ pub fn read_with_memo(dir: &Path, memo: ReadMemo) -> Result<Export, Diagnostic> 
     };
     // The records are read and parsed (in parallel, taken in file order, so the result
     // does not depend on it) while the pipeline store is.
+    let t0 = std::time::Instant::now();
     let (export, (pipelines, pipeline_diagnostics)) = rayon::join(
         || -> Result<Export, Diagnostic> {
             let (requests, jobs) = rayon::join(
                 || RecordFile::read(&request_path),
                 || job_path.as_deref().map(RecordFile::read).transpose(),
             );
-            Ok(join_records(config, (requests?, jobs?), known, diagnostics))
+            eprintln!("TIMING files read {:?}", t0.elapsed());
+            let e = join_records(config, (requests?, jobs?), known, diagnostics);
+            eprintln!("TIMING records joined {:?}", t0.elapsed());
+            Ok(e)
         },
-        || PipelineStore::read(&dir.join("pipelines"), store),
+        || {
+            let s = PipelineStore::read(&dir.join("pipelines"), store);
+            eprintln!("TIMING store {:?}", t0.elapsed());
+            s
+        },
     );
     let mut export = export?;
     export.diagnostics.extend(pipeline_diagnostics);

@@ -8,6 +8,7 @@ pub mod listing;
 pub mod markdown;
 pub mod request_json;
 pub mod request_page;
+mod row;
 pub mod templates;
 pub mod view;
 
@@ -108,6 +109,8 @@ pub struct Renderer {
     site: SiteView,
     assets: AssetNames,
     intro: Intro,
+    /// `request_row.html` is the built-in one, so rows are written by `row::request_row`.
+    built_in_row: bool,
 }
 
 impl Renderer {
@@ -118,6 +121,15 @@ impl Renderer {
         assets: AssetNames,
     ) -> Result<Renderer, Diagnostic> {
         let (tera, sources) = templates::load(templates)?;
+        let source = |name: &str, of: &[(String, String)]| {
+            of.iter().find(|(n, _)| n == name).map(|(_, s)| s.clone())
+        };
+        let built_in: Vec<(String, String)> = templates::BUILT_IN
+            .iter()
+            .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
+            .collect();
+        let built_in_row =
+            source("request_row.html", &sources) == source("request_row.html", &built_in);
         let mut fingerprint = Xxh3Default::new();
         fingerprint.update(
             &serde_json::to_vec(&(
@@ -136,6 +148,7 @@ impl Renderer {
             site,
             assets,
             intro: config.intro.clone(),
+            built_in_row,
         })
     }
 
@@ -167,12 +180,44 @@ impl Renderer {
         context.insert("intro", &self.intro);
         context.insert("page", meta);
         for (key, value) in values {
-            value.insert_into(&mut context, key);
+            value.insert_into(&mut context, key, self)?;
         }
         self.tera.render(template, &context).map_err(|e| {
             Diagnostic::error(
                 Path::new(template),
                 format!("cannot render {}: {}", meta.canonical, error_chain(&e)),
+            )
+        })
+    }
+
+    /// One row of a requests table (`request_row.html`), whose links start from `from`.
+    pub fn request_row(
+        &self,
+        row: &listing::RequestRow,
+        from: &PagePath,
+    ) -> Result<String, Diagnostic> {
+        if self.built_in_row {
+            return Ok(row::request_row(row));
+        }
+        self.template_row(row, from)
+    }
+
+    fn template_row(
+        &self,
+        row: &listing::RequestRow,
+        from: &PagePath,
+    ) -> Result<String, Diagnostic> {
+        let mut context = tera::Context::new();
+        context.insert("row", row);
+        self.tera.render("request_row.html", &context).map_err(|e| {
+            Diagnostic::error(
+                Path::new("request_row.html"),
+                format!(
+                    "cannot render request {} on {}: {}",
+                    row.id,
+                    from.file("index.html"),
+                    error_chain(&e)
+                ),
             )
         })
     }
@@ -192,19 +237,100 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// Context values of different types in one list.
 pub mod erased {
+    use crate::diagnostics::Diagnostic;
+
     pub trait Value {
-        fn insert_into(&self, context: &mut tera::Context, key: &'static str);
+        /// Puts the value in a page's context; `renderer` makes any part of it that is
+        /// a template of its own.
+        fn insert_into(
+            &self,
+            context: &mut tera::Context,
+            key: &'static str,
+            renderer: &super::Renderer,
+        ) -> Result<(), Diagnostic>;
         /// The value as JSON, for the page's fingerprint.
         fn to_json(&self) -> Vec<u8>;
     }
 
     impl<T: serde::Serialize> Value for T {
-        fn insert_into(&self, context: &mut tera::Context, key: &'static str) {
+        fn insert_into(
+            &self,
+            context: &mut tera::Context,
+            key: &'static str,
+            _: &super::Renderer,
+        ) -> Result<(), Diagnostic> {
             context.insert(key, self);
+            Ok(())
         }
 
         fn to_json(&self) -> Vec<u8> {
             serde_json::to_vec(self).unwrap_or_default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listing::RequestRow;
+    use super::view::{Link, Time};
+    use super::*;
+    use crate::audit::Status;
+
+    fn renderer() -> Renderer {
+        let config = SiteConfig::default();
+        let site = SiteView {
+            title: config.title.clone(),
+            base_url: config.base_url.clone(),
+            pages: Vec::new(),
+        };
+        let assets = AssetNames {
+            css: String::new(),
+            page_js: String::new(),
+        };
+        Renderer::new(&config, None, site, assets).unwrap()
+    }
+
+    /// The hand-written row is the built-in template's, byte for byte, whatever the
+    /// values hold: markup, quotes, ampersands, text beyond ASCII, and no org or actions.
+    #[test]
+    fn rows_written_by_hand_are_the_templates() {
+        let hostile = "<script>alert('x')</script> & \"quotes\" é 日本";
+        let link = |text: &str| Link::new(format!("../p/{}/index.html", text.len()), text);
+        let time = Time::of("2024-03-05T14:03:22Z".parse().unwrap());
+        let row = |organisation: Option<Link>, actions: Vec<String>, status: Status| RequestRow {
+            id: 21418,
+            href: "../p/w/21418/index.html".into(),
+            status: status.into(),
+            organisation,
+            project: link(hostile),
+            workspace: link("ws_1"),
+            user: link("Dr O'Brien & <Co>"),
+            backend: link("TPP"),
+            jobs: "2/3".into(),
+            created: time.clone(),
+            started: None,
+            actions,
+        };
+        let rows = [
+            row(
+                Some(link(hostile)),
+                vec!["run_all".into(), hostile.into()],
+                Status::Succeeded,
+            ),
+            row(None, Vec::new(), Status::NothingToDo),
+            row(
+                Some(link("")),
+                vec![String::new()],
+                Status::UnknownErrorCreatingJobs,
+            ),
+        ];
+        let r = renderer();
+        assert!(r.built_in_row);
+        let from = PagePath::event_log();
+        for row in &rows {
+            let by_hand = super::row::request_row(row);
+            assert_eq!(by_hand, r.template_row(row, &from).unwrap());
+            assert!(!by_hand.contains("<script>"), "{by_hand}");
         }
     }
 }

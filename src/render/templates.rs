@@ -21,6 +21,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         include_str!("../../templates/requests_table.html"),
     ),
     (
+        "request_row.html",
+        include_str!("../../templates/request_row.html"),
+    ),
+    (
         "pagination.html",
         include_str!("../../templates/pagination.html"),
     ),

@@ -9,7 +9,7 @@ use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
 use crate::render::highlight::{Drawings, GraphSizes};
-use crate::render::listing::{self, Groups, Rows};
+use crate::render::listing::{self, Groups, MadeRows, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
 use crate::site::manifest::Manifest;
@@ -92,7 +92,10 @@ pub fn build_with_progress(
     } = if full {
         Memo::default()
     } else {
-        Memo::read(&options.output)
+        let t = std::time::Instant::now();
+        let m = Memo::read(&options.output);
+        eprintln!("TIMING memo read {:?}", t.elapsed());
+        m
     };
     let (export, (memo_settings, audit_memo)) = rayon::join(
         || export::read_with_memo(&options.input, read_memo),
@@ -210,6 +213,7 @@ fn write_site(
         writer: &writer,
         base_url: &config.base_url,
         groups: Groups::of(audit),
+        rows: MadeRows::new(audit.requests.len()),
         progress,
     };
 
@@ -270,6 +274,8 @@ pub(super) struct Site<'a> {
     pub(super) writer: &'a Writer,
     pub(super) base_url: &'a str,
     pub(super) groups: Groups,
+    /// The rows of requests tables made so far.
+    pub(super) rows: MadeRows,
 }
 
 pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
@@ -277,7 +283,7 @@ pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Valu
 impl Site<'_> {
     /// The rows of `indices`, newest first, made only if the page is rendered.
     pub(super) fn rows(&self, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'_> {
-        Rows::new(self.audit, indices, from, limit)
+        Rows::new(self.audit, &self.rows, indices, from, limit)
     }
 
     /// Every HTML page but the search page.

@@ -6,13 +6,16 @@
 //! * Into a missing folder (or one without a manifest) the whole staged tree is swapped
 //!   in at the end.
 //! * Into a tree built before (it carries a manifest), only the files whose bytes changed
-//!   are staged. A file made from the same fingerprint, or to the same bytes, as the
-//!   previous build is left where it is (same inode, same mtime), so a CDN sync uploads
-//!   only what changed and an unchanged page costs no system call at all. At the end a
-//!   commit marker is written, then the staged files are renamed into place, files no
-//!   longer made are deleted, and the new manifest goes in last. A build killed during
-//!   that short step is rolled forward by the next one, which finds the marker first.
+//!   are staged, side by side in one folder (numbered, with a plan of where each goes),
+//!   so that staging makes no folders and the commit walks none. A file made from the
+//!   same fingerprint, or to the same bytes, as the previous build is left where it is
+//!   (same inode, same mtime), so a CDN sync uploads only what changed and an unchanged
+//!   page costs no system call at all. At the end a commit marker is written, then the
+//!   staged files are renamed into place, files no longer made are deleted, and the new
+//!   manifest goes in last. A build killed during that short step is rolled forward by
+//!   the next one, which finds the marker first.
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
@@ -20,6 +23,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::diagnostics::Diagnostic;
 use crate::site::manifest::{Entry, Hash, MANIFEST_FILE, Manifest, hash};
+
+/// In an update's staging folder: where each staged file goes, one path a line.
+const PLAN_FILE: &str = ".jobaudit-plan";
 
 pub struct Writer {
     target: PathBuf,
@@ -33,6 +39,8 @@ pub struct Writer {
     previous: FxHashMap<String, Previous>,
     /// Files made this build, written or found with the same bytes.
     made: Mutex<FxHashMap<String, Entry>>,
+    /// In an update, the files staged so far, by number: where each goes in the target.
+    staged: Mutex<Vec<String>>,
     files: AtomicUsize,
     kept: AtomicUsize,
     bytes: AtomicU64,
@@ -97,6 +105,7 @@ impl Writer {
             staging,
             marker,
             made: Mutex::new(FxHashMap::default()),
+            staged: Mutex::new(Vec::new()),
             files: AtomicUsize::new(0),
             kept: AtomicUsize::new(0),
             bytes: AtomicU64::new(0),
@@ -162,10 +171,17 @@ impl Writer {
             self.kept.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Diagnostic::error(parent, format!("cannot create folder: {e}")))?;
-        }
+        let path = if self.update {
+            let mut staged = self.staged.lock().map_err(|_| self.poisoned())?;
+            staged.push(rel.to_owned());
+            self.staging.join((staged.len() - 1).to_string())
+        } else {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| Diagnostic::error(parent, format!("cannot create folder: {e}")))?;
+            }
+            path
+        };
         std::fs::write(&path, contents)
             .map_err(|e| Diagnostic::error(&self.target.join(rel), format!("cannot write: {e}")))?;
         self.record(rel, entry);
@@ -174,7 +190,12 @@ impl Writer {
         Ok(())
     }
 
-    /// The staging path of `rel`, refusing anything that could leave the output folder.
+    fn poisoned(&self) -> Diagnostic {
+        Diagnostic::error(&self.target, "a writer thread panicked")
+    }
+
+    /// The staging path of `rel` in a new tree, refusing anything that could leave the
+    /// output folder.
     fn staged_path(&self, rel: &str) -> Result<PathBuf, Diagnostic> {
         inside(&self.staging, rel).ok_or_else(|| {
             Diagnostic::error(
@@ -200,16 +221,14 @@ impl Writer {
     /// Writes the manifest into the staged tree and puts the tree in place: all of it
     /// into a new target, or the changed files into a previous one.
     pub fn finish(mut self) -> Result<(), Diagnostic> {
-        let (manifest, stale) = self.take_manifest()?;
+        if self.update {
+            let stale = self.stage_commit()?;
+            return commit(&self.target, &self.staging, &self.marker, Some(&stale));
+        }
+        let (manifest, _) = self.take_manifest()?;
         let path = self.staging.join(MANIFEST_FILE);
         std::fs::write(&path, manifest.to_tsv())
             .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
-        if self.update {
-            std::fs::write(&self.marker, b"")
-                .map_err(|e| Diagnostic::error(&self.marker, format!("cannot write: {e}")))?;
-            self.finished = true;
-            return commit(&self.target, &self.staging, &self.marker, Some(&stale));
-        }
         let old = self.staging.with_file_name(format!(
             ".{}.old",
             self.target
@@ -240,6 +259,26 @@ impl Writer {
 }
 
 impl Writer {
+    /// Readies an update's commit: the new manifest and the plan go beside the staged
+    /// files, then the marker says a commit is under way. Returns the previous files
+    /// this build no longer makes.
+    fn stage_commit(&mut self) -> Result<Vec<String>, Diagnostic> {
+        let (manifest, stale) = self.take_manifest()?;
+        let staged = std::mem::take(&mut *self.staged.lock().map_err(|_| self.poisoned())?);
+        for (name, contents) in [
+            (MANIFEST_FILE, manifest.to_tsv()),
+            (PLAN_FILE, staged.join("\n")),
+        ] {
+            let path = self.staging.join(name);
+            std::fs::write(&path, contents)
+                .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
+        }
+        std::fs::write(&self.marker, b"")
+            .map_err(|e| Diagnostic::error(&self.marker, format!("cannot write: {e}")))?;
+        self.finished = true;
+        Ok(stale)
+    }
+
     /// This build's manifest: the files it made and the previous files it kept; and the
     /// previous files it no longer makes.
     fn take_manifest(&mut self) -> Result<(Manifest, Vec<String>), Diagnostic> {
@@ -284,36 +323,45 @@ fn commit(
 ) -> Result<(), Diagnostic> {
     let staged_manifest = staging.join(MANIFEST_FILE);
     if let Some(stale) = stale {
-        // Only changed files are staged: walk them, not the whole manifest.
-        let staged: Vec<PathBuf> = walkdir::WalkDir::new(staging)
-            .min_depth(1)
-            .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file() && e.path() != staged_manifest)
-            .map(|e| e.into_path())
-            .collect();
-        for from in staged {
-            let Ok(rel) = from.strip_prefix(staging) else {
-                continue;
+        // The plan names where each staged file goes; one already moved (by a commit cut
+        // short) is not staged any more.
+        let plan = staging.join(PLAN_FILE);
+        let plan = std::fs::read_to_string(&plan)
+            .map_err(|e| Diagnostic::error(&plan, format!("cannot read: {e}")))?;
+        // Renames and deletions in many folders at once: each waits on the journal.
+        let plan: Vec<&str> = plan.lines().collect();
+        plan.par_iter().enumerate().try_for_each(|(n, rel)| {
+            let (from, Some(to)) = (staging.join(n.to_string()), inside(target, rel)) else {
+                return Ok(());
             };
-            let to = target.join(rel);
-            if let Some(parent) = to.parent() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| Diagnostic::error(parent, format!("cannot create folder: {e}")))?;
-            }
-            std::fs::rename(&from, &to)
-                .map_err(|e| Diagnostic::error(&to, format!("cannot move into place: {e}")))?;
-        }
-        for rel in stale {
+            let moved = match std::fs::rename(&from, &to) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && from.exists() => {
+                    // A new folder, such as a new request's.
+                    if let Some(parent) = to.parent() {
+                        std::fs::create_dir_all(parent).map_err(|e| {
+                            Diagnostic::error(parent, format!("cannot create folder: {e}"))
+                        })?;
+                    }
+                    std::fs::rename(&from, &to)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                moved => moved,
+            };
+            moved.map_err(|e| Diagnostic::error(&to, format!("cannot move into place: {e}")))
+        })?;
+        stale.par_iter().try_for_each(|rel| {
             let Some(path) = inside(target, rel) else {
-                continue;
+                return Ok(());
             };
             match std::fs::remove_file(&path) {
-                Ok(()) => remove_empty_parents(target, &path),
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Diagnostic::error(&path, format!("cannot remove: {e}"))),
+                Ok(()) => {
+                    remove_empty_parents(target, &path);
+                    Ok(())
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(Diagnostic::error(&path, format!("cannot remove: {e}"))),
             }
-        }
+        })?;
         let manifest = target.join(MANIFEST_FILE);
         std::fs::rename(&staged_manifest, &manifest)
             .map_err(|e| Diagnostic::error(&manifest, format!("cannot move into place: {e}")))?;
@@ -463,17 +511,23 @@ mod tests {
         let w = Writer::new(&target).unwrap();
         assert!(w.keep_if_unchanged("keep.html", 7).unwrap());
         w.write("change.html", b"after").unwrap();
-        // Stage everything and write the marker, as finish does, then stop as if killed.
+        w.write("new/deep/index.html", b"new").unwrap();
+        // Stage the commit as finish does, move the first file in, then stop as if
+        // killed in the middle of the renames.
         let mut w = w;
-        let (staged_manifest, _) = w.take_manifest().unwrap();
-        std::fs::write(w.staging.join(MANIFEST_FILE), staged_manifest.to_tsv()).unwrap();
-        std::fs::write(&w.marker, b"").unwrap();
-        w.finished = true;
+        w.stage_commit().unwrap();
+        std::fs::rename(w.staging.join("0"), target.join("change.html")).unwrap();
+        let staged_manifest = Manifest::read(&w.staging);
         drop(w);
-        assert_eq!(read(&target.join("change.html")), "before");
+        assert!(!target.join("new").exists(), "not yet in place");
 
         let next = Writer::new(&target).unwrap();
-        assert_eq!(read(&target.join("change.html")), "after", "rolled forward");
+        assert_eq!(read(&target.join("change.html")), "after");
+        assert_eq!(
+            read(&target.join("new/deep/index.html")),
+            "new",
+            "rolled forward"
+        );
         assert!(!target.join("gone").exists());
         assert_eq!(Manifest::read(&target), staged_manifest);
         drop(next);
