@@ -149,23 +149,15 @@ pub fn read_with_memo(dir: &Path, memo: ReadMemo) -> Result<Export, Diagnostic> 
     };
     // The records are read and parsed (in parallel, taken in file order, so the result
     // does not depend on it) while the pipeline store is.
-    let t0 = std::time::Instant::now();
     let (export, (pipelines, pipeline_diagnostics)) = rayon::join(
         || -> Result<Export, Diagnostic> {
             let (requests, jobs) = rayon::join(
                 || RecordFile::read(&request_path),
                 || job_path.as_deref().map(RecordFile::read).transpose(),
             );
-            eprintln!("TIMING files read {:?}", t0.elapsed());
-            let e = join_records(config, (requests?, jobs?), known, diagnostics);
-            eprintln!("TIMING records joined {:?}", t0.elapsed());
-            Ok(e)
+            Ok(join_records(config, (requests?, jobs?), known, diagnostics))
         },
-        || {
-            let s = PipelineStore::read(&dir.join("pipelines"), store);
-            eprintln!("TIMING store {:?}", t0.elapsed());
-            s
-        },
+        || PipelineStore::read(&dir.join("pipelines"), store),
     );
     let mut export = export?;
     export.diagnostics.extend(pipeline_diagnostics);

@@ -92,10 +92,7 @@ pub fn build_with_progress(
     } = if full {
         Memo::default()
     } else {
-        let t = std::time::Instant::now();
-        let m = Memo::read(&options.output);
-        eprintln!("TIMING memo read {:?}", t.elapsed());
-        m
+        Memo::read(&options.output)
     };
     let (export, (memo_settings, audit_memo)) = rayon::join(
         || export::read_with_memo(&options.input, read_memo),
