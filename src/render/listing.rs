@@ -7,8 +7,6 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::view::{Link, RequestLinks, StatusView, Time};
-use std::sync::OnceLock;
-
 use crate::audit::{Audit, Summary};
 use crate::diagnostics::Diagnostic;
 use crate::site::paths::PagePath;
@@ -66,75 +64,30 @@ pub fn request_row(r: &Summary, from: &PagePath) -> RequestRow {
 /// equal rows.
 pub struct Rows<'a> {
     audit: &'a Audit,
-    made: &'a MadeRows,
     indices: Vec<usize>,
     from: PagePath,
 }
 
 impl<'a> Rows<'a> {
-    pub fn new(
-        audit: &'a Audit,
-        made: &'a MadeRows,
-        indices: &[usize],
-        from: &PagePath,
-        limit: usize,
-    ) -> Rows<'a> {
+    pub fn new(audit: &'a Audit, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'a> {
         Rows {
             audit,
-            made,
             indices: indices.iter().rev().take(limit).copied().collect(),
             from: from.clone(),
         }
     }
 
     /// Each row's HTML (`request_row.html`).
-    fn html(&self, renderer: &super::Renderer) -> Result<Vec<std::sync::Arc<str>>, Diagnostic> {
+    fn html(&self, renderer: &super::Renderer) -> Result<Vec<String>, Diagnostic> {
         self.indices
             .iter()
-            .map(|&i| self.made.row(self.audit, renderer, i, &self.from))
+            .map(|&i| {
+                renderer.request_row(
+                    &request_row(&self.audit.requests[i], &self.from),
+                    &self.from,
+                )
+            })
             .collect()
-    }
-}
-
-/// Rows made this build, by request and by the depth of the page they are on: a row's
-/// links climb `../` once per level of its page, so it is the same on every page at one
-/// depth, and the newest requests are on many (the event log, their project, workspace,
-/// researcher, organisation and backend pages). Rows of deeper pages (the older pages of
-/// long lists, where each request is listed once) are made each time.
-pub struct MadeRows {
-    rows: Vec<[OnceLock<std::sync::Arc<str>>; SHARED_DEPTHS]>,
-}
-
-/// Depths of the pages whose rows are shared: the home page, the event log, projects,
-/// and workspaces, researchers, organisations, backends and pipelines.
-const SHARED_DEPTHS: usize = 3;
-
-impl MadeRows {
-    pub fn new(requests: usize) -> MadeRows {
-        MadeRows {
-            rows: (0..requests).map(|_| Default::default()).collect(),
-        }
-    }
-
-    fn row(
-        &self,
-        audit: &Audit,
-        renderer: &super::Renderer,
-        i: usize,
-        from: &PagePath,
-    ) -> Result<std::sync::Arc<str>, Diagnostic> {
-        let make = || -> Result<std::sync::Arc<str>, Diagnostic> {
-            let row = request_row(&audit.requests[i], from);
-            Ok(renderer.request_row(&row, from)?.into())
-        };
-        let Some(slot) = self.rows[i].get(from.depth()) else {
-            return make();
-        };
-        if let Some(html) = slot.get() {
-            return Ok(html.clone());
-        }
-        let html = make()?;
-        Ok(slot.get_or_init(|| html).clone())
     }
 }
 

@@ -9,7 +9,7 @@ use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
 use crate::render::highlight::{Drawings, GraphSizes};
-use crate::render::listing::{self, Groups, MadeRows, Rows};
+use crate::render::listing::{self, Groups, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
 use crate::site::manifest::Manifest;
@@ -138,11 +138,13 @@ pub fn build_with_progress(
 
     // The search index is made from the records alone, on a thread of its own, from the
     // moment the audit is done while everything else runs.
-    let (mut summary, graphs) = std::thread::scope(|scope| {
+    let (mut summary, graphs, encoded) = std::thread::scope(|scope| {
         let index = scope.spawn(|| search::build(&audit));
         let index = move || index.join().ok();
+        // The memo is encoded while the pages are made: much of that waits on the disk.
+        let encoded = scope.spawn(|| memo::encode(&audit, settings));
         let previous = previous.join().unwrap_or_default();
-        write_site(
+        let (summary, graphs) = write_site(
             options,
             &config,
             (&audit, &graphs),
@@ -150,13 +152,26 @@ pub fn build_with_progress(
             progress,
             previous,
             index,
-        )
+        )?;
+        let encoded = encoded.join().map_err(|_| {
+            fatal(Diagnostic::error(
+                &options.output,
+                "the memo could not be encoded",
+            ))
+        })?;
+        Ok((summary, graphs, encoded))
     })?;
     summary.counts = counts;
     progress.start("memo", 0);
-    memo::write(&options.output, &audit, &graphs, settings).map_err(fatal)?;
+    // The site is in place; a memo that cannot be written only makes the next build
+    // work everything out again.
+    let unwritten = memo::write(&options.output, encoded, &graphs).err();
     progress.finish();
     summary.diagnostics = audit.diagnostics.clone();
+    summary.diagnostics.extend(unwritten.map(|d| Diagnostic {
+        severity: crate::diagnostics::Severity::Warning,
+        ..d
+    }));
     // Freeing a hundred thousand records takes a tenth of a second that the caller, most
     // often a process about to exit, need not wait for.
     std::thread::spawn(move || drop(audit));
@@ -210,7 +225,6 @@ fn write_site(
         writer: &writer,
         base_url: &config.base_url,
         groups: Groups::of(audit),
-        rows: MadeRows::new(audit.requests.len()),
         progress,
     };
 
@@ -271,8 +285,6 @@ pub(super) struct Site<'a> {
     pub(super) writer: &'a Writer,
     pub(super) base_url: &'a str,
     pub(super) groups: Groups,
-    /// The rows of requests tables made so far.
-    pub(super) rows: MadeRows,
 }
 
 pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
@@ -280,7 +292,7 @@ pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Valu
 impl Site<'_> {
     /// The rows of `indices`, newest first, made only if the page is rendered.
     pub(super) fn rows(&self, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'_> {
-        Rows::new(self.audit, &self.rows, indices, from, limit)
+        Rows::new(self.audit, indices, from, limit)
     }
 
     /// Every HTML page but the search page.

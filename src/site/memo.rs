@@ -89,14 +89,15 @@ impl Memo {
         let strings = table.texts();
         let read: ReadRows = postcard::from_bytes(part(&mut rest)?).ok()?;
         let read = ReadMemo::from_rows(read, &strings);
-        let graphs: Vec<(u128, Option<usize>)> = postcard::from_bytes(part(&mut rest)?).ok()?;
+        let audit = part(&mut rest)?.to_vec();
+        let graphs: Vec<(u128, Option<usize>)> = postcard::from_bytes(rest).ok()?;
         Some(Memo {
             read,
             graphs: graphs.into_iter().collect(),
             audit: StoredAudit {
                 settings,
                 strings: Arc::new(strings),
-                bytes: rest.to_vec(),
+                bytes: audit,
             },
         })
     }
@@ -111,30 +112,35 @@ impl StoredAudit {
     }
 }
 
-/// Writes the memo of `audit`, made with `settings`, into the tree at `root`, through a
-/// temporary file so that a build killed meanwhile leaves the old memo or none.
-pub fn write(
-    root: &Path,
-    audit: &Audit,
-    graphs: &GraphSizes,
-    settings: u128,
-) -> Result<(), Diagnostic> {
+/// A memo's body before the graph sizes, which are known only once the pages are made:
+/// the rest is encoded while they are.
+pub struct Encoded {
+    body: Vec<u8>,
+}
+
+/// Encodes what `audit` (made with `settings`) learnt.
+pub fn encode(audit: &Audit, settings: u128) -> Encoded {
     let (read, own) = audit.memo();
     let mut strings = Interner::with_capacity(audit.requests.len() * 8);
-    let read = read.rows(&mut strings);
-    let read = postcard::to_stdvec(&read).unwrap_or_default();
-    let own = own.rows(&mut strings);
-    let own = postcard::to_stdvec(&own).unwrap_or_default();
+    let read = postcard::to_stdvec(&read.rows(&mut strings)).unwrap_or_default();
+    let own = postcard::to_stdvec(&own.rows(&mut strings)).unwrap_or_default();
     let table = postcard::to_stdvec(&strings.table()).unwrap_or_default();
-    let graphs: Vec<(u128, Option<usize>)> = graphs.iter().map(|(h, s)| (*h, *s)).collect();
-    let graphs = postcard::to_stdvec(&graphs).unwrap_or_default();
-    let mut body = Vec::with_capacity(40 + table.len() + read.len() + own.len());
+    let mut body = Vec::with_capacity(48 + table.len() + read.len() + own.len());
     body.extend_from_slice(&settings.to_le_bytes());
-    for part in [&table, &read, &graphs] {
+    for part in [&table, &read, &own] {
         body.extend_from_slice(&(part.len() as u64).to_le_bytes());
         body.extend_from_slice(part);
     }
-    body.extend_from_slice(&own);
+    Encoded { body }
+}
+
+/// Writes the memo `encoded`, with the graph sizes this build knows, into the tree at
+/// `root`, through a temporary file so that a build killed meanwhile leaves the old memo
+/// or none.
+pub fn write(root: &Path, encoded: Encoded, graphs: &GraphSizes) -> Result<(), Diagnostic> {
+    let mut body = encoded.body;
+    let graphs: Vec<(u128, Option<usize>)> = graphs.iter().map(|(h, s)| (*h, *s)).collect();
+    body.extend_from_slice(&postcard::to_stdvec(&graphs).unwrap_or_default());
     let path = root.join(MEMO_FILE);
     let temporary = root.join(format!("{MEMO_FILE}.new"));
     let cannot = |e: std::io::Error| Diagnostic::error(&path, format!("cannot write: {e}"));
