@@ -1,7 +1,8 @@
 //! The memo: what a build learnt of its input that the next build can take instead of
 //! working it out again. Records are known by the hash of their text, pipeline files by
-//! their stamps, requests' summaries by the hash of their record and jobs, and pipelines'
-//! validity by their text. It travels in the output tree beside the manifest
+//! their stamps, requests' summaries by the hash of their record and jobs, and what every
+//! build needs of a project.yaml (its size, validity and graph's size) by its text. It
+//! travels in the output tree beside the manifest
 //! (`.jobaudit-memo`), written once the tree is in place, and it is only ever a shortcut:
 //! a missing, damaged or foreign memo (another build of the program, other settings)
 //! means the build works everything out afresh, to the same bytes.
