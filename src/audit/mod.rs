@@ -141,14 +141,11 @@ pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Audit {
     let own_names = requests
         .par_iter_mut()
         .map(|r| {
-            names.differ(&r.project, &r.orgs, &r.created_by).then(|| {
-                let own = OwnNames {
-                    project: r.project.clone(),
-                    orgs: r.orgs.clone(),
-                    created_by: r.created_by.clone(),
-                };
-                names.apply(&mut r.project, &mut r.orgs, &mut r.created_by);
-                own
+            let own = names.apply(&mut r.project, &mut r.orgs, &mut r.created_by);
+            own.map(|(project, orgs, created_by)| OwnNames {
+                project,
+                orgs,
+                created_by,
             })
         })
         .collect();

@@ -56,44 +56,44 @@ impl Names {
         }
     }
 
-    /// Whether [`Names::apply`] would change any of these names.
-    pub fn differ(&self, project: &Project, orgs: &[Org], user: &User) -> bool {
-        let project_differs = self
-            .projects
-            .get(&*project.slug)
-            .is_some_and(|(name, number)| *name != project.name || *number != project.number);
-        let org_differs = orgs
-            .iter()
-            .any(|o| self.orgs.get(&*o.slug).is_some_and(|name| *name != o.name));
-        let user_differs = self
-            .users
-            .get(&*user.username)
-            .is_some_and(|name| *name != user.fullname);
-        project_differs || org_differs || user_differs
+    /// Names a request's project, orgs and researcher (of its record or its summary);
+    /// returns the names they had when any of them changed. Most already agree, and
+    /// are left as they are.
+    pub fn apply(
+        &self,
+        project: &mut Project,
+        orgs: &mut Vec<Org>,
+        user: &mut User,
+    ) -> Option<(Project, Vec<Org>, User)> {
+        let (p, o, u) = self.shown(project, orgs, user)?;
+        Some((
+            std::mem::replace(project, p),
+            std::mem::replace(orgs, o),
+            std::mem::replace(user, u),
+        ))
     }
 
-    /// Names a request's project, orgs and researcher (of its record or its summary),
-    /// changing only what differs: most already agree.
-    pub fn apply(&self, project: &mut Project, orgs: &mut [Org], user: &mut User) {
-        let set = |field: &mut Text, value: &Text| {
-            if field != value {
-                field.clone_from(value);
-            }
-        };
-        if let Some((name, number)) = self.projects.get(&*project.slug) {
-            set(&mut project.name, name);
-            if project.number != *number {
-                project.number.clone_from(number);
-            }
+    /// The names to show in place of these, if any differs.
+    fn shown(
+        &self,
+        project: &Project,
+        orgs: &[Org],
+        user: &User,
+    ) -> Option<(Project, Vec<Org>, User)> {
+        let (mut p, mut o, mut u) = (project.clone(), orgs.to_vec(), user.clone());
+        if let Some((name, number)) = self.projects.get(&*p.slug) {
+            p.name.clone_from(name);
+            p.number.clone_from(number);
         }
-        for o in orgs {
-            if let Some(name) = self.orgs.get(&*o.slug) {
-                set(&mut o.name, name);
+        for org in &mut o {
+            if let Some(name) = self.orgs.get(&*org.slug) {
+                org.name.clone_from(name);
             }
         }
-        if let Some(fullname) = self.users.get(&*user.username) {
-            set(&mut user.fullname, fullname);
+        if let Some(fullname) = self.users.get(&*u.username) {
+            u.fullname.clone_from(fullname);
         }
+        (p != *project || o != orgs || u != *user).then_some((p, o, u))
     }
 }
 

@@ -12,7 +12,7 @@ use super::Summary;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
-use crate::export::{Export, Lookup, StoredPipeline, repo_owner_and_name};
+use crate::export::{Export, Lookup, StoredPipeline, read_text, repo_owner_and_name};
 use crate::pipeline::{self, Pipeline, PipelineError};
 
 /// One distinct project.yaml text and what the pipeline rules make of it.
@@ -55,11 +55,12 @@ impl TextFacts {
 }
 
 impl PipelineEntry {
-    /// The text, read from where it was found the first time it is asked for. A file
-    /// gone since the build began reads as empty, which the pipeline rules reject.
+    /// The text, read from the store the first time it is asked for (a record's own
+    /// text is set when the entry is made). A file gone since the build began reads as
+    /// empty, which the pipeline rules reject.
     pub fn text(&self) -> &str {
         self.text.get_or_init(|| match &self.origin {
-            Origin::Store(path) => std::fs::read_to_string(path).unwrap_or_default().into(),
+            Origin::Store(path) => read_text(path).unwrap_or_else(|_| "".into()),
             Origin::Record { .. } => "".into(),
         })
     }

@@ -20,7 +20,8 @@ mod timestamp;
 pub use memo::{ReadMemo, ReadRows};
 pub use names::{RESERVED_TOP_LEVEL, check_segment, is_path_safe};
 pub use pipelines::{
-    Lookup, PipelineStore, Stamp, StoreMemo, StoredPipeline, repo_owner_and_name, text_hash,
+    Lookup, PipelineStore, Stamp, StoreMemo, StoredPipeline, read_text, repo_owner_and_name,
+    text_hash,
 };
 pub use records::{
     Backend, Job, JobRequest, Org, Project, Source, Text, User, Workspace, organisation,
@@ -299,15 +300,7 @@ impl Export {
     pub fn request(&self, n: usize) -> JobRequest {
         let r = &self.requests[n];
         let mut request = self.parse_request(r);
-        let nested = std::mem::take(&mut request.jobs);
-        request.jobs = r
-            .jobs
-            .iter()
-            .map(|job| match *job {
-                JobRef::Nested(k) => nested[k].clone(),
-                JobRef::Loose(i) => self.job(i),
-            })
-            .collect();
+        self.attach(r, &mut request, &mut |i| self.job(i));
         request
     }
 
@@ -326,21 +319,33 @@ impl Export {
             .zip(&self.requests)
             .map(|(request, r)| {
                 let mut request = request?;
-                let mut nested: Vec<Option<Job>> = std::mem::take(&mut request.jobs)
-                    .into_iter()
-                    .map(Some)
-                    .collect();
-                request.jobs = r
-                    .jobs
-                    .iter()
-                    .map(|job| match *job {
-                        JobRef::Nested(k) => nested[k].take().expect("each nested job once"),
-                        JobRef::Loose(i) => loose[i].take().unwrap_or_else(|| self.job(i)),
-                    })
-                    .collect();
+                let mut job = |i: usize| loose[i].take().unwrap_or_else(|| self.job(i));
+                self.attach(r, &mut request, &mut job);
                 Some(request)
             })
             .collect()
+    }
+
+    /// Gives `request` (its nested jobs as read) the jobs `r` was attached, in order;
+    /// `loose` gives record `i` of the jobs file.
+    fn attach(
+        &self,
+        r: &RequestRecord,
+        request: &mut JobRequest,
+        loose: &mut dyn FnMut(usize) -> Job,
+    ) {
+        let mut nested: Vec<Option<Job>> = std::mem::take(&mut request.jobs)
+            .into_iter()
+            .map(Some)
+            .collect();
+        request.jobs = r
+            .jobs
+            .iter()
+            .map(|job| match *job {
+                JobRef::Nested(k) => nested[k].take().expect("each nested job once"),
+                JobRef::Loose(i) => loose(i),
+            })
+            .collect();
     }
 
     /// The record of `r`, its nested jobs as read.

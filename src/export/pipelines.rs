@@ -193,16 +193,10 @@ impl PipelineStore {
 
     /// The text of a stored file: as this build read it, or read now.
     pub fn text(&self, stored: &StoredPipeline) -> Result<Arc<str>, Diagnostic> {
-        if let Some(text) = self.texts.get(&stored.hash) {
-            return Ok(text.clone());
+        match self.texts.get(&stored.hash) {
+            Some(text) => Ok(text.clone()),
+            None => read_text(&stored.path),
         }
-        let cannot = |e: &dyn std::fmt::Display| {
-            Diagnostic::error(&stored.path, format!("cannot read: {e}"))
-        };
-        let bytes = std::fs::read(&stored.path).map_err(|e| cannot(&e))?;
-        let text =
-            String::from_utf8(bytes).map_err(|_| cannot(&"stream did not contain valid UTF-8"))?;
-        Ok(text.into())
     }
 
     /// The project.yaml of `sha` in `owner/repo`. Either side may be a short sha: it
@@ -274,6 +268,15 @@ fn folders(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
     }
     folders.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
     Ok(folders)
+}
+
+/// The text of the project.yaml at `path`.
+pub fn read_text(path: &Path) -> Result<Arc<str>, Diagnostic> {
+    let cannot = |e: &dyn std::fmt::Display| Diagnostic::error(path, format!("cannot read: {e}"));
+    let bytes = std::fs::read(path).map_err(|e| cannot(&e))?;
+    let text =
+        String::from_utf8(bytes).map_err(|_| cannot(&"stream did not contain valid UTF-8"))?;
+    Ok(text.into())
 }
 
 /// Keeps one copy of `text` for all files read with the same text.
