@@ -31,7 +31,7 @@ fn home_shows_totals_and_the_latest_requests() {
         export.requests.len().to_string()
     );
     let jobs: usize = (0..export.requests.len())
-        .map(|n| export.request(n).jobs.len())
+        .map(|n| export.request(n).unwrap().jobs.len())
         .sum();
     assert_eq!(text(one(&doc, "#total-jobs")), jobs.to_string());
     assert_eq!(text(one(&doc, "#total-workspaces")), "3");

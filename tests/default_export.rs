@@ -90,7 +90,7 @@ fn runtimes_are_the_seed_runtimes() {
 #[test]
 fn the_audit_finds_no_problem() {
     // Pipelines parse, and the stored project_definition matches its stored file.
-    let audit = jobaudit::audit::audit(default_export());
+    let audit = jobaudit::audit::audit(default_export()).unwrap();
     let messages: Vec<String> = audit.diagnostics.iter().map(|d| d.to_string()).collect();
     assert!(messages.is_empty(), "{messages:#?}");
     assert!(audit.pipelines.iter().all(|p| p.parsed().is_ok()));

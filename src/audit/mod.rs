@@ -110,15 +110,15 @@ fn is_completed(status: Status) -> bool {
 }
 
 /// Joins records and pipelines, every request afresh.
-pub fn audit(export: Export) -> Audit {
+pub fn audit(export: Export) -> Result<Audit, Diagnostic> {
     audit_with_memo(export, AuditMemo::default())
 }
 
 /// Joins records and pipelines, taking from `memo` the summary of each request whose
-/// record and jobs it knows.
-pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Audit {
+/// record and jobs it knows. An error means a record file changed since it was read.
+pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Result<Audit, Diagnostic> {
     let mut diagnostics = std::mem::take(&mut export.diagnostics);
-    let parsed = export.take_parsed();
+    let parsed = export.take_parsed()?;
     let known: Vec<Option<Summary>> = export
         .requests
         .iter()
@@ -129,13 +129,12 @@ pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Audit {
         .into_par_iter()
         .zip(parsed)
         .enumerate()
-        .map(|(n, (known, parsed))| {
-            known.unwrap_or_else(|| {
-                let local = Local::of(parsed.unwrap_or_else(|| export.request(n)));
-                local.summary()
-            })
+        .map(|(n, (known, parsed))| match (known, parsed) {
+            (Some(known), _) => Ok(known),
+            (None, Some(parsed)) => Ok(Local::of(parsed).summary()),
+            (None, None) => Ok(Local::of(export.request(n)?).summary()),
         })
-        .collect();
+        .collect::<Result<_, Diagnostic>>()?;
 
     let names = Names::of(&requests);
     let own_names = requests
@@ -157,7 +156,7 @@ pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Audit {
         .into_par_iter()
         .map(|n| fingerprint(n, &requests, &previous, &pipelines, &export, settings))
         .collect();
-    Audit {
+    Ok(Audit {
         requests,
         fingerprints,
         pipelines,
@@ -167,7 +166,7 @@ pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Audit {
         own_names,
         texts,
         export,
-    }
+    })
 }
 
 /// See `Audit::fingerprints`.
@@ -199,8 +198,8 @@ fn fingerprint(
 
 impl Audit {
     /// Request `n` in full, as its page shows it: its record parsed again and audited.
-    pub fn request(&self, n: usize) -> AuditedRequest {
-        let mut request = self.export.request(n);
+    pub fn request(&self, n: usize) -> Result<AuditedRequest, Diagnostic> {
+        let mut request = self.export.request(n)?;
         self.names.apply(
             &mut request.project,
             &mut request.orgs,
@@ -234,7 +233,7 @@ impl Audit {
                 }
             })
         };
-        AuditedRequest {
+        Ok(AuditedRequest {
             previous: link(previous),
             previous_successful: link(previous_successful),
             pipeline,
@@ -244,7 +243,7 @@ impl Audit {
             status: local.status,
             timeline: local.timeline,
             stats: local.stats,
-        }
+        })
     }
 
     /// Where request `n`'s record was read.

@@ -128,9 +128,9 @@ mod tests {
             record(5, None),
         ];
         let export = crate::export::from_json(&records, Default::default()).unwrap();
-        let audit = crate::audit::audit(export);
+        let audit = crate::audit::audit(export).unwrap();
         for (n, r) in audit.requests.iter().enumerate() {
-            let full = audit.request(n).request;
+            let full = audit.request(n).unwrap().request;
             for (project, orgs, user) in [
                 (&r.project, &r.orgs, &r.created_by),
                 (&full.project, &full.orgs, &full.created_by),

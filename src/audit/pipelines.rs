@@ -180,7 +180,14 @@ fn entry(
         }
         Source::Record(n) => {
             let record = &export.requests[*n];
-            let text = export.request(*n).project_definition.unwrap_or_default();
+            // A record file changed since it was read reads as empty, and is reported.
+            let text = export.request(*n).map_or_else(
+                |d| {
+                    problem = Some(d);
+                    String::new()
+                },
+                |r| r.project_definition.unwrap_or_default(),
+            );
             let origin = Origin::Record {
                 file: record.source.file.clone(),
                 line: record.source.line,

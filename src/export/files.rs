@@ -1,11 +1,12 @@
-//! The two record files, read whole: each record hashed, the ones the memo knows taken by
-//! their keys, the others parsed in parallel.
+//! The two record files, as they are read: each record hashed, the ones the memo knows
+//! taken by their keys, the others parsed in parallel.
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::path::Path;
 
 use super::parse::{check_job, read_request};
-use super::reader::{RecordFile, parse_record};
+use super::reader::{RecordFile, RecordText, parse_record};
 use super::{Job, JobRequest, ReadCounts, Text};
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
@@ -91,96 +92,111 @@ impl Keys for JobKeys {
 /// nested jobs, and their counts.
 type Parsed<R> = (Result<R, Diagnostic>, Vec<Diagnostic>, ReadCounts);
 
-/// The records of `file`: each one the memo `known` has taken out of it (an identical
-/// record met twice is parsed the second time), the rest parsed with `parse`.
+/// Where a record file comes from: a path, or a text given whole (`Export::from_json`).
+pub(super) enum Input<'a> {
+    Path(&'a Path),
+    Text(&'a Path, String),
+}
+
+/// The records of `input`, as they are read: each one the memo `known` has taken out of
+/// it (an identical record met twice is parsed the second time), the rest parsed with
+/// `parse`, in parallel.
 fn read_file<K: Keys>(
-    file: RecordFile,
+    input: Input<'_>,
     known: &mut FxHashMap<u128, K>,
-    parse: impl Fn(&RecordFile, usize) -> Parsed<K::Record> + Sync,
-) -> ReadFile<K> {
-    let hashes: Vec<u128> = (0..file.len())
-        .into_par_iter()
-        .map(|i| super::digest(file.record(i).text.as_bytes()))
-        .collect();
-    let keys: Vec<Option<K>> = hashes.iter().map(|h| known.remove(h)).collect();
-    let parsed: Vec<Option<Parsed<K::Record>>> = keys
-        .par_iter()
-        .enumerate()
-        .map(|(i, keys)| keys.is_none().then(|| parse(&file, i)))
-        .collect();
-    let mut records = Vec::with_capacity(file.len());
+    parse: impl Fn(&Path, RecordText<'_>) -> Parsed<K::Record> + Sync,
+) -> Result<ReadFile<K>, Diagnostic> {
+    let mut records = Vec::new();
     let (mut diagnostics, mut counts) = (Vec::new(), ReadCounts::default());
-    let parsed_count = parsed.iter().filter(|p| p.is_some()).count();
-    for (index, ((hash, keys), parsed)) in hashes.into_iter().zip(keys).zip(parsed).enumerate() {
-        let line = file.record(index).line;
-        let (keys, clean, parsed) = match (keys, parsed) {
-            (Some(keys), _) => {
-                counts.jobs_read += keys.nested_jobs();
-                (keys, true, None)
-            }
-            (None, Some((record, problems, c))) => {
-                let clean = problems.is_empty();
-                diagnostics.extend(problems);
-                counts.add(c);
-                match record {
-                    Ok(record) => (K::of(&record), clean, Some(record)),
-                    Err(d) => {
-                        diagnostics.push(d);
-                        counts.requests_skipped += 1;
-                        continue;
+    let mut parsed_count = 0;
+    let path = match &input {
+        Input::Path(path) | Input::Text(path, _) => path.to_path_buf(),
+    };
+    let mut visit = |first: usize, texts: &[RecordText<'_>]| {
+        let hashes: Vec<u128> = texts
+            .par_iter()
+            .map(|r| super::digest(r.text.as_bytes()))
+            .collect();
+        let keys: Vec<Option<K>> = hashes.iter().map(|h| known.remove(h)).collect();
+        let parsed: Vec<Option<Parsed<K::Record>>> = keys
+            .par_iter()
+            .zip(texts)
+            .map(|(keys, &text)| keys.is_none().then(|| parse(&path, text)))
+            .collect();
+        parsed_count += parsed.iter().filter(|p| p.is_some()).count();
+        let each = hashes.into_iter().zip(keys).zip(parsed).zip(texts);
+        for (n, (((hash, keys), parsed), text)) in each.enumerate() {
+            let (keys, clean, parsed) = match (keys, parsed) {
+                (Some(keys), _) => {
+                    counts.jobs_read += keys.nested_jobs();
+                    (keys, true, None)
+                }
+                (None, Some((record, problems, c))) => {
+                    let clean = problems.is_empty();
+                    diagnostics.extend(problems);
+                    counts.add(c);
+                    match record {
+                        Ok(record) => (K::of(&record), clean, Some(record)),
+                        Err(d) => {
+                            diagnostics.push(d);
+                            counts.requests_skipped += 1;
+                            continue;
+                        }
                     }
                 }
-            }
-            (None, None) => unreachable!("a record the memo does not know is parsed"),
-        };
-        records.push(Read {
-            index,
-            line,
-            hash,
-            keys,
-            clean,
-            parsed,
-        });
-    }
-    ReadFile {
+                (None, None) => unreachable!("a record the memo does not know is parsed"),
+            };
+            records.push(Read {
+                index: first + n,
+                line: text.line,
+                hash,
+                keys,
+                clean,
+                parsed,
+            });
+        }
+    };
+    let file = match input {
+        Input::Path(path) => RecordFile::read(path, &mut visit)?,
+        Input::Text(path, text) => RecordFile::from_text(path, text, &mut visit)?,
+    };
+    Ok(ReadFile {
         file,
         records,
         diagnostics,
         counts,
         parsed: parsed_count,
-    }
+    })
 }
 
 pub(super) fn read_requests(
-    file: RecordFile,
+    input: Input<'_>,
     config: &SiteConfig,
     known: &mut FxHashMap<u128, RequestKeys>,
-) -> ReadFile<RequestKeys> {
-    let mut read = read_file(file, known, |file, i| {
+) -> Result<ReadFile<RequestKeys>, Diagnostic> {
+    let mut read = read_file(input, known, |path, record| {
         let (mut d, mut c) = (Vec::new(), ReadCounts::default());
-        let request = read_request(&file.path, file.record(i), config, &mut d, &mut c);
+        let request = read_request(path, record, config, &mut d, &mut c);
         (request, d, c)
-    });
+    })?;
     read.counts.requests_read = read.file.len();
     read.counts.requests_parsed = read.parsed;
-    read
+    Ok(read)
 }
 
 /// Jobs of a separate jobs file.
 pub(super) fn read_jobs(
-    file: RecordFile,
+    input: Input<'_>,
     known: &mut FxHashMap<u128, JobKeys>,
-) -> ReadFile<JobKeys> {
-    let mut read = read_file(file, known, |file, i| {
-        let record = file.record(i);
-        let job = parse_record::<Job>(&file.path, record, "job")
-            .and_then(|j| check_job(&file.path, record, j));
+) -> Result<ReadFile<JobKeys>, Diagnostic> {
+    let mut read = read_file(input, known, |path, record| {
+        let job = parse_record::<Job>(path, record, "job").and_then(|j| check_job(path, record, j));
         (job, Vec::new(), ReadCounts::default())
-    });
+    })?;
     // A job record that could not be read counts as a skipped job, not a request.
     read.counts.jobs_skipped += read.counts.requests_skipped;
     read.counts.requests_skipped = 0;
     read.counts.jobs_read = read.file.len();
     read.counts.jobs_parsed = read.parsed;
-    read
+    Ok(read)
 }

@@ -32,7 +32,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
-use files::{read_jobs, read_requests};
+use files::{Input, read_jobs, read_requests};
 use parse::read_request;
 use reader::{RecordFile, RecordText, parse_record};
 
@@ -151,12 +151,12 @@ pub fn read_with_memo(dir: &Path, memo: ReadMemo) -> Result<Export, Diagnostic> 
     // The records are read and parsed (in parallel, taken in file order, so the result
     // does not depend on it) while the pipeline store is.
     let (export, (pipelines, pipeline_diagnostics)) = rayon::join(
-        || -> Result<Export, Diagnostic> {
-            let (requests, jobs) = rayon::join(
-                || RecordFile::read(&request_path),
-                || job_path.as_deref().map(RecordFile::read).transpose(),
+        || {
+            let inputs = (
+                Input::Path(&request_path),
+                job_path.as_deref().map(Input::Path),
             );
-            Ok(join_records(config, (requests?, jobs?), known, diagnostics))
+            join_records(config, inputs, known, diagnostics)
         },
         || PipelineStore::read(&dir.join("pipelines"), store),
     );
@@ -171,35 +171,31 @@ pub fn read_with_memo(dir: &Path, memo: ReadMemo) -> Result<Export, Diagnostic> 
 /// An export of `records` (job requests as JSON, their jobs nested) and nothing else, as
 /// a request file holding them would be read; for tools and tests.
 pub fn from_json(records: &[String], config: SiteConfig) -> Result<Export, Diagnostic> {
-    let file = RecordFile::from_text(Path::new("<json>"), records.join("\n"))?;
-    Ok(join_records(
-        config,
-        (file, None),
-        ReadMemo::default(),
-        Vec::new(),
-    ))
+    let input = Input::Text(Path::new("<json>"), records.join("\n"));
+    join_records(config, (input, None), ReadMemo::default(), Vec::new())
 }
 
 /// The records of the two files, taking what `memo` knows, with the rules across them
 /// applied: an export without pipelines or pages yet.
 fn join_records(
     config: SiteConfig,
-    (request_file, job_file): (RecordFile, Option<RecordFile>),
+    (request_file, job_file): (Input<'_>, Option<Input<'_>>),
     memo: ReadMemo,
     mut diagnostics: Vec<Diagnostic>,
-) -> Export {
+) -> Result<Export, Diagnostic> {
     let mut counts = ReadCounts::default();
     let ReadMemo {
         requests: mut known_requests,
         jobs: mut known_jobs,
         ..
     } = memo;
-    let request_path = request_file.path.clone();
-    let job_path = job_file.as_ref().map(|f| f.path.clone());
-    let (mut requests, jobs) = rayon::join(
+    let (requests, jobs) = rayon::join(
         || read_requests(request_file, &config, &mut known_requests),
-        || job_file.map(|f| read_jobs(f, &mut known_jobs)),
+        || job_file.map(|f| read_jobs(f, &mut known_jobs)).transpose(),
     );
+    let (mut requests, jobs) = (requests?, jobs?);
+    let request_path = requests.file.path.clone();
+    let job_path = jobs.as_ref().map(|j| j.file.path.clone());
     diagnostics.append(&mut requests.diagnostics);
     counts.add(requests.counts);
     across::remove_duplicates(
@@ -256,7 +252,7 @@ fn join_records(
             memo.requests.insert(request.hash, request.keys);
         }
     }
-    Export {
+    Ok(Export {
         config,
         requests: records,
         pipelines: PipelineStore::default(),
@@ -268,7 +264,7 @@ fn join_records(
         job_file: jobs.map(|j| j.file),
         parsed,
         parsed_jobs,
-    }
+    })
 }
 
 /// What records and project.yaml texts are known by between builds: the first 128 bits
@@ -297,31 +293,36 @@ fn request_key(record: u128, jobs: &[JobRef], job_hashes: &[u128]) -> u128 {
 impl Export {
     /// Request `n` in full, its jobs attached, parsed again from its file: records are
     /// not kept parsed, and a build parses in full only the requests it makes pages of.
-    pub fn request(&self, n: usize) -> JobRequest {
+    /// An error means a record file changed since it was read.
+    pub fn request(&self, n: usize) -> Result<JobRequest, Diagnostic> {
         let r = &self.requests[n];
-        let mut request = self.parse_request(r);
-        self.attach(r, &mut request, &mut |i| self.job(i));
-        request
+        let mut request = self.parse_request(r)?;
+        self.attach(r, &mut request, &mut |i| self.job(i))?;
+        Ok(request)
     }
 
     /// Every request in full, parsed again; for tools and tests.
     pub fn full_requests(&self) -> Vec<JobRequest> {
-        (0..self.requests.len()).map(|n| self.request(n)).collect()
+        (0..self.requests.len())
+            .map(|n| self.request(n).unwrap_or_else(|d| panic!("{d}")))
+            .collect()
     }
 
     /// The requests this read parsed, in full (jobs attached), by position in
     /// `requests`; None for those the memo knew. Hands them out once.
-    pub fn take_parsed(&mut self) -> Vec<Option<JobRequest>> {
+    pub fn take_parsed(&mut self) -> Result<Vec<Option<JobRequest>>, Diagnostic> {
         let parsed = std::mem::take(&mut self.parsed);
         let mut loose = std::mem::take(&mut self.parsed_jobs);
         parsed
             .into_iter()
             .zip(&self.requests)
             .map(|(request, r)| {
-                let mut request = request?;
-                let mut job = |i: usize| loose[i].take().unwrap_or_else(|| self.job(i));
-                self.attach(r, &mut request, &mut job);
-                Some(request)
+                let Some(mut request) = request else {
+                    return Ok(None);
+                };
+                let mut job = |i: usize| loose[i].take().map_or_else(|| self.job(i), Ok);
+                self.attach(r, &mut request, &mut job)?;
+                Ok(Some(request))
             })
             .collect()
     }
@@ -332,8 +333,8 @@ impl Export {
         &self,
         r: &RequestRecord,
         request: &mut JobRequest,
-        loose: &mut dyn FnMut(usize) -> Job,
-    ) {
+        loose: &mut dyn FnMut(usize) -> Result<Job, Diagnostic>,
+    ) -> Result<(), Diagnostic> {
         let mut nested: Vec<Option<Job>> = std::mem::take(&mut request.jobs)
             .into_iter()
             .map(Some)
@@ -342,31 +343,30 @@ impl Export {
             .jobs
             .iter()
             .map(|job| match *job {
-                JobRef::Nested(k) => nested[k].take().expect("each nested job once"),
+                JobRef::Nested(k) => Ok(nested[k].take().expect("each nested job once")),
                 JobRef::Loose(i) => loose(i),
             })
-            .collect();
+            .collect::<Result<_, _>>()?;
+        Ok(())
     }
 
     /// The record of `r`, its nested jobs as read.
-    fn parse_request(&self, r: &RequestRecord) -> JobRequest {
+    fn parse_request(&self, r: &RequestRecord) -> Result<JobRequest, Diagnostic> {
         let file = &self.request_file;
         let mut sink = (Vec::new(), ReadCounts::default());
-        read_request(
-            &file.path,
-            file.record(r.record),
-            &self.config,
-            &mut sink.0,
-            &mut sink.1,
-        )
-        .unwrap_or_else(|d| panic!("a record read once reads again: {d}"))
+        file.with_record(r.record, |record| {
+            read_request(&file.path, record, &self.config, &mut sink.0, &mut sink.1)
+                .unwrap_or_else(|d| panic!("a record read once reads again: {d}"))
+        })
     }
 
     /// Record `i` of the jobs file, parsed again.
-    fn job(&self, i: usize) -> Job {
+    fn job(&self, i: usize) -> Result<Job, Diagnostic> {
         let file = self.job_file.as_ref().expect("a loose job has a jobs file");
-        parse_record::<Job>(&file.path, file.record(i), "job")
-            .unwrap_or_else(|d| panic!("a record read once reads again: {d}"))
+        file.with_record(i, |record| {
+            parse_record::<Job>(&file.path, record, "job")
+                .unwrap_or_else(|d| panic!("a record read once reads again: {d}"))
+        })
     }
 }
 
@@ -481,6 +481,7 @@ mod tests {
         let identifiers = |i: usize| -> Vec<String> {
             export
                 .request(i)
+                .unwrap()
                 .jobs
                 .into_iter()
                 .map(|j| j.identifier)

@@ -2,8 +2,12 @@
 //! with the line and column it starts at so that errors can point into the file.
 
 use serde::de::DeserializeOwned;
+use std::fs::File;
 use std::io::{BufReader, Read};
-use std::path::Path;
+use std::ops::Range;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use xxhash_rust::xxh3::xxh3_64;
 
 use crate::config::line_column;
 use crate::diagnostics::Diagnostic;
@@ -40,50 +44,128 @@ impl RecordText<'_> {
     }
 }
 
-/// A record file read whole (decompressed when its name ends in `.gz`): its text and
-/// where each record is in it. The text is kept for the whole build, so that a record
-/// known from the previous build is parsed only if a page it is on must be made again.
-#[derive(Debug, Default)]
+/// A record file: where each record is in it, handed to the reader as it is read.
+///
+/// JSON Lines are read in chunks and not kept: a record is read again by its offset when
+/// a page it is on must be made, so memory holds a chunk, not the export. A gzipped file,
+/// a JSON array or a text given whole is kept, as it cannot be read again by offset.
+#[derive(Debug)]
 pub(crate) struct RecordFile {
-    pub path: std::path::PathBuf,
-    text: String,
-    /// Each record's byte range in `text`, and the line and column it starts at.
-    spans: Vec<(std::ops::Range<usize>, usize, usize)>,
+    pub path: PathBuf,
+    store: Store,
+    spans: Vec<Span>,
 }
 
+#[derive(Debug)]
+enum Store {
+    Kept(String),
+    /// Open for the whole build: a file replaced meanwhile is still the one that was read,
+    /// and one changed in place is caught by the records' hashes.
+    OnDisk(File),
+}
+
+/// Where a record is: its bytes in the kept text or the file, the line and column it
+/// starts at, and (on disk) a hash of its text, to know it again.
+#[derive(Debug, Clone)]
+struct Span {
+    bytes: Range<u64>,
+    line: usize,
+    column: usize,
+    hash: u64,
+}
+
+/// Bytes read at a time from a JSON Lines file (more when one line is longer).
+const CHUNK: usize = 4 << 20;
+
+/// What reading gives a record file's reader: the records read since the last call, and
+/// the number of the first of them.
+pub(crate) type Visit<'v> = dyn FnMut(usize, &[RecordText<'_>]) + 'v;
+
 impl RecordFile {
-    /// Reads and splits `path`: JSON Lines, or a JSON array.
-    pub(crate) fn read(path: &Path) -> Result<RecordFile, Diagnostic> {
-        let io_error = |e: std::io::Error| Diagnostic::error(path, format!("cannot read: {e}"));
-        let file = std::fs::File::open(path).map_err(io_error)?;
-        let mut bytes = Vec::with_capacity(file.metadata().map_or(0, |m| m.len() as usize) + 1);
-        if path.extension().is_some_and(|e| e == "gz") {
-            flate2::read::MultiGzDecoder::new(file).read_to_end(&mut bytes)
-        } else {
-            BufReader::new(file).read_to_end(&mut bytes)
-        }
-        .map_err(io_error)?;
-        let text =
-            String::from_utf8(bytes).map_err(|e| not_utf8(path, e.utf8_error().valid_up_to()))?;
-        RecordFile::from_text(path, text)
+    /// Reads and splits `path`, JSON Lines or a JSON array, handing its records to
+    /// `visit` in order.
+    pub(crate) fn read(path: &Path, visit: &mut Visit<'_>) -> Result<RecordFile, Diagnostic> {
+        RecordFile::read_in_chunks(path, CHUNK, visit)
     }
 
-    /// Splits `text`, as the file at `path` would be.
-    pub(crate) fn from_text(path: &Path, mut text: String) -> Result<RecordFile, Diagnostic> {
+    /// `read`, `chunk` bytes at a time.
+    fn read_in_chunks(
+        path: &Path,
+        chunk: usize,
+        visit: &mut Visit<'_>,
+    ) -> Result<RecordFile, Diagnostic> {
+        let io_error = |e: std::io::Error| Diagnostic::error(path, format!("cannot read: {e}"));
+        let mut file = File::open(path).map_err(io_error)?;
+        let size = file.metadata().map_or(0, |m| m.len() as usize);
+        let whole = |mut bytes: Vec<u8>, file: &mut dyn Read| -> Result<String, Diagnostic> {
+            file.read_to_end(&mut bytes).map_err(io_error)?;
+            String::from_utf8(bytes).map_err(|e| not_utf8(path, e.utf8_error().valid_up_to()))
+        };
+        if path.extension().is_some_and(|e| e == "gz") {
+            let mut gz = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+            let text = whole(Vec::with_capacity(size * 4), &mut gz)?;
+            return RecordFile::from_text(path, text, visit);
+        }
+        // Enough of the file to see whether it is a JSON array.
+        let mut buffer = Vec::with_capacity(chunk.min(size + 1));
+        let mut eof = false;
+        let array = loop {
+            eof = eof
+                || (&mut file)
+                    .take(chunk as u64)
+                    .read_to_end(&mut buffer)
+                    .map_err(io_error)?
+                    < chunk;
+            let body = buffer
+                .strip_prefix("\u{feff}".as_bytes())
+                .unwrap_or(&buffer);
+            // (A byte order mark is three bytes.)
+            if eof || (buffer.len() >= 3 && !body.trim_ascii_start().is_empty()) {
+                break body.trim_ascii_start().starts_with(b"[");
+            }
+        };
+        if array {
+            let text = whole(buffer, &mut file)?;
+            return RecordFile::from_text(path, text, visit);
+        }
+        let spans = read_lines(&mut file, buffer, (chunk, eof), visit).map_err(|e| match e {
+            LinesError::Io(e) => io_error(e),
+            LinesError::NotUtf8(offset) => not_utf8(path, offset),
+        })?;
+        Ok(RecordFile {
+            path: path.to_path_buf(),
+            store: Store::OnDisk(file),
+            spans,
+        })
+    }
+
+    /// Splits `text`, as the file at `path` would be, handing its records to `visit`.
+    pub(crate) fn from_text(
+        path: &Path,
+        mut text: String,
+        visit: &mut Visit<'_>,
+    ) -> Result<RecordFile, Diagnostic> {
         if text.starts_with('\u{feff}') {
             text.drain(..'\u{feff}'.len_utf8());
         }
         let base = text.as_ptr() as usize;
-        let spans = split_records(path, &text)?
+        let records = split_records(path, &text)?;
+        visit(0, &records);
+        let spans = records
             .iter()
             .map(|r| {
-                let start = r.text.as_ptr() as usize - base;
-                (start..start + r.text.len(), r.line, r.column)
+                let start = (r.text.as_ptr() as usize - base) as u64;
+                Span {
+                    bytes: start..start + r.text.len() as u64,
+                    line: r.line,
+                    column: r.column,
+                    hash: 0,
+                }
             })
             .collect();
         Ok(RecordFile {
             path: path.to_path_buf(),
-            text,
+            store: Store::Kept(text),
             spans,
         })
     }
@@ -92,14 +174,117 @@ impl RecordFile {
         self.spans.len()
     }
 
-    /// The `i`th record.
-    pub(crate) fn record(&self, i: usize) -> RecordText<'_> {
-        let (range, line, column) = &self.spans[i];
-        RecordText {
-            text: &self.text[range.clone()],
-            line: *line,
-            column: *column,
+    /// `f` of the `i`th record, read again from the file if it was not kept. An error
+    /// means the file changed since it was read.
+    pub(crate) fn with_record<T>(
+        &self,
+        i: usize,
+        f: impl FnOnce(RecordText<'_>) -> T,
+    ) -> Result<T, Diagnostic> {
+        let span = &self.spans[i];
+        let at = |text| RecordText {
+            text,
+            line: span.line,
+            column: span.column,
+        };
+        let range = span.bytes.start as usize..span.bytes.end as usize;
+        match &self.store {
+            Store::Kept(text) => Ok(f(at(&text[range]))),
+            Store::OnDisk(file) => {
+                let mut bytes = vec![0; range.len()];
+                let changed = || {
+                    Diagnostic::error(
+                        &self.path,
+                        "the file changed while it was being read; build again",
+                    )
+                    .at_source(span.line, Some(span.column), None)
+                };
+                file.read_exact_at(&mut bytes, span.bytes.start)
+                    .map_err(|_| changed())?;
+                match std::str::from_utf8(&bytes) {
+                    Ok(text) if xxh3_64(text.as_bytes()) == span.hash => Ok(f(at(text))),
+                    _ => Err(changed()),
+                }
+            }
         }
+    }
+}
+
+enum LinesError {
+    Io(std::io::Error),
+    /// The offset in the file of the first byte that is not UTF-8.
+    NotUtf8(usize),
+}
+
+/// Reads the rest of a JSON Lines `file`, `buffer` holding what was read of it so far
+/// (`eof` if that is all), `chunk` bytes at a time: the whole lines of each chunk go to
+/// `visit`, the last partial line waits for the next. Blank lines are skipped, a line's
+/// `\r\n` is its end, and a byte order mark at the start is not part of the first record.
+fn read_lines(
+    file: &mut File,
+    mut buffer: Vec<u8>,
+    (chunk, mut eof): (usize, bool),
+    visit: &mut Visit<'_>,
+) -> Result<Vec<Span>, LinesError> {
+    let mut spans = Vec::new();
+    // The file offset of buffer[0], and the line it starts.
+    let (mut offset, mut line) = (0usize, 1usize);
+    if buffer.starts_with("\u{feff}".as_bytes()) {
+        buffer.drain(..3);
+        offset = 3;
+    }
+    let mut fill = |buffer: &mut Vec<u8>| -> Result<bool, LinesError> {
+        let read = (&mut *file)
+            .take(chunk as u64)
+            .read_to_end(buffer)
+            .map_err(LinesError::Io)?;
+        Ok(read < chunk)
+    };
+    loop {
+        // Whole lines only, until the file has ended.
+        let whole = if eof {
+            buffer.len()
+        } else {
+            match buffer.iter().rposition(|&b| b == b'\n') {
+                Some(i) => i + 1,
+                // No line ends in what was read: read on.
+                None => {
+                    eof = fill(&mut buffer)?;
+                    continue;
+                }
+            }
+        };
+        let text = std::str::from_utf8(&buffer[..whole])
+            .map_err(|e| LinesError::NotUtf8(offset + e.valid_up_to()))?;
+        let mut records = Vec::new();
+        let mut start = 0;
+        for piece in text.split_inclusive('\n') {
+            let own = piece.strip_suffix('\n').unwrap_or(piece);
+            if !own.trim().is_empty() {
+                let own = own.trim_end_matches('\r');
+                let at = (offset + start) as u64;
+                spans.push(Span {
+                    bytes: at..at + own.len() as u64,
+                    line,
+                    column: 1,
+                    hash: xxh3_64(own.as_bytes()),
+                });
+                records.push(RecordText {
+                    text: own,
+                    line,
+                    column: 1,
+                });
+            }
+            start += piece.len();
+            line += 1;
+        }
+        visit(spans.len() - records.len(), &records);
+        if eof {
+            return Ok(spans);
+        }
+        buffer.drain(..whole);
+        offset += whole;
+        eof = fill(&mut buffer)?;
     }
 }
 
@@ -288,8 +473,80 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.jsonl");
         std::fs::write(&path, b"{\"id\": 1}\n{\"id\": \xff}\n").unwrap();
-        let err = RecordFile::read(&path).unwrap_err();
-        assert!(err.message.contains("offset 17"), "{}", err.message);
+        for chunk in [4, 12, CHUNK] {
+            let err = RecordFile::read_in_chunks(&path, chunk, &mut |_, _| ()).unwrap_err();
+            assert!(
+                err.message.contains("offset 17"),
+                "{chunk}: {}",
+                err.message
+            );
+        }
+    }
+
+    /// Every record of `path` as read, by number: its text, line and column.
+    fn read_records(path: &Path, chunk: usize) -> (RecordFile, Vec<(String, usize, usize)>) {
+        let mut seen = Vec::new();
+        let file = RecordFile::read_in_chunks(path, chunk, &mut |first, records| {
+            assert_eq!(first, seen.len(), "handed over in order");
+            seen.extend(
+                records
+                    .iter()
+                    .map(|r| (r.text.to_owned(), r.line, r.column)),
+            );
+        })
+        .unwrap();
+        (file, seen)
+    }
+
+    #[test]
+    fn lines_read_in_chunks_are_the_lines_of_the_whole_text() {
+        let long = format!("{{\"id\": 3, \"pad\": \"{}\"}}", "é".repeat(40));
+        let texts = [
+            format!("{{\"id\": 1}}\n\n{{\"id\": 2}}\r\n  \n{long}\n{{\"id\": 4}}"),
+            format!("\u{feff}{{\"id\": 1}}\n{long}\n\n"),
+            "\n\n\n".to_owned(),
+            String::new(),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        for text in &texts {
+            std::fs::write(&path, text).unwrap();
+            let whole = text.strip_prefix('\u{feff}').unwrap_or(text);
+            let expected: Vec<(String, usize, usize)> = split_records(&path, whole)
+                .unwrap()
+                .iter()
+                .map(|r| (r.text.to_owned(), r.line, r.column))
+                .collect();
+            // Chunks that cut lines, and characters, anywhere; one larger than the file.
+            for chunk in [1, 2, 5, 13, 64, CHUNK] {
+                let (file, seen) = read_records(&path, chunk);
+                assert_eq!(seen, expected, "chunk {chunk} of {text:?}");
+                for (i, (text, line, _)) in expected.iter().enumerate() {
+                    let again = file
+                        .with_record(i, |r| (r.text.to_owned(), r.line))
+                        .unwrap();
+                    assert_eq!(again, (text.clone(), *line), "record {i} read again");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_record_read_again_from_a_changed_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.jsonl");
+        std::fs::write(&path, "{\"id\": 1}\n{\"id\": 2}\n").unwrap();
+        let (file, _) = read_records(&path, CHUNK);
+        std::fs::write(&path, "{\"id\": 1}\n{\"id\": 7}\n").unwrap();
+        assert!(
+            file.with_record(0, |_| ()).is_ok(),
+            "the first record is the same"
+        );
+        let err = file.with_record(1, |_| ()).unwrap_err();
+        assert!(err.message.contains("changed"), "{}", err.message);
+        assert_eq!(err.line, Some(2));
+        std::fs::write(&path, "").unwrap();
+        assert!(file.with_record(0, |_| ()).is_err(), "truncated");
     }
 
     #[test]
@@ -331,11 +588,15 @@ mod tests {
             let mut enc = GzEncoder::new(Vec::new(), Compression::default());
             enc.write_all(body.as_bytes()).unwrap();
             std::fs::write(&path, enc.finish().unwrap()).unwrap();
-            let file = RecordFile::read(&path).unwrap();
+            let (file, seen) = read_records(&path, CHUNK);
             assert_eq!(file.len(), 2, "{name}");
-            assert_eq!(file.record(1).text, "{\"id\": 6}");
             let line = if name.ends_with("jsonl.gz") { 3 } else { 2 };
-            assert_eq!(file.record(1).line, line, "{name}");
+            assert_eq!(seen[1].0, "{\"id\": 6}");
+            assert_eq!(seen[1].1, line, "{name}");
+            let again = file
+                .with_record(1, |r| (r.text.to_owned(), r.line))
+                .unwrap();
+            assert_eq!(again, ("{\"id\": 6}".to_owned(), line), "{name}");
         }
     }
 }

@@ -59,7 +59,8 @@ pub enum BuildError {
 pub fn check(input: &Path) -> Result<(ReadCounts, Audit), BuildError> {
     let export = export::read(input).map_err(|d| BuildError::Fatal(vec![d]))?;
     let counts = export.counts;
-    Ok((counts, audit::audit(export)))
+    let audit = audit::audit(export).map_err(|d| BuildError::Fatal(vec![d]))?;
+    Ok((counts, audit))
 }
 
 pub fn build(options: &BuildOptions) -> Result<BuildSummary, BuildError> {
@@ -130,7 +131,7 @@ pub fn build_with_progress(
     } else {
         AuditMemo::default()
     };
-    let audit = audit::audit_with_memo(export, audit_memo);
+    let audit = audit::audit_with_memo(export, audit_memo).map_err(fatal)?;
     progress.finish();
     if options.strict && audit.diagnostics.iter().any(Diagnostic::is_error) {
         return Err(BuildError::Input(audit.diagnostics));
@@ -138,13 +139,13 @@ pub fn build_with_progress(
 
     // The search index is made from the records alone, on a thread of its own, from the
     // moment the audit is done while everything else runs.
-    let (mut summary, graphs, encoded) = std::thread::scope(|scope| {
+    let (mut summary, unwritten) = std::thread::scope(|scope| {
         let index = scope.spawn(|| search::build(&audit));
         let index = move || index.join().ok();
         // The memo is encoded while the pages are made: much of that waits on the disk.
         let encoded = scope.spawn(|| memo::encode(&audit, settings));
         let previous = previous.join().unwrap_or_default();
-        let (summary, graphs) = write_site(
+        let (summary, graphs, writer) = write_site(
             options,
             &config,
             (&audit, &graphs),
@@ -159,14 +160,24 @@ pub fn build_with_progress(
                 "the memo could not be encoded",
             ))
         })?;
-        Ok((summary, graphs, encoded))
+        // A memo that cannot be written only makes the next build work everything out
+        // again. It holds facts known by the hash of what they are about, true whatever
+        // the tree, so it is written while an update's files move in; a new tree must be
+        // in place first.
+        let write_memo = || memo::write(&options.output, encoded, &graphs).err();
+        progress.start("commit", 0);
+        let (committed, unwritten) = if writer.updates_in_place() {
+            rayon::join(|| writer.finish(), write_memo)
+        } else {
+            let committed = writer.finish();
+            let unwritten = committed.is_ok().then(write_memo).flatten();
+            (committed, unwritten)
+        };
+        progress.finish();
+        committed.map_err(fatal)?;
+        Ok((summary, unwritten))
     })?;
     summary.counts = counts;
-    progress.start("memo", 0);
-    // The site is in place; a memo that cannot be written only makes the next build
-    // work everything out again.
-    let unwritten = memo::write(&options.output, encoded, &graphs).err();
-    progress.finish();
     summary.diagnostics = audit.diagnostics.clone();
     summary.diagnostics.extend(unwritten.map(|d| Diagnostic {
         severity: crate::diagnostics::Severity::Warning,
@@ -180,7 +191,7 @@ pub fn build_with_progress(
 
 /// Renders and writes every file of the site over the `previous` build's; `index` waits
 /// for the search index. `graphs` are the graph sizes earlier builds found; returns what
-/// this build made and the sizes it knows.
+/// this build made, the sizes it knows, and the writer, to commit.
 fn write_site(
     options: &BuildOptions,
     config: &SiteConfig,
@@ -189,7 +200,7 @@ fn write_site(
     progress: &dyn Progress,
     previous: Manifest,
     index: impl FnOnce() -> Option<SearchIndex>,
-) -> Result<(BuildSummary, GraphSizes), BuildError> {
+) -> Result<(BuildSummary, GraphSizes, Writer), BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
     progress.start("prepare", 0);
     let hashed = assets::hashed_assets();
@@ -258,10 +269,7 @@ fn write_site(
         search,
         ..BuildSummary::default()
     };
-    progress.start("commit", 0);
-    writer.finish().map_err(fatal)?;
-    progress.finish();
-    Ok((summary, drawings.sizes()))
+    Ok((summary, drawings.sizes(), writer))
 }
 
 /// The home page's "as of" date: from `SOURCE_DATE_EPOCH` (reproducible builds), else the

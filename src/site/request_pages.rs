@@ -62,7 +62,7 @@ impl Site<'_> {
         {
             return Ok(());
         }
-        let r = &self.audit.request(n);
+        let r = &self.audit.request(n)?;
         let q = &r.request;
         let json = request_json::request_json(r, self.audit);
         let view = request_view(r, self.audit, drawings, highlight(), &path);

@@ -220,6 +220,12 @@ impl Writer {
 
     /// Writes the manifest into the staged tree and puts the tree in place: all of it
     /// into a new target, or the changed files into a previous one.
+    /// Whether `finish` moves files into the existing tree, rather than swapping in a
+    /// new one: files written beside the tree meanwhile stay.
+    pub fn updates_in_place(&self) -> bool {
+        self.update
+    }
+
     pub fn finish(mut self) -> Result<(), Diagnostic> {
         if self.update {
             let stale = self.stage_commit()?;

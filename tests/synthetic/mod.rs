@@ -28,5 +28,5 @@ pub fn audit(n: u64) -> Audit {
         pipelines: None,
     };
     synth::generate(&options).unwrap();
-    audit::audit(export::read(&output).unwrap())
+    audit::audit(export::read(&output).unwrap()).unwrap()
 }
