@@ -1,6 +1,7 @@
 //! The rules across records, applied to their keys: one request per id and identifier,
 //! one job per identifier, and each job with the request it names.
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::Path;
 
@@ -67,12 +68,31 @@ pub(super) fn attach_jobs(
     };
     let duplicate =
         |identifier: &str| format!("duplicate job identifier {identifier}: an earlier job has it");
+    let by_identifier: FxHashMap<&str, usize> = requests
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (&*r.keys.identifier, i))
+        .collect();
+    // The request each loose job names, looked up in parallel; what depends on the order
+    // of the records comes after.
+    let targets: Vec<Option<usize>> = loose
+        .par_iter()
+        .map(|job| {
+            let id = job.keys.job_request_id.as_deref()?;
+            by_identifier.get(id).copied()
+        })
+        .collect();
+    let mut named = vec![0usize; requests.len()];
+    for &i in targets.iter().flatten() {
+        named[i] += 1;
+    }
     let mut seen: FxHashSet<&str> =
-        FxHashSet::with_capacity_and_hasher(loose.len(), Default::default());
+        FxHashSet::with_capacity_and_hasher(loose.len() + requests.len() * 4, Default::default());
     let mut attached: Vec<Vec<JobRef>> = requests
         .iter()
-        .map(|r| {
-            let mut jobs = Vec::with_capacity(r.keys.nested.len());
+        .zip(named)
+        .map(|(r, named)| {
+            let mut jobs = Vec::with_capacity(r.keys.nested.len() + named);
             for (k, identifier) in r.keys.nested.iter().enumerate() {
                 if seen.insert(identifier) {
                     jobs.push(JobRef::Nested(k));
@@ -83,19 +103,10 @@ pub(super) fn attach_jobs(
             jobs
         })
         .collect();
-    let by_identifier: FxHashMap<&str, usize> = requests
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (&*r.keys.identifier, i))
-        .collect();
-    for job in loose {
+    for (job, target) in loose.iter().zip(targets) {
         let keys = &job.keys;
-        let target = keys
-            .job_request_id
-            .as_deref()
-            .and_then(|id| by_identifier.get(id));
         match (target, &keys.job_request_id) {
-            (Some(&i), _) if seen.insert(&keys.identifier) => {
+            (Some(i), _) if seen.insert(&keys.identifier) => {
                 attached[i].push(JobRef::Loose(job.index));
             }
             (Some(_), _) => problem(

@@ -27,6 +27,7 @@ pub use records::{
     Backend, Job, JobRequest, Org, Project, Source, Text, User, Workspace, organisation,
 };
 
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use xxhash_rust::xxh3::Xxh3Default;
 
@@ -53,7 +54,7 @@ pub struct Export {
     /// The requests parsed by this read (those the memo did not know), by position in
     /// `requests`, until [`Export::take_parsed`] hands them out; and the jobs file's.
     parsed: Vec<Option<JobRequest>>,
-    parsed_jobs: Vec<Option<Job>>,
+    parsed_jobs: FxHashMap<usize, Job>,
 }
 
 /// A valid job request: where its record and jobs are, and the hash they are known by.
@@ -224,12 +225,15 @@ fn join_records(
     // The next build's memo: the keys of every clean record read this time.
     let mut memo = ReadMemo::default();
     let job_count = jobs.as_ref().map_or(0, |j| j.file.len());
+    memo.jobs.reserve(job_count);
+    memo.requests.reserve(requests.records.len());
     let mut job_hashes = vec![0u128; job_count];
-    let mut parsed_jobs: Vec<Option<Job>> = Vec::with_capacity(job_count);
-    parsed_jobs.resize_with(job_count, || None);
+    let mut parsed_jobs = FxHashMap::default();
     for job in loose {
         job_hashes[job.index] = job.hash;
-        parsed_jobs[job.index] = job.parsed;
+        if let Some(parsed) = job.parsed {
+            parsed_jobs.insert(job.index, parsed);
+        }
         if job.clean {
             memo.jobs.insert(job.hash, job.keys);
         }
@@ -320,7 +324,7 @@ impl Export {
                 let Some(mut request) = request else {
                     return Ok(None);
                 };
-                let mut job = |i: usize| loose[i].take().map_or_else(|| self.job(i), Ok);
+                let mut job = |i: usize| loose.remove(&i).map_or_else(|| self.job(i), Ok);
                 self.attach(r, &mut request, &mut job)?;
                 Ok(Some(request))
             })
