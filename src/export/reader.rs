@@ -148,21 +148,9 @@ impl RecordFile {
         if text.starts_with('\u{feff}') {
             text.drain(..'\u{feff}'.len_utf8());
         }
-        let base = text.as_ptr() as usize;
         let records = split_records(path, &text)?;
         visit(0, &records);
-        let spans = records
-            .iter()
-            .map(|r| {
-                let start = (r.text.as_ptr() as usize - base) as u64;
-                Span {
-                    bytes: start..start + r.text.len() as u64,
-                    line: r.line,
-                    column: r.column,
-                    hash: 0,
-                }
-            })
-            .collect();
+        let spans = spans_of(&text, 0, &records, false);
         Ok(RecordFile {
             path: path.to_path_buf(),
             store: Store::Kept(text),
@@ -210,6 +198,28 @@ impl RecordFile {
     }
 }
 
+/// The spans of `records`, slices of `text`, which starts at byte `offset` of its file;
+/// `hashed` to be read again from the file.
+fn spans_of(text: &str, offset: usize, records: &[RecordText<'_>], hashed: bool) -> Vec<Span> {
+    let base = text.as_ptr() as usize;
+    records
+        .iter()
+        .map(|r| {
+            let start = (offset + r.text.as_ptr() as usize - base) as u64;
+            Span {
+                bytes: start..start + r.text.len() as u64,
+                line: r.line,
+                column: r.column,
+                hash: if hashed {
+                    xxh3_64(r.text.as_bytes())
+                } else {
+                    0
+                },
+            }
+        })
+        .collect()
+}
+
 enum LinesError {
     Io(std::io::Error),
     /// The offset in the file of the first byte that is not UTF-8.
@@ -218,8 +228,8 @@ enum LinesError {
 
 /// Reads the rest of a JSON Lines `file`, `buffer` holding what was read of it so far
 /// (`eof` if that is all), `chunk` bytes at a time: the whole lines of each chunk go to
-/// `visit`, the last partial line waits for the next. Blank lines are skipped, a line's
-/// `\r\n` is its end, and a byte order mark at the start is not part of the first record.
+/// `visit` (as `split_lines` splits them), the last partial line waits for the next. A
+/// byte order mark at the start is not part of the first record.
 fn read_lines(
     file: &mut File,
     mut buffer: Vec<u8>,
@@ -256,29 +266,10 @@ fn read_lines(
         };
         let text = std::str::from_utf8(&buffer[..whole])
             .map_err(|e| LinesError::NotUtf8(offset + e.valid_up_to()))?;
-        let mut records = Vec::new();
-        let mut start = 0;
-        for piece in text.split_inclusive('\n') {
-            let own = piece.strip_suffix('\n').unwrap_or(piece);
-            if !own.trim().is_empty() {
-                let own = own.trim_end_matches('\r');
-                let at = (offset + start) as u64;
-                spans.push(Span {
-                    bytes: at..at + own.len() as u64,
-                    line,
-                    column: 1,
-                    hash: xxh3_64(own.as_bytes()),
-                });
-                records.push(RecordText {
-                    text: own,
-                    line,
-                    column: 1,
-                });
-            }
-            start += piece.len();
-            line += 1;
-        }
-        visit(spans.len() - records.len(), &records);
+        let records = split_lines(text, line);
+        visit(spans.len(), &records);
+        spans.extend(spans_of(text, offset, &records, true));
+        line += text.bytes().filter(|&b| b == b'\n').count();
         if eof {
             return Ok(spans);
         }
@@ -303,17 +294,19 @@ pub(crate) fn split_records<'a>(
     if body.trim_start().starts_with('[') {
         split_array(path, text, skipped)
     } else {
-        Ok(split_lines(text))
+        Ok(split_lines(text, 1))
     }
 }
 
-fn split_lines(text: &str) -> Vec<RecordText<'_>> {
+/// The records of JSON Lines `text` whose first line is line `first` of its file: one a
+/// line, blank lines skipped, a line's `\r\n` its end.
+fn split_lines(text: &str, first: usize) -> Vec<RecordText<'_>> {
     text.split('\n')
         .enumerate()
         .filter(|(_, line)| !line.trim().is_empty())
         .map(|(i, line)| RecordText {
             text: line.trim_end_matches('\r'),
-            line: i + 1,
+            line: first + i,
             column: 1,
         })
         .collect()

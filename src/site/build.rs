@@ -137,8 +137,8 @@ pub fn build_with_progress(
         return Err(BuildError::Input(audit.diagnostics));
     }
 
-    // The search index is made from the records alone, on a thread of its own, from the
-    // moment the audit is done while everything else runs.
+    // The search index is made from the records alone, from the moment the audit is done,
+    // its work on the same pool as the pages'.
     let (mut summary, unwritten) = std::thread::scope(|scope| {
         let index = scope.spawn(|| search::build(&audit));
         let index = move || index.join().ok();
