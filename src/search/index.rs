@@ -1,6 +1,7 @@
 //! What is searchable about a request (issue 5 §1), read from the audited records, never
 //! from the rendered HTML: the words of every field, each with the requests it occurs in.
 
+use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
@@ -48,16 +49,16 @@ impl<'a> TermIndex<'a> {
     /// again in the same request is the last one posted.
     pub fn of(audit: &'a Audit) -> TermIndex<'a> {
         let mut b = Builder::with_capacity(audit.requests.len());
+        let mut jobs = Vec::new();
         for (row, q) in audit.requests.iter().enumerate() {
             let id = q.id;
             b.row = row as u32;
             // Unique to the request: tokenized as they come.
             let number = b.term(Cow::Owned(id.to_string()));
             b.post(number);
-            b.add_once(&q.identifier);
-            for job in &q.jobs {
-                b.add_once(&job.identifier);
-            }
+            let identifier = b.add_once(&q.identifier);
+            jobs.clear();
+            jobs.extend(q.jobs.iter().map(|job| b.add_once(&job.identifier)));
             // The whole sha is one term: a query of its first characters finds it by
             // prefix, like `git` does.
             b.add_once(&q.sha);
@@ -81,36 +82,27 @@ impl<'a> TermIndex<'a> {
             b.add(&q.backend.name);
             b.add(q.status.as_str());
             b.add(q.status.label());
-            for word in tokenize(&crate::render::view::iso(q.created_at)[..10]) {
-                let day = b.term(Cow::Owned(word));
-                b.post(day);
-            }
+            b.add_day(q.created_at);
             // The researcher's whole name is a term too (tokenize.rs, phrase).
-            if let Some(name) = phrase(&q.created_by.fullname) {
-                let term = b.term(Cow::Owned(name));
-                b.post(term);
-            }
+            b.add_phrase(&q.created_by.fullname);
 
             // Jumps: a later record never takes an identifier from an earlier one, so the
             // target does not depend on anything but the input order (by id). Every
             // word jumped from is a term of the request already.
-            if is_one_word(&q.identifier) {
-                let term = b.term(Cow::Borrowed(&*q.identifier));
-                b.jump(term, Jump::Request(id));
-            } else {
-                for word in tokenize(&q.identifier) {
-                    let term = b.term(Cow::Owned(word));
-                    b.jump(term, Jump::Request(id));
+            match identifier {
+                Some(term) => b.jump(term, Jump::Request(id)),
+                None => {
+                    for word in tokenize(&q.identifier) {
+                        let term = b.term(Cow::Owned(word));
+                        b.jump(term, Jump::Request(id));
+                    }
                 }
             }
             b.jump(number, Jump::Request(id));
             // A job's anchor is its identifier verbatim, so only an identifier that is one
             // lower-case word can be reached from the word the query gives.
-            for job in &q.jobs {
-                if is_one_word(&job.identifier) {
-                    let term = b.term(Cow::Borrowed(&*job.identifier));
-                    b.jump(term, Jump::Job(id));
-                }
+            for term in jobs.iter().flatten() {
+                b.jump(*term, Jump::Job(id));
             }
         }
         b.finish(|row| audit.requests[row as usize].id)
@@ -129,6 +121,9 @@ struct Builder<'a> {
     last_row: Vec<u32>,
     jumps: Vec<Option<Jump>>,
     texts: FxHashMap<&'a str, Box<[u32]>>,
+    /// The terms of each creation day (days since 1970), and each researcher's whole name.
+    days: FxHashMap<i64, Box<[u32]>>,
+    phrases: FxHashMap<&'a str, Option<u32>>,
     /// The request being added: its position in the audit.
     row: u32,
 }
@@ -143,6 +138,8 @@ impl<'a> Builder<'a> {
             last_row: Vec::with_capacity(requests * 8),
             jumps: Vec::with_capacity(requests * 8),
             texts: FxHashMap::default(),
+            days: FxHashMap::default(),
+            phrases: FxHashMap::default(),
             row: 0,
         }
     }
@@ -178,12 +175,53 @@ impl<'a> Builder<'a> {
             .collect()
     }
 
-    fn add_once(&mut self, text: &'a str) {
+    /// Posts the terms of a text unique to the request; a text that is its own one term
+    /// gives that term back, for its jump.
+    fn add_once(&mut self, text: &'a str) -> Option<u32> {
         if is_one_word(text) {
             let term = self.term(Cow::Borrowed(text));
-            return self.post(term);
+            self.post(term);
+            return Some(term);
         }
         for term in self.terms_of(text) {
+            self.post(term);
+        }
+        None
+    }
+
+    /// The day a request was created, `2023-04-05`: one term for each day, tokenized
+    /// once.
+    fn add_day(&mut self, created_at: DateTime<Utc>) {
+        let day = created_at.timestamp().div_euclid(86_400);
+        if !self.days.contains_key(&day) {
+            let terms: Box<[u32]> = tokenize(&crate::render::view::iso(created_at)[..10])
+                .into_iter()
+                .map(|word| self.term(Cow::Owned(word)))
+                .collect();
+            self.days.insert(day, terms);
+        }
+        let Builder {
+            days,
+            last_row,
+            pairs,
+            row,
+            ..
+        } = self;
+        for &term in days[&day].iter() {
+            post(last_row, pairs, *row, term);
+        }
+    }
+
+    fn add_phrase(&mut self, fullname: &'a str) {
+        let term = match self.phrases.get(fullname) {
+            Some(&term) => term,
+            None => {
+                let term = phrase(fullname).map(|name| self.term(Cow::Owned(name)));
+                self.phrases.insert(fullname, term);
+                term
+            }
+        };
+        if let Some(term) = term {
             self.post(term);
         }
     }
@@ -222,22 +260,37 @@ impl<'a> Builder<'a> {
             ids[*slot] = id_of(row);
             *slot += 1;
         }
-        let mut terms: Vec<Term<'a>> = self
+        // Byte order is JavaScript's for all but a few rare characters (js_order). Most
+        // terms differ in their first eight bytes (identifiers are random), so those, as a
+        // number, decide most comparisons without a call to memcmp.
+        let mut keyed: Vec<(u64, Term<'a>)> = self
             .terms
             .into_iter()
-            .map(|(text, t)| Term {
-                text,
-                ids: start[t as usize]..start[t as usize + 1],
-                jump: self.jumps[t as usize],
+            .map(|(text, t)| {
+                let term = Term {
+                    ids: start[t as usize]..start[t as usize + 1],
+                    jump: self.jumps[t as usize],
+                    text,
+                };
+                (prefix(&term.text), term)
             })
             .collect();
-        // Byte order is JavaScript's for all but a few rare characters (js_order).
-        terms.par_sort_unstable_by(|a, b| a.text.cmp(&b.text));
+        keyed.par_sort_unstable_by(|(ka, a), (kb, b)| ka.cmp(kb).then_with(|| a.text.cmp(&b.text)));
+        let mut terms: Vec<Term<'a>> = keyed.into_iter().map(|(_, t)| t).collect();
         if terms.iter().any(|t| t.text.bytes().any(|b| b >= 0xEE)) {
             terms.sort_by(|a, b| js_order(&a.text, &b.text));
         }
         TermIndex { terms, ids }
     }
+}
+
+/// The first eight bytes of `text`, zero-padded, as a big-endian number: ordered as the
+/// texts are wherever two differ there.
+fn prefix(text: &str) -> u64 {
+    let mut head = [0u8; 8];
+    let n = text.len().min(8);
+    head[..n].copy_from_slice(&text.as_bytes()[..n]);
+    u64::from_be_bytes(head)
 }
 
 /// Posts `term` for `row`, once: a term seen again in the same request is the last one
