@@ -2,9 +2,9 @@
 //! taken by their keys, the others parsed in parallel.
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use std::path::Path;
 
+use super::memo::Known;
 use super::parse::{check_job, read_request};
 use super::reader::{RecordFile, RecordText, parse_record};
 use super::{Job, JobRequest, ReadCounts, Text};
@@ -47,7 +47,8 @@ pub(super) struct Read<T: Keys> {
     pub keys: T,
     /// Read without any problem, so that its keys can go in the next memo.
     pub clean: bool,
-    pub parsed: Option<T::Record>,
+    /// Boxed: a request is hundreds of bytes, and most records are not parsed.
+    pub parsed: Option<Box<T::Record>>,
 }
 
 /// A record kind: its keys, and the record they come from.
@@ -91,6 +92,7 @@ impl Keys for JobKeys {
 /// What parsing one record gave: the record or why it was skipped, problems with its
 /// nested jobs, and their counts.
 type Parsed<R> = (Result<R, Diagnostic>, Vec<Diagnostic>, ReadCounts);
+type Boxed<R> = (Result<Box<R>, Diagnostic>, Vec<Diagnostic>, ReadCounts);
 
 /// Where a record file comes from: a path, or a text given whole (`Export::from_json`).
 pub(super) enum Input<'a> {
@@ -103,7 +105,7 @@ pub(super) enum Input<'a> {
 /// `parse`, in parallel.
 fn read_file<K: Keys>(
     input: Input<'_>,
-    known: &mut FxHashMap<u128, K>,
+    known: &mut Known<K>,
     parse: impl Fn(&Path, RecordText<'_>) -> Parsed<K::Record> + Sync,
 ) -> Result<ReadFile<K>, Diagnostic> {
     let mut records = Vec::new();
@@ -113,15 +115,26 @@ fn read_file<K: Keys>(
         Input::Path(path) | Input::Text(path, _) => path.to_path_buf(),
     };
     let mut visit = |first: usize, texts: &[RecordText<'_>]| {
-        let hashes: Vec<u128> = texts
+        let found: Vec<(u128, Option<usize>)> = texts
             .par_iter()
-            .map(|r| super::digest(r.text.as_bytes()))
+            .map(|r| {
+                let hash = super::digest(r.text.as_bytes());
+                (hash, known.find(hash))
+            })
             .collect();
-        let keys: Vec<Option<K>> = hashes.iter().map(|h| known.remove(h)).collect();
-        let parsed: Vec<Option<Parsed<K::Record>>> = keys
+        let (hashes, keys): (Vec<u128>, Vec<Option<K>>) = found
+            .into_iter()
+            .map(|(hash, at)| (hash, at.and_then(|at| known.take(at))))
+            .unzip();
+        let parsed: Vec<Option<Boxed<K::Record>>> = keys
             .par_iter()
             .zip(texts)
-            .map(|(keys, &text)| keys.is_none().then(|| parse(&path, text)))
+            .map(|(keys, &text)| {
+                keys.is_none().then(|| {
+                    let (record, problems, counts) = parse(&path, text);
+                    (record.map(Box::new), problems, counts)
+                })
+            })
             .collect();
         parsed_count += parsed.iter().filter(|p| p.is_some()).count();
         let each = hashes.into_iter().zip(keys).zip(parsed).zip(texts);
@@ -172,7 +185,7 @@ fn read_file<K: Keys>(
 pub(super) fn read_requests(
     input: Input<'_>,
     config: &SiteConfig,
-    known: &mut FxHashMap<u128, RequestKeys>,
+    known: &mut Known<RequestKeys>,
 ) -> Result<ReadFile<RequestKeys>, Diagnostic> {
     let mut read = read_file(input, known, |path, record| {
         let (mut d, mut c) = (Vec::new(), ReadCounts::default());
@@ -187,7 +200,7 @@ pub(super) fn read_requests(
 /// Jobs of a separate jobs file.
 pub(super) fn read_jobs(
     input: Input<'_>,
-    known: &mut FxHashMap<u128, JobKeys>,
+    known: &mut Known<JobKeys>,
 ) -> Result<ReadFile<JobKeys>, Diagnostic> {
     let mut read = read_file(input, known, |path, record| {
         let job = parse_record::<Job>(path, record, "job").and_then(|j| check_job(path, record, j));

@@ -3,7 +3,7 @@
 //! parsing them again. A record with any problem is never in it, so it is parsed, and
 //! reported, by every build.
 
-use rustc_hash::FxHashMap;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::files::{JobKeys, RequestKeys};
@@ -12,9 +12,70 @@ use crate::interning::{Interner, Sym, Texts};
 
 #[derive(Debug, Default)]
 pub struct ReadMemo {
-    pub(super) requests: FxHashMap<u128, RequestKeys>,
-    pub(super) jobs: FxHashMap<u128, JobKeys>,
+    pub(super) requests: Known<RequestKeys>,
+    pub(super) jobs: Known<JobKeys>,
     pub(super) store: StoreMemo,
+}
+
+/// Records' keys by the hash of their text. Read from a memo, they are in hash order and
+/// looked up by binary search, from every core at once; collected by a read, they are in
+/// file order and sorted once, when they are written. A table rather than a hash map:
+/// half a million entries were inserted, iterated and sorted again on every build.
+#[derive(Debug)]
+pub(super) struct Known<K> {
+    rows: Vec<(u128, Option<K>)>,
+}
+
+impl<K> Default for Known<K> {
+    fn default() -> Self {
+        Known { rows: Vec::new() }
+    }
+}
+
+impl<K> Known<K> {
+    pub(super) fn with_capacity(n: usize) -> Known<K> {
+        Known {
+            rows: Vec::with_capacity(n),
+        }
+    }
+
+    /// Keys of a memo's rows, sorted by hash here if they are not already.
+    fn sorted(mut rows: Vec<(u128, Option<K>)>) -> Known<K> {
+        if !rows.is_sorted_by_key(|(h, _)| *h) {
+            rows.sort_by_key(|(h, _)| *h);
+        }
+        Known { rows }
+    }
+
+    /// Where the record of text hash `hash` is, if the memo knows it.
+    pub(super) fn find(&self, hash: u128) -> Option<usize> {
+        self.rows.binary_search_by_key(&hash, |(h, _)| *h).ok()
+    }
+
+    /// The keys at `at` (from `find`), once: a record met twice is parsed the second time.
+    pub(super) fn take(&mut self, at: usize) -> Option<K> {
+        self.rows.get_mut(at).and_then(|(_, keys)| keys.take())
+    }
+
+    /// Keeps `keys` for the next memo.
+    pub(super) fn push(&mut self, hash: u128, keys: K) {
+        self.rows.push((hash, Some(keys)));
+    }
+
+    /// Every row that holds keys, by hash, each hash once.
+    fn by_hash(&self) -> Vec<(u128, &K)>
+    where
+        K: Sync,
+    {
+        let mut rows: Vec<(u128, &K)> = self
+            .rows
+            .iter()
+            .filter_map(|(h, k)| k.as_ref().map(|k| (*h, k)))
+            .collect();
+        rows.par_sort_by_key(|(h, _)| *h);
+        rows.dedup_by_key(|(h, _)| *h);
+        rows
+    }
 }
 
 /// [`ReadMemo`] as it is written, its strings in the memo's table.
@@ -38,23 +99,21 @@ impl ReadMemo {
     /// The rows to write, by hash and path: the memo is in the output tree, and the same
     /// input and program make the same tree.
     pub fn rows<'a>(&'a self, strings: &mut Interner<'a>) -> ReadRows {
-        let mut requests: Vec<_> = self.requests.iter().collect();
-        requests.sort_unstable_by_key(|(h, _)| **h);
-        let mut jobs: Vec<_> = self.jobs.iter().collect();
-        jobs.sort_unstable_by_key(|(h, _)| **h);
+        let requests = self.requests.by_hash();
+        let jobs = self.jobs.by_hash();
         let mut store: Vec<_> = self.store.files.iter().collect();
         store.sort_unstable_by(|a, b| a.0.cmp(b.0));
         ReadRows {
             requests: requests
                 .into_iter()
-                .map(|(&h, k)| {
+                .map(|(h, k)| {
                     let nested = k.nested.iter().map(|j| strings.text(j)).collect();
                     (h, k.id, strings.text(&k.identifier), nested)
                 })
                 .collect(),
             jobs: jobs
                 .into_iter()
-                .map(|(&h, k)| {
+                .map(|(h, k)| {
                     let request = k.job_request_id.as_ref().map(|r| strings.text(r));
                     (h, strings.text(&k.identifier), request)
                 })
@@ -68,29 +127,31 @@ impl ReadMemo {
 
     pub fn from_rows(rows: ReadRows, strings: &Texts) -> ReadMemo {
         ReadMemo {
-            requests: rows
-                .requests
-                .into_iter()
-                .map(|(h, id, identifier, nested)| {
-                    let keys = RequestKeys {
-                        id,
-                        identifier: strings.get(identifier),
-                        nested: nested.into_iter().map(|j| strings.get(j)).collect(),
-                    };
-                    (h, keys)
-                })
-                .collect(),
-            jobs: rows
-                .jobs
-                .into_iter()
-                .map(|(h, identifier, request)| {
-                    let keys = JobKeys {
-                        identifier: strings.get(identifier),
-                        job_request_id: request.map(|r| strings.get(r)),
-                    };
-                    (h, keys)
-                })
-                .collect(),
+            requests: Known::sorted(
+                rows.requests
+                    .into_iter()
+                    .map(|(h, id, identifier, nested)| {
+                        let keys = RequestKeys {
+                            id,
+                            identifier: strings.get(identifier),
+                            nested: nested.into_iter().map(|j| strings.get(j)).collect(),
+                        };
+                        (h, Some(keys))
+                    })
+                    .collect(),
+            ),
+            jobs: Known::sorted(
+                rows.jobs
+                    .into_iter()
+                    .map(|(h, identifier, request)| {
+                        let keys = JobKeys {
+                            identifier: strings.get(identifier),
+                            job_request_id: request.map(|r| strings.get(r)),
+                        };
+                        (h, Some(keys))
+                    })
+                    .collect(),
+            ),
             store: StoreMemo {
                 files: rows
                     .store

@@ -34,6 +34,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use files::{Input, read_jobs, read_requests};
+use memo::Known;
 use parse::read_request;
 use reader::{RecordFile, RecordText, parse_record};
 
@@ -53,8 +54,8 @@ pub struct Export {
     job_file: Option<RecordFile>,
     /// The requests parsed by this read (those the memo did not know), by position in
     /// `requests`, until [`Export::take_parsed`] hands them out; and the jobs file's.
-    parsed: Vec<Option<JobRequest>>,
-    parsed_jobs: FxHashMap<usize, Job>,
+    parsed: Vec<Option<Box<JobRequest>>>,
+    parsed_jobs: FxHashMap<usize, Box<Job>>,
 }
 
 /// A valid job request: where its record and jobs are, and the hash they are known by.
@@ -223,10 +224,12 @@ fn join_records(
     );
 
     // The next build's memo: the keys of every clean record read this time.
-    let mut memo = ReadMemo::default();
     let job_count = jobs.as_ref().map_or(0, |j| j.file.len());
-    memo.jobs.reserve(job_count);
-    memo.requests.reserve(requests.records.len());
+    let mut memo = ReadMemo {
+        requests: Known::with_capacity(requests.records.len()),
+        jobs: Known::with_capacity(job_count),
+        store: Default::default(),
+    };
     let mut job_hashes = vec![0u128; job_count];
     let mut parsed_jobs = FxHashMap::default();
     for job in loose {
@@ -235,7 +238,7 @@ fn join_records(
             parsed_jobs.insert(job.index, parsed);
         }
         if job.clean {
-            memo.jobs.insert(job.hash, job.keys);
+            memo.jobs.push(job.hash, job.keys);
         }
     }
     let mut records = Vec::with_capacity(requests.records.len());
@@ -253,7 +256,7 @@ fn join_records(
         });
         parsed.push(request.parsed);
         if request.clean {
-            memo.requests.insert(request.hash, request.keys);
+            memo.requests.push(request.hash, request.keys);
         }
     }
     Ok(Export {
@@ -324,9 +327,9 @@ impl Export {
                 let Some(mut request) = request else {
                     return Ok(None);
                 };
-                let mut job = |i: usize| loose.remove(&i).map_or_else(|| self.job(i), Ok);
+                let mut job = |i: usize| loose.remove(&i).map_or_else(|| self.job(i), |j| Ok(*j));
                 self.attach(r, &mut request, &mut job)?;
-                Ok(Some(request))
+                Ok(Some(*request))
             })
             .collect()
     }
