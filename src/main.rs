@@ -15,6 +15,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (mimalloc.h, v3).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// Keeps the memory a build frees for its own reuse rather than giving it back to the
+/// system: on a virtual machine each fault on a page given back and taken again costs
+/// microseconds, and a 100,000-request night took 310,000 faults where it needs 215,000
+/// (full build 470,000 -> 295,000; peak RSS 0.73 -> 0.88 GB and 0.98 -> 1.19 GB).
+fn keep_freed_memory() {
+    // SAFETY: sets one integer option, before any thread but this one exists.
+    #[allow(unsafe_code)]
+    unsafe {
+        libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, -1)
+    };
+}
+
 #[derive(Parser)]
 #[command(
     name = "jobaudit",
@@ -105,6 +120,7 @@ struct BuildArgs {
 }
 
 fn main() -> ExitCode {
+    keep_freed_memory();
     let cli = Cli::parse();
     match cli.command.unwrap_or(Command::Build(BuildArgs {
         input: "data".into(),
