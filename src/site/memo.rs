@@ -36,7 +36,9 @@ pub struct Memo {
 pub struct StoredAudit {
     settings: u128,
     strings: Arc<Texts>,
+    /// The whole memo as read, and where in it the audit's part is.
     bytes: Vec<u8>,
+    part: std::ops::Range<usize>,
 }
 
 impl Memo {
@@ -52,7 +54,7 @@ impl Memo {
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_nanos() as i128);
-        Memo::decode(&bytes)
+        Memo::decode(bytes)
             .map(|mut memo| {
                 memo.read.set_written(written);
                 memo
@@ -60,7 +62,7 @@ impl Memo {
             .unwrap_or_default()
     }
 
-    fn decode(bytes: &[u8]) -> Option<Memo> {
+    fn decode(bytes: Vec<u8>) -> Option<Memo> {
         fn field<'b>(rest: &mut &'b [u8], len: usize) -> Option<&'b [u8]> {
             let (head, tail) = rest.split_at_checked(len)?;
             *rest = tail;
@@ -90,7 +92,9 @@ impl Memo {
         let strings = table.texts();
         let read: ReadRows = postcard::from_bytes(part(&mut rest)?).ok()?;
         let read = ReadMemo::from_rows(read, &strings);
-        let audit = part(&mut rest)?.to_vec();
+        // The audit's part stays where it was read (it is decoded on another thread).
+        let audit_len = part(&mut rest)?.len();
+        let audit_end = bytes.len() - rest.len();
         let graphs: Vec<(u128, Option<usize>)> = postcard::from_bytes(rest).ok()?;
         Some(Memo {
             read,
@@ -98,7 +102,8 @@ impl Memo {
             audit: StoredAudit {
                 settings,
                 strings: Arc::new(strings),
-                bytes: audit,
+                part: audit_end - audit_len..audit_end,
+                bytes,
             },
         })
     }
@@ -107,7 +112,7 @@ impl Memo {
 impl StoredAudit {
     /// The audit's memo, with the settings (`SiteConfig::fingerprint`) it is good for.
     pub fn decode(self) -> (u128, AuditMemo) {
-        let rows: Option<AuditRows> = postcard::from_bytes(&self.bytes).ok();
+        let rows: Option<AuditRows> = postcard::from_bytes(&self.bytes[self.part.clone()]).ok();
         let memo = rows.map(|rows| AuditMemo::from_rows(rows, &self.strings));
         (self.settings, memo.unwrap_or_default())
     }
@@ -139,21 +144,27 @@ pub fn encode(audit: &Audit, settings: u128) -> Encoded {
 /// `root`, through a temporary file so that a build killed meanwhile leaves the old memo
 /// or none.
 pub fn write(root: &Path, encoded: Encoded, graphs: &GraphSizes) -> Result<(), Diagnostic> {
-    let mut body = encoded.body;
     let graphs: Vec<(u128, Option<usize>)> = graphs.iter().map(|(h, s)| (*h, *s)).collect();
-    body.extend_from_slice(&postcard::to_stdvec(&graphs).unwrap_or_default());
+    let graphs = postcard::to_stdvec(&graphs).unwrap_or_default();
+    // The checksum covers the body and the graph sizes after it, hashed as they are
+    // written rather than joined: the body is tens of megabytes.
+    let mut checksum = xxhash_rust::xxh3::Xxh3::new();
+    checksum.update(&encoded.body);
+    checksum.update(&graphs);
     let path = root.join(MEMO_FILE);
     let temporary = root.join(format!("{MEMO_FILE}.new"));
     let cannot = |e: std::io::Error| Diagnostic::error(&path, format!("cannot write: {e}"));
     // Not synced: a memo lost in a crash costs one slower build, and the checksum keeps
     // a damaged one from being read.
     let mut file = std::fs::File::create(&temporary).map_err(cannot)?;
-    file.write_all(MAGIC).map_err(cannot)?;
-    file.write_all(&crate::program::fingerprint().to_le_bytes())
-        .map_err(cannot)?;
-    file.write_all(&xxhash_rust::xxh3::xxh3_128(&body).to_le_bytes())
-        .map_err(cannot)?;
-    file.write_all(&body).map_err(cannot)?;
+    let head = [
+        &MAGIC[..],
+        &crate::program::fingerprint().to_le_bytes(),
+        &checksum.digest128().to_le_bytes(),
+    ];
+    for part in head.into_iter().chain([&encoded.body[..], &graphs]) {
+        file.write_all(part).map_err(cannot)?;
+    }
     drop(file);
     std::fs::rename(&temporary, &path).map_err(cannot)
 }
