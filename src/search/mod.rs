@@ -163,8 +163,8 @@ fn term_files(audit: &Audit) -> (Vec<ShardFile>, Value) {
 /// The doc shards and their directory pages; and the directory's top page.
 fn doc_files(audit: &Audit, facets: &Facets) -> (Vec<ShardFile>, Value) {
     let shards: Vec<(u64, ShardFile)> = docs::doc_shards(audit, facets, DOC_SHARD_BYTES)
-        .par_iter()
-        .map(|(first, payload)| (*first, ShardFile::new("d", payload)))
+        .into_par_iter()
+        .map(|(first, payload)| (first, ShardFile::from_json("d", payload)))
         .collect();
     let keys = shards
         .iter()

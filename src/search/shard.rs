@@ -31,16 +31,24 @@ impl ShardFile {
         let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
         let name = format!("{kind}.{hash}");
         // The file states its own size so that the page can report what a query cost
-        // (from disk the browser exposes no resource sizes).
-        let wrap = |n: usize| format!("jobauditSearch.register(\"{name}\",{n},{json});\n");
-        let mut size = wrap(0).len();
-        while wrap(size).len() != size {
-            size = wrap(size).len();
+        // (from disk the browser exposes no resource sizes): the size of the call around
+        // the payload and the size's own digits, found without writing the payload out.
+        let head = format!("jobauditSearch.register(\"{name}\",");
+        let tail = ");\n";
+        let without_size = head.len() + 1 + json.len() + tail.len();
+        let digits = |n: usize| n.to_string().len();
+        let mut size = without_size + 1;
+        while without_size + digits(size) != size {
+            size = without_size + digits(size);
         }
-        ShardFile {
-            contents: wrap(size),
-            name,
-        }
+        let mut contents = String::with_capacity(size);
+        contents.push_str(&head);
+        contents.push_str(&size.to_string());
+        contents.push(',');
+        contents.push_str(&json);
+        contents.push_str(tail);
+        debug_assert_eq!(contents.len(), size);
+        ShardFile { contents, name }
     }
 
     /// `search/<name>.js`, relative to the site root.
