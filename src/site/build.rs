@@ -90,6 +90,7 @@ pub fn build_with_progress(
         read: read_memo,
         audit: stored_audit,
         graphs,
+        sizes: memo_sizes,
     } = if full {
         Memo::default()
     } else {
@@ -143,7 +144,7 @@ pub fn build_with_progress(
         let index = scope.spawn(|| search::build(&audit));
         let index = move || index.join().ok();
         // The memo is encoded while the pages are made: much of that waits on the disk.
-        let encoded = scope.spawn(|| memo::encode(&audit, settings));
+        let encoded = scope.spawn(|| memo::encode(&audit, settings, memo_sizes));
         let previous = previous.join().unwrap_or_default();
         let (summary, graphs, writer) = write_site(
             options,

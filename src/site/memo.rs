@@ -29,7 +29,14 @@ pub struct Memo {
     pub read: ReadMemo,
     pub audit: StoredAudit,
     pub graphs: GraphSizes,
+    /// The sizes of its string table and rows, about those of the memo this build
+    /// writes.
+    pub sizes: PartSizes,
 }
+
+/// Bytes of a memo's string table, read rows and audit rows.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct PartSizes([usize; 3]);
 
 /// The audit's part of a memo, the settings it was made with, and the memo's strings.
 #[derive(Default)]
@@ -88,17 +95,23 @@ impl Memo {
             return None;
         }
         let settings = number(field(&mut rest, 16)?)?;
-        let table: Table = postcard::from_bytes(part(&mut rest)?).ok()?;
+        let table = part(&mut rest)?;
+        let mut sizes = PartSizes([table.len(), 0, 0]);
+        let table: Table = postcard::from_bytes(table).ok()?;
         let strings = table.texts();
-        let read: ReadRows = postcard::from_bytes(part(&mut rest)?).ok()?;
+        let read = part(&mut rest)?;
+        sizes.0[1] = read.len();
+        let read: ReadRows = postcard::from_bytes(read).ok()?;
         let read = ReadMemo::from_rows(read, &strings);
         // The audit's part stays where it was read (it is decoded on another thread).
         let audit_len = part(&mut rest)?.len();
+        sizes.0[2] = audit_len;
         let audit_end = bytes.len() - rest.len();
         let graphs: Vec<(u128, Option<usize>)> = postcard::from_bytes(rest).ok()?;
         Some(Memo {
             read,
             graphs: graphs.into_iter().collect(),
+            sizes,
             audit: StoredAudit {
                 settings,
                 strings: Arc::new(strings),
@@ -119,25 +132,30 @@ impl StoredAudit {
 }
 
 /// A memo's body before the graph sizes, which are known only once the pages are made:
-/// the rest is encoded while they are.
+/// the rest is encoded while they are. In parts, written one after another: joined, they
+/// would be copied once more.
 pub struct Encoded {
-    body: Vec<u8>,
+    parts: Vec<Vec<u8>>,
 }
 
-/// Encodes what `audit` (made with `settings`) learnt.
-pub fn encode(audit: &Audit, settings: u128) -> Encoded {
+/// Encodes what `audit` (made with `settings`) learnt, into buffers of about `sizes`
+/// (the last memo's): grown from nothing, each would be copied as it doubled.
+pub fn encode(audit: &Audit, settings: u128, sizes: PartSizes) -> Encoded {
     let (read, own) = audit.memo();
     let mut strings = Interner::with_capacity(audit.requests.len() * 8);
-    let read = postcard::to_stdvec(&read.rows(&mut strings)).unwrap_or_default();
-    let own = postcard::to_stdvec(&own.rows(&mut strings)).unwrap_or_default();
-    let table = postcard::to_stdvec(&strings.table()).unwrap_or_default();
-    let mut body = Vec::with_capacity(48 + table.len() + read.len() + own.len());
-    body.extend_from_slice(&settings.to_le_bytes());
-    for part in [&table, &read, &own] {
-        body.extend_from_slice(&(part.len() as u64).to_le_bytes());
-        body.extend_from_slice(part);
+    let [table_size, read_size, own_size] = sizes.0.map(|n| n + n / 16);
+    fn to_vec(value: &impl serde::Serialize, size: usize) -> Vec<u8> {
+        postcard::to_extend(value, Vec::with_capacity(size)).unwrap_or_default()
     }
-    Encoded { body }
+    let read = to_vec(&read.rows(&mut strings), read_size);
+    let own = to_vec(&own.rows(&mut strings), own_size);
+    let table = to_vec(&strings.table(), table_size);
+    let mut parts = vec![settings.to_le_bytes().to_vec()];
+    for part in [table, read, own] {
+        parts.push((part.len() as u64).to_le_bytes().to_vec());
+        parts.push(part);
+    }
+    Encoded { parts }
 }
 
 /// Writes the memo `encoded`, with the graph sizes this build knows, into the tree at
@@ -149,7 +167,9 @@ pub fn write(root: &Path, encoded: Encoded, graphs: &GraphSizes) -> Result<(), D
     // The checksum covers the body and the graph sizes after it, hashed as they are
     // written rather than joined: the body is tens of megabytes.
     let mut checksum = xxhash_rust::xxh3::Xxh3::new();
-    checksum.update(&encoded.body);
+    for part in &encoded.parts {
+        checksum.update(part);
+    }
     checksum.update(&graphs);
     let path = root.join(MEMO_FILE);
     let temporary = root.join(format!("{MEMO_FILE}.new"));
@@ -162,7 +182,8 @@ pub fn write(root: &Path, encoded: Encoded, graphs: &GraphSizes) -> Result<(), D
         &crate::program::fingerprint().to_le_bytes(),
         &checksum.digest128().to_le_bytes(),
     ];
-    for part in head.into_iter().chain([&encoded.body[..], &graphs]) {
+    let body = encoded.parts.iter().map(Vec::as_slice);
+    for part in head.into_iter().chain(body).chain([&graphs[..]]) {
         file.write_all(part).map_err(cannot)?;
     }
     drop(file);
