@@ -5,6 +5,7 @@
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use std::io::Write;
 use std::path::Path;
 
 pub const MANIFEST_FILE: &str = ".jobaudit-manifest.tsv";
@@ -58,13 +59,22 @@ impl Manifest {
         Manifest { entries }
     }
 
-    /// One line per file, sorted by path, so that equal trees have equal manifests.
-    /// Sorted and written on every core: it is the last thing a build makes before its
-    /// commit, with nothing else left to run beside it.
-    pub fn to_tsv(&self) -> String {
+    /// Writes the manifest to `path`: one line per file, sorted by path, so that equal
+    /// trees have equal manifests. Sorted and formatted on every core (it is the last thing
+    /// a build makes before its commit, with nothing else left to run beside it), and
+    /// written a part at a time rather than joined first: it is tens of megabytes.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let mut file = std::fs::File::create(path)?;
+        for part in self.tsv_parts() {
+            file.write_all(part.as_bytes())?;
+        }
+        Ok(())
+    }
+
+    fn tsv_parts(&self) -> Vec<String> {
         let mut sorted: Vec<(&String, &Entry)> = self.entries.iter().collect();
         sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let parts: Vec<String> = sorted
+        sorted
             .par_chunks(4096)
             .map(|chunk| {
                 let mut out = String::with_capacity(chunk.len() * 140);
@@ -78,8 +88,7 @@ impl Manifest {
                 }
                 out
             })
-            .collect();
-        parts.concat()
+            .collect()
     }
 }
 
@@ -124,11 +133,11 @@ mod tests {
                 content: u128::MAX,
             },
         );
-        let tsv = m.to_tsv();
+        let dir = tempfile::tempdir().unwrap();
+        m.write(&dir.path().join(MANIFEST_FILE)).unwrap();
+        let tsv = std::fs::read_to_string(dir.path().join(MANIFEST_FILE)).unwrap();
         let paths: Vec<&str> = tsv.lines().filter_map(|l| l.split('\t').next()).collect();
         assert_eq!(paths, ["a/index.html", "b.css"], "sorted by path");
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join(MANIFEST_FILE), m.to_tsv()).unwrap();
         assert_eq!(Manifest::read(dir.path()), m);
         assert_eq!(
             Manifest::read(&dir.path().join("missing")),

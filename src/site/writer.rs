@@ -233,7 +233,8 @@ impl Writer {
         }
         let (manifest, _) = self.take_manifest()?;
         let path = self.staging.join(MANIFEST_FILE);
-        std::fs::write(&path, manifest.to_tsv())
+        manifest
+            .write(&path)
             .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
         let old = self.staging.with_file_name(format!(
             ".{}.old",
@@ -271,14 +272,12 @@ impl Writer {
     fn stage_commit(&mut self) -> Result<Vec<String>, Diagnostic> {
         let (manifest, stale) = self.take_manifest()?;
         let staged = std::mem::take(&mut *self.staged.lock().map_err(|_| self.poisoned())?);
-        for (name, contents) in [
-            (MANIFEST_FILE, manifest.to_tsv()),
-            (PLAN_FILE, staged.join("\n")),
-        ] {
-            let path = self.staging.join(name);
-            std::fs::write(&path, contents)
-                .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
-        }
+        let cannot =
+            |path: &Path, e: std::io::Error| Diagnostic::error(path, format!("cannot write: {e}"));
+        let path = self.staging.join(MANIFEST_FILE);
+        manifest.write(&path).map_err(|e| cannot(&path, e))?;
+        let path = self.staging.join(PLAN_FILE);
+        std::fs::write(&path, staged.join("\n")).map_err(|e| cannot(&path, e))?;
         std::fs::write(&self.marker, b"")
             .map_err(|e| Diagnostic::error(&self.marker, format!("cannot write: {e}")))?;
         self.finished = true;
