@@ -73,9 +73,8 @@ pub struct SearchStats {
     pub largest_shard_name: String,
 }
 
-/// A term and its serialized entry, with the entry's size and the term's cut hash
-/// (`shard::pack`).
-type Sized<'a> = ((&'a str, String), usize, u64);
+/// A term and its entry, with the entry's size and the term's cut hash (`shard::pack`).
+type Sized<'a> = ((&'a str, Entry<'a>), usize, u64);
 
 pub fn build(audit: &Audit) -> SearchIndex {
     let facets = Facets::of(audit);
@@ -119,8 +118,8 @@ pub fn build(audit: &Audit) -> SearchIndex {
 fn term_files(audit: &Audit) -> (Vec<ShardFile>, Value) {
     let terms = TermIndex::of(audit);
     let mut files = Vec::new();
-    // Term shards. Each entry is serialized once, in parallel: its text sizes the shards
-    // and is pasted into one.
+    // Term shards. Each entry is sized in parallel, and a term's with posting blocks
+    // serialized then; the usual entry, a string of postings, is written into its shard.
     let entries: Vec<(Sized, Vec<ShardFile>)> = terms
         .terms
         .par_iter()
@@ -176,42 +175,95 @@ fn doc_files(audit: &Audit, facets: &Facets) -> (Vec<ShardFile>, Value) {
     (files, top)
 }
 
-/// `{"term":entry,…}` from serialized entries, as serde_json writes an object.
-fn object(members: &[(&str, String)]) -> String {
-    let mut json = Vec::with_capacity(members.iter().map(|(t, e)| t.len() + e.len() + 4).sum());
-    json.push(b'{');
+/// `{"term":entry,…}`, as serde_json writes an object.
+fn object(members: &[(&str, Entry<'_>)]) -> String {
+    let mut json = String::with_capacity(members.iter().map(|(t, e)| t.len() + e.len() + 4).sum());
+    json.push('{');
     for (i, (term, entry)) in members.iter().enumerate() {
         if i > 0 {
-            json.push(b',');
+            json.push(',');
         }
-        // Writing a string into a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut json, term);
-        json.push(b':');
-        json.extend_from_slice(entry.as_bytes());
+        // serde_json escapes only quotes, backslashes and control characters.
+        if term.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+            json.push('"');
+            json.push_str(term);
+            json.push('"');
+        } else {
+            json.push_str(&serde_json::to_string(term).unwrap_or_default());
+        }
+        json.push(':');
+        entry.write(&mut json);
     }
-    json.push(b'}');
-    String::from_utf8(json).unwrap_or_default()
+    json.push('}');
+    json
 }
 
-/// A term's entry as JSON (see the module comment) from its request ids, ascending;
-/// blocks of older postings go to `files`.
-fn term_entry(ascending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>) -> String {
-    let jump = jump.map(|j| match j {
-        Jump::Request(id) => format!("r{}", base36(id)),
-        Jump::Job(id) => format!("j{}", base36(id)),
-    });
-    if ascending.len() <= HEAD {
-        // Base-36 digits, commas and a `r`/`j` jump: nothing to escape.
-        let mut entry = String::with_capacity(24);
-        entry.push('"');
-        if let Some(j) = jump {
-            entry.push_str(&j);
-            entry.push(';');
+/// A term's entry (see the module comment): a string of postings, written straight into
+/// its shard; or, for a term with blocks of older postings, its JSON.
+enum Entry<'t> {
+    Postings(Option<Jump>, &'t [u64]),
+    Json(String),
+}
+
+impl Entry<'_> {
+    /// Its size in bytes, as written.
+    fn len(&self) -> usize {
+        match self {
+            Entry::Postings(jump, ascending) => {
+                2 + jump.map_or(0, |j| jump_len(j) + 1)
+                    + shard::postings_len(ascending.iter().rev().copied())
+            }
+            Entry::Json(json) => json.len(),
         }
-        shard::push_postings(&mut entry, ascending.iter().rev().copied());
-        entry.push('"');
-        return entry;
     }
+
+    fn write(&self, out: &mut String) {
+        match self {
+            Entry::Postings(jump, ascending) => {
+                // Base-36 digits, commas and a `r`/`j` jump: nothing to escape.
+                out.push('"');
+                if let Some(j) = jump {
+                    push_jump(out, *j);
+                    out.push(';');
+                }
+                shard::push_postings(out, ascending.iter().rev().copied());
+                out.push('"');
+            }
+            Entry::Json(json) => out.push_str(json),
+        }
+    }
+}
+
+/// A jump as an entry gives it: `r<id>` a request, `j<id>` a job of that request.
+fn push_jump(out: &mut String, jump: Jump) {
+    let (kind, id) = match jump {
+        Jump::Request(id) => ('r', id),
+        Jump::Job(id) => ('j', id),
+    };
+    out.push(kind);
+    shard::push_base36(out, id);
+}
+
+fn jump_len(jump: Jump) -> usize {
+    let (Jump::Request(id) | Jump::Job(id)) = jump;
+    1 + shard::base36_len(id)
+}
+
+/// A term's entry from its request ids, ascending; blocks of older postings go to
+/// `files`.
+fn term_entry<'t>(
+    ascending: &'t [u64],
+    jump: Option<Jump>,
+    files: &mut Vec<ShardFile>,
+) -> Entry<'t> {
+    if ascending.len() <= HEAD {
+        return Entry::Postings(jump, ascending);
+    }
+    let jump = jump.map(|j| {
+        let mut text = String::new();
+        push_jump(&mut text, j);
+        text
+    });
     let descending: Vec<u64> = ascending.iter().rev().copied().collect();
     // Blocks are whole and counted from the oldest posting; the newest HEAD to
     // HEAD + BLOCK - 1 stay in the entry. New requests then change the entry alone until
@@ -235,7 +287,7 @@ fn term_entry(ascending: &[u64], jump: Option<Jump>, files: &mut Vec<ShardFile>)
     if let Some(j) = jump {
         entry["j"] = Value::String(j);
     }
-    entry.to_string()
+    Entry::Json(entry.to_string())
 }
 
 #[cfg(test)]

@@ -87,6 +87,20 @@ pub(super) fn push_postings(out: &mut String, descending: impl Iterator<Item = u
     }
 }
 
+/// The length of `encode_postings(descending)`.
+pub(super) fn postings_len(descending: impl Iterator<Item = u64>) -> usize {
+    let mut previous = None;
+    let mut len = 0;
+    for id in descending {
+        if previous.is_some() {
+            len += 1;
+        }
+        len += base36_len(previous.map_or(id, |p: u64| p - id));
+        previous = Some(id);
+    }
+    len
+}
+
 pub fn decode_postings(text: &str) -> Vec<u64> {
     let mut ids = Vec::new();
     let mut previous: Option<u64> = None;
@@ -105,7 +119,17 @@ pub fn base36(n: u64) -> String {
     out
 }
 
-fn push_base36(out: &mut String, mut n: u64) {
+/// The number of base-36 digits of `n`.
+pub(super) fn base36_len(mut n: u64) -> usize {
+    let mut len = 1;
+    while n >= 36 {
+        n /= 36;
+        len += 1;
+    }
+    len
+}
+
+pub(super) fn push_base36(out: &mut String, mut n: u64) {
     const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
     // u64::MAX has 13 base-36 digits.
     let mut digits = [0u8; 13];
@@ -118,7 +142,8 @@ fn push_base36(out: &mut String, mut n: u64) {
             break;
         }
     }
-    out.extend(digits[i..].iter().map(|&d| d as char));
+    // Base-36 digits are ASCII.
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
 }
 
 /// Where a sequence of items is cut into runs, decided by the items themselves
@@ -245,6 +270,22 @@ mod tests {
         assert_eq!(decode_postings(""), Vec::<u64>::new());
         assert_eq!(base36(35), "z");
         assert_eq!(base36(36), "10");
+    }
+
+    #[test]
+    fn lengths_are_worked_out_as_written() {
+        for n in [0, 1, 35, 36, 1295, 1296, 21418, u64::MAX] {
+            assert_eq!(base36_len(n), base36(n).len(), "{n}");
+        }
+        for ids in [
+            &[][..],
+            &[7],
+            &[21418, 21417, 19021, 3131, 0],
+            &[u64::MAX, 0],
+        ] {
+            let len = postings_len(ids.iter().copied());
+            assert_eq!(len, encode_postings(ids).len(), "{ids:?}");
+        }
     }
 
     #[test]
