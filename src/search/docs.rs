@@ -80,14 +80,6 @@ fn doc_row<'a>(
     if let Some(lead) = q.orgs.iter().position(|o| o.lead) {
         orgs.swap(0, lead);
     }
-    let numbers = |out: &mut String, numbers: &[usize]| {
-        for (i, n) in numbers.iter().enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            let _ = write!(out, "{n}");
-        }
-    };
     let _ = write!(
         out,
         "[{},{},{},",
@@ -96,10 +88,14 @@ fn doc_row<'a>(
         facets.backend(&q.backend.slug),
     );
     match orgs.as_slice() {
-        [one] => numbers(out, &[*one]),
+        [one] => {
+            let _ = write!(out, "{one}");
+        }
         _ => {
             out.push('[');
-            numbers(out, &orgs);
+            for (i, n) in orgs.iter().enumerate() {
+                let _ = write!(out, "{}{n}", if i > 0 { "," } else { "" });
+            }
             out.push(']');
         }
     }

@@ -178,19 +178,17 @@ fn doc_files(audit: &Audit, facets: &Facets) -> (Vec<ShardFile>, Value) {
 /// `{"term":entry,…}`, as serde_json writes an object.
 fn object(members: &[(&str, Entry<'_>)]) -> String {
     let mut json = String::with_capacity(members.iter().map(|(t, e)| t.len() + e.len() + 4).sum());
+    // Each term quoted by serde_json into one buffer used again, not a string each.
+    let mut quoted = Vec::new();
     json.push('{');
     for (i, (term, entry)) in members.iter().enumerate() {
         if i > 0 {
             json.push(',');
         }
-        // serde_json escapes only quotes, backslashes and control characters.
-        if term.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-            json.push('"');
-            json.push_str(term);
-            json.push('"');
-        } else {
-            json.push_str(&serde_json::to_string(term).unwrap_or_default());
-        }
+        quoted.clear();
+        // Writing a string into a Vec cannot fail, and gives UTF-8.
+        let _ = serde_json::to_writer(&mut quoted, term);
+        json.push_str(std::str::from_utf8(&quoted).unwrap_or_default());
         json.push(':');
         entry.write(&mut json);
     }

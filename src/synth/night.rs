@@ -63,27 +63,30 @@ struct Fields {
     created_at: Value,
 }
 
+impl Fields {
+    /// The fields of a line that is a JSON object.
+    fn of(text: &str) -> Option<Fields> {
+        // An object only: serde would read a struct from an array too.
+        if !text.trim_start().starts_with('{') {
+            return None;
+        }
+        serde_json::from_str(text).ok().or_else(|| {
+            // Read whole where a field repeats, which a struct refuses: the last one counts.
+            let v: Value = serde_json::from_str(text).ok()?;
+            let field = |name: &str| v.get(name).cloned().unwrap_or_default();
+            Some(Fields {
+                id: field("id"),
+                identifier: field("identifier"),
+                job_request_id: field("job_request_id"),
+                created_at: field("created_at"),
+            })
+        })
+    }
+}
+
 impl Line {
     fn of(text: String) -> Line {
-        // An object only: serde would read a struct from an array too.
-        let fields = text
-            .trim_start()
-            .starts_with('{')
-            .then(|| {
-                serde_json::from_str::<Fields>(&text).ok().or_else(|| {
-                    // Read as a whole where a field repeats: the last one counts.
-                    let v: Value = serde_json::from_str(&text).ok()?;
-                    let field = |name: &str| v.get(name).cloned().unwrap_or_default();
-                    Some(Fields {
-                        id: field("id"),
-                        identifier: field("identifier"),
-                        job_request_id: field("job_request_id"),
-                        created_at: field("created_at"),
-                    })
-                })
-            })
-            .flatten();
-        let head = fields.and_then(|f| {
+        let head = Fields::of(&text).and_then(|f| {
             Some(Head {
                 id: f.id.as_u64(),
                 identifier: f.identifier.as_str()?.to_owned(),
