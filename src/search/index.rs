@@ -4,14 +4,15 @@
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use super::tokenize::{compounds, js_order, phrase, tokenize};
-use crate::audit::Audit;
+use crate::audit::{Audit, Summary};
 
 /// Where an exact query goes without showing a list: the request page, or a job's
 /// section of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Jump {
     /// A request id or identifier.
     Request(u64),
@@ -26,7 +27,7 @@ pub struct TermIndex<'a> {
     /// In JavaScript's string order (`js_order`).
     pub terms: Vec<Term<'a>>,
     /// Every term's request ids, ascending, one after another (`Term::ids`).
-    ids: Vec<u64>,
+    pub(super) ids: Vec<u64>,
 }
 
 #[derive(Debug)]
@@ -34,7 +35,7 @@ pub struct Term<'a> {
     /// Borrowed from the records where a text is its own term (identifiers, shas).
     pub text: Cow<'a, str>,
     /// Where its ids are in `TermIndex::ids`.
-    ids: std::ops::Range<usize>,
+    pub(super) ids: std::ops::Range<usize>,
     /// Where an exact query of the term goes.
     pub jump: Option<Jump>,
 }
@@ -45,12 +46,19 @@ impl<'a> TermIndex<'a> {
         &self.ids[term.ids.clone()]
     }
 
-    /// Requests come sorted by id, so a term's postings arrive in order and a term seen
-    /// again in the same request is the last one posted.
+    /// The index of every request.
     pub fn of(audit: &'a Audit) -> TermIndex<'a> {
-        let mut b = Builder::with_capacity(audit.requests.len());
+        TermIndex::of_rows(audit, 0..audit.requests.len())
+    }
+
+    /// The index of the requests at `rows` (ascending). Requests come sorted by id, so a
+    /// term's postings arrive in order and a term seen again in the same request is the
+    /// last one posted.
+    pub fn of_rows(audit: &'a Audit, rows: impl ExactSizeIterator<Item = usize>) -> TermIndex<'a> {
+        let mut b = Builder::with_capacity(rows.len());
         let mut jobs = Vec::new();
-        for (row, q) in audit.requests.iter().enumerate() {
+        for row in rows {
+            let q = &audit.requests[row];
             let id = q.id;
             b.row = row as u32;
             // Unique to the request: tokenized as they come.
@@ -107,6 +115,24 @@ impl<'a> TermIndex<'a> {
         }
         b.finish(|row| audit.requests[row as usize].id)
     }
+}
+
+/// Where an exact query of `term` goes for request `q` alone, as `TermIndex::of_rows`
+/// decides: its identifier (or a word of it) and its id go to the request, a job's
+/// one-word identifier to that job.
+pub(super) fn jump_in(q: &Summary, term: &str) -> Option<Jump> {
+    let identifier = if is_one_word(&q.identifier) {
+        *q.identifier == *term
+    } else {
+        tokenize(&q.identifier).iter().any(|w| w == term)
+    };
+    if identifier || q.id.to_string() == term {
+        return Some(Jump::Request(q.id));
+    }
+    q.jobs
+        .iter()
+        .any(|job| is_one_word(&job.identifier) && *job.identifier == *term)
+        .then_some(Jump::Job(q.id))
 }
 
 /// Terms numbered as they are first seen, every posting as a (term, row) pair, and the

@@ -78,9 +78,9 @@ pub fn build_with_progress(
     let full = options.full;
     let previous = std::thread::spawn(move || {
         if full {
-            Manifest::default()
+            (Manifest::default(), Vec::new())
         } else {
-            Manifest::read(&output)
+            (Manifest::read(&output), memo::read_terms(&output))
         }
     });
     progress.start("read export", 0);
@@ -141,15 +141,16 @@ pub fn build_with_progress(
     // The search index is made from the records alone, from the moment the audit is done,
     // its work on the same pool as the pages'.
     let (mut summary, unwritten) = std::thread::scope(|scope| {
-        let index = scope.spawn(|| search::build(&audit));
+        let (previous, terms) = previous.join().unwrap_or_default();
+        let audit = &audit;
+        let index = scope.spawn(move || search::build_from(audit, &terms));
         let index = move || index.join().ok();
         // The memo is encoded while the pages are made: much of that waits on the disk.
-        let encoded = scope.spawn(|| memo::encode(&audit, settings, memo_sizes));
-        let previous = previous.join().unwrap_or_default();
-        let (summary, graphs, writer) = write_site(
+        let encoded = scope.spawn(move || memo::encode(audit, settings, memo_sizes));
+        let (summary, graphs, writer, terms) = write_site(
             options,
             &config,
-            (&audit, &graphs),
+            (audit, &graphs),
             &markdown_pages,
             progress,
             previous,
@@ -165,7 +166,11 @@ pub fn build_with_progress(
         // again. It holds facts known by the hash of what they are about, true whatever
         // the tree, so it is written while an update's files move in; a new tree must be
         // in place first.
-        let write_memo = || memo::write(&options.output, encoded, &graphs).err();
+        let write_memo = || {
+            let memo = memo::write(&options.output, encoded, &graphs);
+            let terms = memo::write_terms(&options.output, &terms);
+            memo.and(terms).err()
+        };
         progress.start("commit", 0);
         let (committed, unwritten) = if writer.updates_in_place() {
             rayon::join(|| writer.finish(), write_memo)
@@ -192,7 +197,8 @@ pub fn build_with_progress(
 
 /// Renders and writes every file of the site over the `previous` build's; `index` waits
 /// for the search index. `graphs` are the graph sizes earlier builds found; returns what
-/// this build made, the sizes it knows, and the writer, to commit.
+/// this build made, the sizes it knows, the writer, to commit, and the term index for the
+/// next build.
 fn write_site(
     options: &BuildOptions,
     config: &SiteConfig,
@@ -201,7 +207,7 @@ fn write_site(
     progress: &dyn Progress,
     previous: Manifest,
     index: impl FnOnce() -> Option<SearchIndex>,
-) -> Result<(BuildSummary, GraphSizes, Writer), BuildError> {
+) -> Result<(BuildSummary, GraphSizes, Writer, Vec<u8>), BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
     progress.start("prepare", 0);
     let hashed = assets::hashed_assets();
@@ -250,12 +256,13 @@ fn write_site(
     progress.start("search index", 0);
     let index = index();
     progress.finish();
-    let index = index.ok_or_else(|| {
+    let mut index = index.ok_or_else(|| {
         fatal(Diagnostic::error(
             &options.output,
             "the search index could not be built",
         ))
     })?;
+    let terms = std::mem::take(&mut index.stored);
     let search = site.search(index, &hashed).map_err(fatal)?;
     progress.start("sitemap and feeds", 0);
     site.hosting_files(&config.title).map_err(fatal)?;
@@ -270,7 +277,7 @@ fn write_site(
         search,
         ..BuildSummary::default()
     };
-    Ok((summary, drawings.sizes(), writer))
+    Ok((summary, drawings.sizes(), writer, terms))
 }
 
 /// The home page's "as of" date: from `SOURCE_DATE_EPOCH` (reproducible builds), else the

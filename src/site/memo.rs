@@ -53,7 +53,7 @@ impl Memo {
     /// use.
     pub fn read(root: &Path) -> Memo {
         let path = root.join(MEMO_FILE);
-        let Ok(bytes) = std::fs::read(&path) else {
+        let Some((bytes, body)) = read_checked(&path, MAGIC) else {
             return Memo::default();
         };
         let written = std::fs::metadata(&path)
@@ -61,7 +61,7 @@ impl Memo {
             .ok()
             .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
             .map(|d| d.as_nanos() as i128);
-        Memo::decode(bytes)
+        Memo::decode(bytes, body)
             .map(|mut memo| {
                 memo.read.set_written(written);
                 memo
@@ -69,7 +69,9 @@ impl Memo {
             .unwrap_or_default()
     }
 
-    fn decode(bytes: Vec<u8>) -> Option<Memo> {
+    /// The memo in `bytes`, whose body (past the head `read_checked` checked) starts at
+    /// `body`.
+    fn decode(bytes: Vec<u8>, body: usize) -> Option<Memo> {
         fn field<'b>(rest: &mut &'b [u8], len: usize) -> Option<&'b [u8]> {
             let (head, tail) = rest.split_at_checked(len)?;
             *rest = tail;
@@ -85,15 +87,7 @@ impl Memo {
             let len = usize::try_from(number(field(rest, 8)?)?).ok()?;
             field(rest, len)
         }
-        let mut rest = bytes.strip_prefix(MAGIC)?;
-        if number(field(&mut rest, 16)?)? != crate::program::fingerprint() {
-            return None;
-        }
-        // A memo cut short or damaged (a crash after its rename) is not taken for one.
-        let checksum = number(field(&mut rest, 16)?)?;
-        if checksum != xxhash_rust::xxh3::xxh3_128(rest) {
-            return None;
-        }
+        let mut rest = &bytes[body..];
         let settings = number(field(&mut rest, 16)?)?;
         let table = part(&mut rest)?;
         let mut sizes = PartSizes([table.len(), 0, 0]);
@@ -164,28 +158,72 @@ pub fn encode(audit: &Audit, settings: u128, sizes: PartSizes) -> Encoded {
 pub fn write(root: &Path, encoded: Encoded, graphs: &GraphSizes) -> Result<(), Diagnostic> {
     let graphs: Vec<(u128, Option<usize>)> = graphs.iter().map(|(h, s)| (*h, *s)).collect();
     let graphs = postcard::to_stdvec(&graphs).unwrap_or_default();
-    // The checksum covers the body and the graph sizes after it, hashed as they are
-    // written rather than joined: the body is tens of megabytes.
+    let body: Vec<&[u8]> = encoded
+        .parts
+        .iter()
+        .map(Vec::as_slice)
+        .chain([&graphs[..]])
+        .collect();
+    write_checked(&root.join(MEMO_FILE), MAGIC, &body)
+}
+
+/// The term index the search index was made from (`SearchIndex::stored`), kept beside the
+/// memo for the next build, and like it only a shortcut.
+pub const TERMS_FILE: &str = ".jobaudit-terms";
+const TERMS_MAGIC: &[u8; 16] = b"jobaudit terms1\n";
+
+/// The stored term index in the tree at `root`, or nothing this program can use.
+pub fn read_terms(root: &Path) -> Vec<u8> {
+    read_checked(&root.join(TERMS_FILE), TERMS_MAGIC)
+        .map(|(mut bytes, body)| {
+            bytes.drain(..body);
+            bytes
+        })
+        .unwrap_or_default()
+}
+
+pub fn write_terms(root: &Path, stored: &[u8]) -> Result<(), Diagnostic> {
+    write_checked(&root.join(TERMS_FILE), TERMS_MAGIC, &[stored])
+}
+
+/// Writes `magic`, this program's fingerprint, a checksum of `body` and then `body` to
+/// `path`, through a temporary file so that a build killed meanwhile leaves the old file
+/// or none.
+fn write_checked(path: &Path, magic: &[u8; 16], body: &[&[u8]]) -> Result<(), Diagnostic> {
+    // The checksum is hashed part by part rather than of the parts joined: a memo is
+    // tens of megabytes.
     let mut checksum = xxhash_rust::xxh3::Xxh3::new();
-    for part in &encoded.parts {
+    for part in body {
         checksum.update(part);
     }
-    checksum.update(&graphs);
-    let path = root.join(MEMO_FILE);
-    let temporary = root.join(format!("{MEMO_FILE}.new"));
-    let cannot = |e: std::io::Error| Diagnostic::error(&path, format!("cannot write: {e}"));
-    // Not synced: a memo lost in a crash costs one slower build, and the checksum keeps
-    // a damaged one from being read.
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".new");
+    let cannot = |e: std::io::Error| Diagnostic::error(path, format!("cannot write: {e}"));
+    // Not synced: a file lost in a crash costs one slower build, and the checksum keeps a
+    // damaged one from being read.
     let mut file = std::fs::File::create(&temporary).map_err(cannot)?;
     let head = [
-        &MAGIC[..],
+        &magic[..],
         &crate::program::fingerprint().to_le_bytes(),
         &checksum.digest128().to_le_bytes(),
     ];
-    let body = encoded.parts.iter().map(Vec::as_slice);
-    for part in head.into_iter().chain(body).chain([&graphs[..]]) {
+    for part in head.into_iter().chain(body.iter().copied()) {
         file.write_all(part).map_err(cannot)?;
     }
     drop(file);
-    std::fs::rename(&temporary, &path).map_err(cannot)
+    std::fs::rename(&temporary, path).map_err(cannot)
+}
+
+/// The bytes of the file `write_checked` wrote at `path` with `magic`, and where its body
+/// starts; None when it is missing, made by another build of the program, or damaged (a
+/// crash after its rename).
+fn read_checked(path: &Path, magic: &[u8; 16]) -> Option<(Vec<u8>, usize)> {
+    let bytes = std::fs::read(path).ok()?;
+    let rest = bytes.strip_prefix(magic)?;
+    let (program, rest) = rest.split_at_checked(16)?;
+    let (checksum, rest) = rest.split_at_checked(16)?;
+    let current = program == crate::program::fingerprint().to_le_bytes()
+        && checksum == xxhash_rust::xxh3::xxh3_128(rest).to_le_bytes();
+    let body = bytes.len() - rest.len();
+    current.then_some((bytes, body))
 }
