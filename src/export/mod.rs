@@ -317,7 +317,7 @@ impl Export {
 
     /// The requests this read parsed, in full (jobs attached), by position in
     /// `requests`; None for those the memo knew. Hands them out once.
-    pub fn take_parsed(&mut self) -> Result<Vec<Option<JobRequest>>, Diagnostic> {
+    pub fn take_parsed(&mut self) -> Result<Vec<Option<Box<JobRequest>>>, Diagnostic> {
         let parsed = std::mem::take(&mut self.parsed);
         let mut loose = std::mem::take(&mut self.parsed_jobs);
         parsed
@@ -329,7 +329,7 @@ impl Export {
                 };
                 let mut job = |i: usize| loose.remove(&i).map_or_else(|| self.job(i), |j| Ok(*j));
                 self.attach(r, &mut request, &mut job)?;
-                Ok(Some(*request))
+                Ok(Some(request))
             })
             .collect()
     }

@@ -8,7 +8,8 @@
 //! means the build works everything out afresh, to the same bytes.
 
 use std::io::Write;
-use std::path::Path;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::audit::{Audit, AuditMemo, AuditRows};
@@ -196,22 +197,41 @@ fn write_checked(path: &Path, magic: &[u8; 16], body: &[&[u8]]) -> Result<(), Di
     for part in body {
         checksum.update(part);
     }
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".new");
     let cannot = |e: std::io::Error| Diagnostic::error(path, format!("cannot write: {e}"));
-    // Not synced: a file lost in a crash costs one slower build, and the checksum keeps a
-    // damaged one from being read.
-    let mut file = std::fs::File::create(&temporary).map_err(cannot)?;
+    // Over the last one, in place: a new file's pages are all fresh memory, which costs
+    // more than the writing, and a write cut short fails the checksum. A file linked
+    // elsewhere (a snapshot of the tree) is replaced instead, through a temporary file.
+    let last = std::fs::OpenOptions::new().write(true).open(path);
+    let (mut file, temporary) = match last {
+        Ok(file) if file.metadata().is_ok_and(|m| m.nlink() == 1) => (file, None),
+        _ => {
+            let mut temporary = path.as_os_str().to_owned();
+            temporary.push(".new");
+            let temporary = PathBuf::from(temporary);
+            (
+                std::fs::File::create(&temporary).map_err(cannot)?,
+                Some(temporary),
+            )
+        }
+    };
     let head = [
         &magic[..],
         &crate::program::fingerprint().to_le_bytes(),
         &checksum.digest128().to_le_bytes(),
     ];
+    // Not synced: a file lost in a crash costs one slower build, and the checksum keeps a
+    // damaged one from being read.
+    let mut len = 0;
     for part in head.into_iter().chain(body.iter().copied()) {
         file.write_all(part).map_err(cannot)?;
+        len += part.len() as u64;
     }
+    file.set_len(len).map_err(cannot)?;
     drop(file);
-    std::fs::rename(&temporary, path).map_err(cannot)
+    match temporary {
+        Some(temporary) => std::fs::rename(&temporary, path).map_err(cannot),
+        None => Ok(()),
+    }
 }
 
 /// The bytes of the file `write_checked` wrote at `path` with `magic`, and where its body
