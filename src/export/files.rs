@@ -108,7 +108,9 @@ fn read_file<K: Keys>(
     known: &mut Known<K>,
     parse: impl Fn(&Path, RecordText<'_>) -> Parsed<K::Record> + Sync,
 ) -> Result<ReadFile<K>, Diagnostic> {
-    let mut records = Vec::new();
+    // As many as the last build read, about: grown by doubling, half a million records
+    // would be copied into fresh memory again and again.
+    let mut records = Vec::with_capacity(known.len() + known.len() / 16);
     let (mut diagnostics, mut counts) = (Vec::new(), ReadCounts::default());
     let mut parsed_count = 0;
     let path = match &input {

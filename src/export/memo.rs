@@ -47,6 +47,11 @@ impl<K> Known<K> {
         Known { rows }
     }
 
+    /// How many records it knows.
+    pub(super) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
     /// Where the record of text hash `hash` is, if the memo knows it.
     pub(super) fn find(&self, hash: u128) -> Option<usize> {
         self.rows.binary_search_by_key(&hash, |(h, _)| *h).ok()

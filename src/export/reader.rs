@@ -128,10 +128,11 @@ impl RecordFile {
             let text = whole(buffer, &mut file)?;
             return RecordFile::from_text(path, text, visit);
         }
-        let spans = read_lines(&mut file, buffer, (chunk, eof), visit).map_err(|e| match e {
-            LinesError::Io(e) => io_error(e),
-            LinesError::NotUtf8(offset) => not_utf8(path, offset),
-        })?;
+        let spans =
+            read_lines(&mut file, size, buffer, (chunk, eof), visit).map_err(|e| match e {
+                LinesError::Io(e) => io_error(e),
+                LinesError::NotUtf8(offset) => not_utf8(path, offset),
+            })?;
         Ok(RecordFile {
             path: path.to_path_buf(),
             store: Store::OnDisk(file),
@@ -232,6 +233,7 @@ enum LinesError {
 /// byte order mark at the start is not part of the first record.
 fn read_lines(
     file: &mut File,
+    size: usize,
     mut buffer: Vec<u8>,
     (chunk, mut eof): (usize, bool),
     visit: &mut Visit<'_>,
@@ -267,6 +269,13 @@ fn read_lines(
         let text = std::str::from_utf8(&buffer[..whole])
             .map_err(|e| LinesError::NotUtf8(offset + e.valid_up_to()))?;
         let records = split_lines(text, line);
+        if spans.is_empty() && !eof {
+            // Sized once, from the records per byte of the first chunk: grown by
+            // doubling, half a million spans would be copied into fresh memory again and
+            // again.
+            let expected = records.len() * size / whole.max(1);
+            spans.reserve(expected + expected / 16);
+        }
         visit(spans.len(), &records);
         spans.extend(spans_of(text, offset, &records, true));
         line += text.bytes().filter(|&b| b == b'\n').count();

@@ -36,7 +36,7 @@ use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::audit::Audit;
-use shard::{directory, pack, separator};
+use shard::{directory, separator};
 
 /// Bytes a term shard grows to before the next is started. With the script, manifest,
 /// one directory page and a few doc shards this keeps a query under 60 KB.
@@ -127,36 +127,36 @@ pub fn build_from(audit: &Audit, previous: &[u8]) -> SearchIndex {
 /// for the manifest; and the term index stored for the next build.
 fn term_files(audit: &Audit, previous: &[u8]) -> (Vec<ShardFile>, Value, Vec<u8>) {
     let (terms, stored) = stored::index_of(audit, previous);
-    let mut files = Vec::new();
     // Term shards. Each entry is sized in parallel, and a term's with posting blocks
-    // serialized then; the usual entry, a string of postings, is written into its shard.
-    let entries: Vec<(Sized, Vec<ShardFile>)> = terms
+    // serialized then (the blocks go to `blocks`, in any order: the files are sorted by
+    // name); the usual entry, a string of postings, is written into its shard.
+    let blocks = std::sync::Mutex::new(Vec::new());
+    let sized: Vec<Sized> = terms
         .terms
         .par_iter()
         .map(|term| {
-            let mut blocks = Vec::new();
-            let entry = term_entry(terms.ids(term), term.jump, &mut blocks);
+            let entry = term_entry(terms.ids(term), term.jump, &blocks);
             let bytes = term.text.len() + entry.len() + 4;
             let hash = shard::cut_hash(term.text.as_bytes());
-            (((&*term.text, entry), bytes, hash), blocks)
+            ((&*term.text, entry), bytes, hash)
         })
         .collect();
-    let mut sized = Vec::with_capacity(entries.len());
-    for (entry, blocks) in entries {
-        sized.push(entry);
-        files.extend(blocks);
-    }
-    let runs = pack(sized, TERM_SHARD_BYTES);
+    let mut files = blocks.into_inner().unwrap_or_default();
+    let runs = shard::runs(
+        sized.iter().map(|&(_, bytes, hash)| (bytes, hash)),
+        TERM_SHARD_BYTES,
+    );
+    let member = |n: usize| &sized[n].0;
     // A shard is found by the shortest prefix that sorts after the previous one's last term.
     let separators: Vec<String> = std::iter::once(String::new())
         .chain(
             runs.windows(2)
-                .map(|w| separator(w[0][w[0].len() - 1].0, w[1][0].0)),
+                .map(|w| separator(member(w[0].end - 1).0, member(w[1].start).0)),
         )
         .collect();
     let shards: Vec<ShardFile> = runs
         .par_iter()
-        .map(|run| ShardFile::from_json("t", object(run)))
+        .map(|run| ShardFile::from_json("t", object(sized[run.clone()].iter().map(|(m, _, _)| m))))
         .collect();
     let keys = separators
         .into_iter()
@@ -186,12 +186,12 @@ fn doc_files(audit: &Audit, facets: &Facets) -> (Vec<ShardFile>, Value) {
 }
 
 /// `{"term":entry,…}`, as serde_json writes an object.
-fn object(members: &[(&str, Entry<'_>)]) -> String {
-    let mut json = String::with_capacity(members.iter().map(|(t, e)| t.len() + e.len() + 4).sum());
+fn object<'m, 't: 'm>(members: impl Iterator<Item = &'m (&'t str, Entry<'t>)> + Clone) -> String {
+    let mut json = String::with_capacity(members.clone().map(|(t, e)| t.len() + e.len() + 4).sum());
     // Each term quoted by serde_json into one buffer used again, not a string each.
     let mut quoted = Vec::new();
     json.push('{');
-    for (i, (term, entry)) in members.iter().enumerate() {
+    for (i, (term, entry)) in members.enumerate() {
         if i > 0 {
             json.push(',');
         }
@@ -262,7 +262,7 @@ fn jump_len(jump: Jump) -> usize {
 fn term_entry<'t>(
     ascending: &'t [u64],
     jump: Option<Jump>,
-    files: &mut Vec<ShardFile>,
+    files: &std::sync::Mutex<Vec<ShardFile>>,
 ) -> Entry<'t> {
     if ascending.len() <= HEAD {
         return Entry::Postings(jump, ascending);
@@ -283,7 +283,9 @@ fn term_entry<'t>(
         .map(|chunk| {
             let file = ShardFile::new("p", &Value::String(encode_postings(chunk)));
             let entry = json!([base36(chunk[0]), file.name]);
-            files.push(file);
+            if let Ok(mut files) = files.lock() {
+                files.push(file);
+            }
             entry
         })
         .collect();

@@ -184,17 +184,31 @@ pub(super) fn cut_hash(bytes: &[u8]) -> u64 {
 /// Splits `items` (in order, each with its size and hash) into runs of at most `limit`
 /// bytes (an item larger than `limit` gets a run of its own), cut where [`Cuts`] says.
 pub(super) fn pack<T>(items: Vec<(T, usize, u64)>, limit: usize) -> Vec<Vec<T>> {
+    let runs = runs(items.iter().map(|&(_, bytes, hash)| (bytes, hash)), limit);
+    let mut items = items.into_iter().map(|(item, _, _)| item);
+    runs.into_iter()
+        .map(|run| items.by_ref().take(run.len()).collect())
+        .collect()
+}
+
+/// `pack`, as the ranges of the runs, given each item's size and hash.
+pub(super) fn runs(
+    items: impl Iterator<Item = (usize, u64)>,
+    limit: usize,
+) -> Vec<std::ops::Range<usize>> {
     let mut runs = Vec::new();
-    let mut run = Vec::new();
+    let mut start = 0;
     let mut cuts = Cuts::new(limit);
-    for (item, bytes, hash) in items {
+    let mut end = 0;
+    for (n, (bytes, hash)) in items.enumerate() {
         if cuts.starts_run(bytes, hash) {
-            runs.push(std::mem::take(&mut run));
+            runs.push(start..n);
+            start = n;
         }
-        run.push(item);
+        end = n + 1;
     }
-    if !run.is_empty() {
-        runs.push(run);
+    if end > start {
+        runs.push(start..end);
     }
     runs
 }
