@@ -118,7 +118,7 @@ pub fn audit(export: Export) -> Result<Audit, Diagnostic> {
 /// record and jobs it knows. An error means a record file changed since it was read.
 pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Result<Audit, Diagnostic> {
     let mut diagnostics = std::mem::take(&mut export.diagnostics);
-    let parsed = export.take_parsed()?;
+    let mut parsed = export.take_parsed()?;
     let known: Vec<Option<Summary>> = export
         .requests
         .iter()
@@ -128,7 +128,6 @@ pub fn audit_with_memo(mut export: Export, mut memo: AuditMemo) -> Result<Audit,
     // The requests the memo does not know are summarized on every core; the rest are
     // taken where they lie, in the same allocation: a hundred thousand summaries are
     // forty megabytes, and fresh memory costs more than the copying.
-    let mut parsed = parsed;
     let missing: Vec<(usize, Option<Box<JobRequest>>)> = (0..known.len())
         .filter(|&n| known[n].is_none())
         .map(|n| (n, parsed[n].take()))

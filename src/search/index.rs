@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
-use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 
 use super::tokenize::{compounds, js_order, phrase, tokenize};
@@ -12,7 +11,7 @@ use crate::audit::{Audit, Summary};
 
 /// Where an exact query goes without showing a list: the request page, or a job's
 /// section of it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Jump {
     /// A request id or identifier.
     Request(u64),
