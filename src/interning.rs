@@ -63,6 +63,20 @@ impl<'a> Interner<'a> {
     }
 }
 
+/// Appends `rows` to `out` as postcard writes a sequence of them (its length, then each
+/// row), making each row only as it is written: a memo's hundred thousand summary rows,
+/// made all at once, took 40 MB beside the memo itself.
+pub fn write_seq<T: Serialize>(
+    mut out: Vec<u8>,
+    rows: impl ExactSizeIterator<Item = T>,
+) -> postcard::Result<Vec<u8>> {
+    out = postcard::to_extend(&rows.len(), out)?;
+    for row in rows {
+        out = postcard::to_extend(&row, out)?;
+    }
+    Ok(out)
+}
+
 /// The strings of a memo, one after another, and where each ends.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Table {
@@ -126,5 +140,23 @@ mod tests {
         );
         assert!(Arc::ptr_eq(&back[0], &back[3]), "one allocation per string");
         assert_eq!(&*texts.get(9), "");
+    }
+
+    #[test]
+    fn a_sequence_written_row_by_row_is_the_sequence_postcard_writes() {
+        let rows: Vec<(u128, Vec<Sym>, Option<String>)> = (0..300u32)
+            .map(|n| {
+                (
+                    u128::from(n) << 70,
+                    (0..n % 5).collect(),
+                    (n % 3 == 0).then(|| "é".repeat(n as usize)),
+                )
+            })
+            .collect();
+        let head = vec![7u8];
+        let streamed = write_seq(head.clone(), rows.iter()).unwrap();
+        assert_eq!(streamed, postcard::to_extend(&rows, head).unwrap());
+        let none: [u8; 0] = [];
+        assert_eq!(write_seq(Vec::new(), none.iter()).unwrap(), [0]);
     }
 }

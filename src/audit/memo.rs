@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::pipelines::{Facts, TextFacts};
 use super::{JobStats, JobSummary, Status, Summary};
 use crate::export::{Backend, Org, Project, Text, User, Workspace};
-use crate::interning::{Interner, Sym, Texts};
+use crate::interning::{Interner, Sym, Texts, write_seq};
 
 #[derive(Debug, Default)]
 pub struct AuditMemo {
@@ -34,8 +34,9 @@ pub struct AuditMemoOut<'a> {
     pub(super) texts: &'a Facts,
 }
 
-/// [`AuditMemo`] as it is written, its strings in the memo's table.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// [`AuditMemo`] as it is written (row by row, by [`AuditMemoOut::write_rows`]), its
+/// strings in the memo's table.
+#[derive(Debug, Default, Deserialize)]
 pub struct AuditRows {
     summaries: Vec<SummaryRow>,
     texts: Vec<(u128, TextFacts)>,
@@ -69,59 +70,72 @@ struct SummaryRow {
 }
 
 impl<'a> AuditMemoOut<'a> {
-    /// The rows to write, in id order.
-    pub fn rows(&self, strings: &mut Interner<'a>) -> AuditRows {
-        let mut sym = |s: &'a Text| strings.text(s);
-        let summaries = self
+    /// Appends the rows, in id order, to `out` as postcard writes [`AuditRows`].
+    pub fn write_rows(
+        &self,
+        strings: &mut Interner<'a>,
+        out: Vec<u8>,
+    ) -> postcard::Result<Vec<u8>> {
+        let rows = self
             .summaries
             .iter()
-            .map(|&(key, s, own)| SummaryRow {
-                key,
-                id: s.id,
-                identifier: sym(&s.identifier),
-                backend: (sym(&s.backend.slug), sym(&s.backend.name)),
-                workspace: (
-                    sym(&s.workspace.name),
-                    sym(&s.workspace.repo),
-                    sym(&s.workspace.branch),
-                ),
-                project: project_row(&s.project, &mut sym),
-                orgs: s.orgs.iter().map(|o| org_row(o, &mut sym)).collect(),
-                created_by: (sym(&s.created_by.username), sym(&s.created_by.fullname)),
-                created_at: time_row(s.created_at),
-                sha: sym(&s.sha),
-                requested_actions: s.requested_actions.iter().map(&mut sym).collect(),
-                definition: s.definition,
-                status: s.status,
-                started: s.started.map(time_row),
-                stats: {
-                    let t = &s.stats;
-                    [
-                        t.total,
-                        t.pending,
-                        t.running,
-                        t.succeeded,
-                        t.failed,
-                        t.completed,
-                    ]
-                },
-                jobs: s
-                    .jobs
-                    .iter()
-                    .map(|j| (sym(&j.identifier), sym(&j.action), sym(&j.status)))
-                    .collect(),
-                own: own.map(|o| {
-                    (
-                        project_row(&o.project, &mut sym),
-                        o.orgs.iter().map(|org| org_row(org, &mut sym)).collect(),
-                        (sym(&o.created_by.username), sym(&o.created_by.fullname)),
-                    )
-                }),
-            })
-            .collect();
-        let mut texts: Vec<_> = self.texts.iter().map(|(h, e)| (*h, e.clone())).collect();
-        texts.sort_unstable_by_key(|(h, _)| *h);
-        AuditRows { summaries, texts }
+            .map(|&(key, s, own)| summary_row(key, s, own, strings));
+        let out = write_seq(out, rows)?;
+        let mut texts: Vec<_> = self.texts.iter().collect();
+        texts.sort_unstable_by_key(|(h, _)| **h);
+        write_seq(out, texts.into_iter())
+    }
+}
+
+fn summary_row<'a>(
+    key: u128,
+    s: &'a Summary,
+    own: Option<&'a OwnNames>,
+    strings: &mut Interner<'a>,
+) -> SummaryRow {
+    let mut sym = |s: &'a Text| strings.text(s);
+    SummaryRow {
+        key,
+        id: s.id,
+        identifier: sym(&s.identifier),
+        backend: (sym(&s.backend.slug), sym(&s.backend.name)),
+        workspace: (
+            sym(&s.workspace.name),
+            sym(&s.workspace.repo),
+            sym(&s.workspace.branch),
+        ),
+        project: project_row(&s.project, &mut sym),
+        orgs: s.orgs.iter().map(|o| org_row(o, &mut sym)).collect(),
+        created_by: (sym(&s.created_by.username), sym(&s.created_by.fullname)),
+        created_at: time_row(s.created_at),
+        sha: sym(&s.sha),
+        requested_actions: s.requested_actions.iter().map(&mut sym).collect(),
+        definition: s.definition,
+        status: s.status,
+        started: s.started.map(time_row),
+        stats: {
+            let t = &s.stats;
+            [
+                t.total,
+                t.pending,
+                t.running,
+                t.succeeded,
+                t.failed,
+                t.completed,
+            ]
+        },
+        jobs: s
+            .jobs
+            .iter()
+            .map(|j| (sym(&j.identifier), sym(&j.action), sym(&j.status)))
+            .collect(),
+        own: own.map(|o| {
+            (
+                project_row(&o.project, &mut sym),
+                o.orgs.iter().map(|org| org_row(org, &mut sym)).collect(),
+                (sym(&o.created_by.username), sym(&o.created_by.fullname)),
+            )
+        }),
     }
 }
 
@@ -218,4 +232,60 @@ fn time_row(t: DateTime<Utc>) -> TimeRow {
 /// from being read at all).
 fn time((secs, nanos): TimeRow) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, nanos).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interning::Table;
+    use serde_json::json;
+
+    /// Summaries written row by row read back as they were, each by its record's key, and
+    /// named as its record names it where the names shown differ.
+    #[test]
+    fn summaries_read_back_as_their_records_make_them() {
+        let records: Vec<String> = (1..=30u64)
+            .map(|id| {
+                let named = id % 7 == 0;
+                json!({
+                    "id": id, "identifier": format!("r{id}"), "backend": "tpp",
+                    "project": if named { json!({"slug": "p", "name": format!("P{id}")}) } else { json!("p") },
+                    "orgs": ["o", format!("org{}", id % 3)], "created_by": "ann",
+                    "workspace": {"name": format!("ws{}", id % 4), "repo": "https://github.com/o/ws"},
+                    "created_at": format!("2024-01-{:02}T00:00:00Z", id % 28 + 1),
+                    "sha": format!("{id:040x}"), "status": if id % 5 == 0 { "failed" } else { "succeeded" },
+                    "requested_actions": (0..id % 4).map(|a| format!("a{a}")).collect::<Vec<_>>(),
+                    "jobs": (0..id % 3).map(|j| json!({
+                        "identifier": format!("j{id}-{j}"), "action": format!("a{j}"),
+                        "status": if j == 1 { "failed" } else { "succeeded" },
+                        "started_at": "2024-02-01T10:00:00.5Z",
+                    })).collect::<Vec<_>>(),
+                })
+                .to_string()
+            })
+            .collect();
+        let export = crate::export::from_json(&records, Default::default()).unwrap();
+        let audit = crate::audit::audit(export).unwrap();
+        let (_, out) = audit.memo();
+        assert!(out.summaries.iter().any(|(_, _, own)| own.is_some()));
+        let mut strings = Interner::default();
+        let rows = out.write_rows(&mut strings, Vec::new()).unwrap();
+        let table: Table =
+            postcard::from_bytes(&postcard::to_stdvec(&strings.table()).unwrap()).unwrap();
+        let rows: AuditRows = postcard::from_bytes(&rows).unwrap();
+        let memo = AuditMemo::from_rows(rows, &table.texts());
+        assert_eq!(memo.summaries.len(), 30);
+        for &(key, summary, own) in &out.summaries {
+            let mut expected = Summary {
+                pipeline: None,
+                ..summary.clone()
+            };
+            if let Some(own) = own {
+                expected.project = own.project.clone();
+                expected.orgs = own.orgs.clone();
+                expected.created_by = own.created_by.clone();
+            }
+            assert_eq!(memo.summaries[&key], expected, "request {}", summary.id);
+        }
+    }
 }

@@ -4,11 +4,11 @@
 //! reported, by every build.
 
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::files::{JobKeys, RequestKeys};
 use super::pipelines::{Stamp, StoreMemo};
-use crate::interning::{Interner, Sym, Texts};
+use crate::interning::{Interner, Sym, Texts, write_seq};
 
 #[derive(Debug, Default)]
 pub struct ReadMemo {
@@ -83,8 +83,9 @@ impl<K> Known<K> {
     }
 }
 
-/// [`ReadMemo`] as it is written, its strings in the memo's table.
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// [`ReadMemo`] as it is written (row by row, by [`ReadMemo::write_rows`]), its strings
+/// in the memo's table.
+#[derive(Debug, Default, Deserialize)]
 pub struct ReadRows {
     /// Text hash, id, identifier, nested jobs' identifiers.
     requests: Vec<(u128, u64, Sym, Vec<Sym>)>,
@@ -101,33 +102,29 @@ impl ReadMemo {
         self.store.written = written;
     }
 
-    /// The rows to write, by hash and path: the memo is in the output tree, and the same
-    /// input and program make the same tree.
-    pub fn rows<'a>(&'a self, strings: &mut Interner<'a>) -> ReadRows {
-        let requests = self.requests.by_hash();
-        let jobs = self.jobs.by_hash();
+    /// Appends the rows, by hash and path, to `out` as postcard writes [`ReadRows`]: the
+    /// memo is in the output tree, and the same input and program make the same tree.
+    pub fn write_rows<'a>(
+        &'a self,
+        strings: &mut Interner<'a>,
+        out: Vec<u8>,
+    ) -> postcard::Result<Vec<u8>> {
+        let requests = self.requests.by_hash().into_iter().map(|(h, k)| {
+            let nested: Vec<Sym> = k.nested.iter().map(|j| strings.text(j)).collect();
+            (h, k.id, strings.text(&k.identifier), nested)
+        });
+        let out = write_seq(out, requests)?;
+        let jobs = self.jobs.by_hash().into_iter().map(|(h, k)| {
+            let request = k.job_request_id.as_ref().map(|r| strings.text(r));
+            (h, strings.text(&k.identifier), request)
+        });
+        let out = write_seq(out, jobs)?;
         let mut store: Vec<_> = self.store.files.iter().collect();
         store.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        ReadRows {
-            requests: requests
-                .into_iter()
-                .map(|(h, k)| {
-                    let nested = k.nested.iter().map(|j| strings.text(j)).collect();
-                    (h, k.id, strings.text(&k.identifier), nested)
-                })
-                .collect(),
-            jobs: jobs
-                .into_iter()
-                .map(|(h, k)| {
-                    let request = k.job_request_id.as_ref().map(|r| strings.text(r));
-                    (h, strings.text(&k.identifier), request)
-                })
-                .collect(),
-            store: store
-                .into_iter()
-                .map(|(path, &(stamp, hash))| (strings.sym(path), stamp, hash))
-                .collect(),
-        }
+        let store = store
+            .into_iter()
+            .map(|(path, &(stamp, hash))| (strings.sym(path), stamp, hash));
+        write_seq(out, store)
     }
 
     pub fn from_rows(rows: ReadRows, strings: &Texts) -> ReadMemo {

@@ -139,12 +139,14 @@ pub fn encode(audit: &Audit, settings: u128, sizes: PartSizes) -> Encoded {
     let (read, own) = audit.memo();
     let mut strings = Interner::with_capacity(audit.requests.len() * 8);
     let [table_size, read_size, own_size] = sizes.0.map(|n| n + n / 16);
-    fn to_vec(value: &impl serde::Serialize, size: usize) -> Vec<u8> {
-        postcard::to_extend(value, Vec::with_capacity(size)).unwrap_or_default()
-    }
-    let read = to_vec(&read.rows(&mut strings), read_size);
-    let own = to_vec(&own.rows(&mut strings), own_size);
-    let table = to_vec(&strings.table(), table_size);
+    let read = read
+        .write_rows(&mut strings, Vec::with_capacity(read_size))
+        .unwrap_or_default();
+    let own = own
+        .write_rows(&mut strings, Vec::with_capacity(own_size))
+        .unwrap_or_default();
+    let table =
+        postcard::to_extend(&strings.table(), Vec::with_capacity(table_size)).unwrap_or_default();
     let mut parts = vec![settings.to_le_bytes().to_vec()];
     for part in [table, read, own] {
         parts.push((part.len() as u64).to_le_bytes().to_vec());
