@@ -34,6 +34,7 @@ pub use shard::{ShardFile, base36, decode_postings, encode_postings};
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
+use std::sync::Mutex;
 
 use crate::audit::Audit;
 use shard::{directory, separator};
@@ -75,9 +76,6 @@ pub struct SearchStats {
     pub largest_shard_bytes: u64,
     pub largest_shard_name: String,
 }
-
-/// A term and its entry, with the entry's size and the term's cut hash (`shard::pack`).
-type Sized<'a> = ((&'a str, Entry<'a>), usize, u64);
 
 pub fn build(audit: &Audit) -> SearchIndex {
     build_from(audit, &[])
@@ -127,36 +125,56 @@ pub fn build_from(audit: &Audit, previous: &[u8]) -> SearchIndex {
 /// for the manifest; and the term index stored for the next build.
 fn term_files(audit: &Audit, previous: &[u8]) -> (Vec<ShardFile>, Value, Vec<u8>) {
     let (terms, stored) = stored::index_of(audit, previous);
-    // Term shards. Each entry is sized in parallel, and a term's with posting blocks
-    // serialized then (the blocks go to `blocks`, in any order: the files are sorted by
-    // name); the usual entry, a string of postings, is written into its shard.
-    let blocks = std::sync::Mutex::new(Vec::new());
-    let sized: Vec<Sized> = terms
+    // Each term's size in its shard and cut hash, on every core: sizes, not entries (on
+    // a 100k night, 700,000 entries held at once were 44 MB). The JSON entries of terms
+    // with posting blocks are made then and kept by term number (their blocks go to
+    // `blocks`, in any order: the files are sorted by name); the usual entry, a string
+    // of postings, is written straight into its shard.
+    let blocks = Mutex::new(Vec::new());
+    let long = Mutex::new(Vec::new());
+    let sized: Vec<(usize, u64)> = terms
         .terms
         .par_iter()
-        .map(|term| {
-            let entry = term_entry(terms.ids(term), term.jump, &blocks);
-            let bytes = term.text.len() + entry.len() + 4;
+        .enumerate()
+        .map(|(n, term)| {
+            let ids = terms.ids(term);
+            let entry = match json_entry(ids, term.jump, &blocks) {
+                Some(json) => {
+                    let len = json.len();
+                    if let Ok(mut long) = long.lock() {
+                        long.push((n, json));
+                    }
+                    len
+                }
+                None => Entry::Postings(term.jump, ids).len(),
+            };
             let hash = shard::cut_hash(term.text.as_bytes());
-            ((&*term.text, entry), bytes, hash)
+            (term.text.len() + entry + 4, hash)
         })
         .collect();
     let mut files = blocks.into_inner().unwrap_or_default();
-    let runs = shard::runs(
-        sized.iter().map(|&(_, bytes, hash)| (bytes, hash)),
-        TERM_SHARD_BYTES,
-    );
-    let member = |n: usize| &sized[n].0;
+    let mut long = long.into_inner().unwrap_or_default();
+    long.sort_unstable_by_key(|&(n, _)| n);
+    let member = |n: usize| {
+        let term = &terms.terms[n];
+        let entry = match long.binary_search_by_key(&n, |&(m, _)| m) {
+            Ok(i) => Entry::Json(&long[i].1),
+            Err(_) => Entry::Postings(term.jump, terms.ids(term)),
+        };
+        (&*term.text, entry)
+    };
+    let runs = shard::runs(sized.into_iter(), TERM_SHARD_BYTES);
+    let text = |n: usize| &*terms.terms[n].text;
     // A shard is found by the shortest prefix that sorts after the previous one's last term.
     let separators: Vec<String> = std::iter::once(String::new())
         .chain(
             runs.windows(2)
-                .map(|w| separator(member(w[0].end - 1).0, member(w[1].start).0)),
+                .map(|w| separator(text(w[0].end - 1), text(w[1].start))),
         )
         .collect();
     let shards: Vec<ShardFile> = runs
         .par_iter()
-        .map(|run| ShardFile::from_json("t", object(sized[run.clone()].iter().map(|(m, _, _)| m))))
+        .map(|run| ShardFile::from_json("t", object(run.clone().map(&member))))
         .collect();
     let keys = separators
         .into_iter()
@@ -186,7 +204,7 @@ fn doc_files(audit: &Audit, facets: &Facets) -> (Vec<ShardFile>, Value) {
 }
 
 /// `{"term":entry,…}`, as serde_json writes an object.
-fn object<'m, 't: 'm>(members: impl Iterator<Item = &'m (&'t str, Entry<'t>)> + Clone) -> String {
+fn object<'t>(members: impl Iterator<Item = (&'t str, Entry<'t>)> + Clone) -> String {
     let mut json = String::with_capacity(members.clone().map(|(t, e)| t.len() + e.len() + 4).sum());
     // Each term quoted by serde_json into one buffer used again, not a string each.
     let mut quoted = Vec::new();
@@ -208,9 +226,10 @@ fn object<'m, 't: 'm>(members: impl Iterator<Item = &'m (&'t str, Entry<'t>)> + 
 
 /// A term's entry (see the module comment): a string of postings, written straight into
 /// its shard; or, for a term with blocks of older postings, its JSON.
+#[derive(Clone, Copy)]
 enum Entry<'t> {
     Postings(Option<Jump>, &'t [u64]),
-    Json(String),
+    Json(&'t str),
 }
 
 impl Entry<'_> {
@@ -257,15 +276,15 @@ fn jump_len(jump: Jump) -> usize {
     1 + shard::base36_len(id)
 }
 
-/// A term's entry from its request ids, ascending; blocks of older postings go to
-/// `files`.
-fn term_entry<'t>(
-    ascending: &'t [u64],
+/// The JSON entry of a term with blocks of older postings, from its request ids,
+/// ascending; the blocks go to `files`. None for a term whose entry is its postings.
+fn json_entry(
+    ascending: &[u64],
     jump: Option<Jump>,
-    files: &std::sync::Mutex<Vec<ShardFile>>,
-) -> Entry<'t> {
+    files: &Mutex<Vec<ShardFile>>,
+) -> Option<String> {
     if ascending.len() <= HEAD {
-        return Entry::Postings(jump, ascending);
+        return None;
     }
     let jump = jump.map(|j| {
         let mut text = String::new();
@@ -297,7 +316,7 @@ fn term_entry<'t>(
     if let Some(j) = jump {
         entry["j"] = Value::String(j);
     }
-    Entry::Json(entry.to_string())
+    Some(entry.to_string())
 }
 
 #[cfg(test)]
