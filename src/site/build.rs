@@ -12,11 +12,11 @@ use crate::render::highlight::{Drawings, GraphSizes};
 use crate::render::listing::{self, Groups, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
-use crate::site::manifest::Manifest;
+
 use crate::site::memo::{self, Memo};
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
-use crate::site::writer::Writer;
+use crate::site::writer::{self, PreviousFiles, Writer};
 use crate::site::{assets, feeds, sitemap};
 
 #[derive(Debug, Clone, Default)]
@@ -78,9 +78,9 @@ pub fn build_with_progress(
     let full = options.full;
     let previous = std::thread::spawn(move || {
         if full {
-            (Manifest::default(), Vec::new())
+            (PreviousFiles::default(), Vec::new())
         } else {
-            (Manifest::read(&output), memo::read_terms(&output))
+            (writer::previous_files(&output), memo::read_terms(&output))
         }
     });
     progress.start("read export", 0);
@@ -205,7 +205,7 @@ fn write_site(
     (audit, graphs): (&Audit, &GraphSizes),
     markdown_pages: &[(NavPage, String)],
     progress: &dyn Progress,
-    previous: Manifest,
+    previous: PreviousFiles,
     index: impl FnOnce() -> Option<SearchIndex>,
 ) -> Result<(BuildSummary, GraphSizes, Writer, Vec<u8>), BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);

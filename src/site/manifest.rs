@@ -30,56 +30,70 @@ pub struct Entry {
 pub struct Manifest {
     /// Hashed, not sorted: a build looks up every file it makes, and paths that share
     /// long prefixes made those lookups a tenth of a nightly build as tree searches.
-    pub entries: FxHashMap<String, Entry>,
+    pub entries: FxHashMap<Box<str>, Entry>,
+}
+
+/// Every file the manifest of the tree at `root` lists, each with `value` of its entry;
+/// none when it is missing or unreadable. Read straight into the map its reader keeps
+/// (the writer's flags each file kept): made as a manifest first, it was built twice.
+pub fn read_files<V>(root: &Path, value: impl Fn(Entry) -> V) -> FxHashMap<Box<str>, V> {
+    let Ok(text) = std::fs::read_to_string(root.join(MANIFEST_FILE)) else {
+        return FxHashMap::default();
+    };
+    let mut files = FxHashMap::default();
+    // Lines are about 130 bytes; sized once rather than rehashed as it grows.
+    files.reserve(text.len() / 128);
+    files.extend(text.lines().filter_map(|line| {
+        let mut fields = line.split('\t');
+        let path = fields.next()?;
+        let fingerprint = Hash::from_str_radix(fields.next()?, 16).ok()?;
+        let content = Hash::from_str_radix(fields.next()?, 16).ok()?;
+        let entry = Entry {
+            fingerprint,
+            content,
+        };
+        Some((Box::from(path), value(entry)))
+    }));
+    files
 }
 
 impl Manifest {
     /// Reads the manifest of the tree at `root`; a missing or unreadable one is empty,
     /// which only means every file is rendered afresh.
     pub fn read(root: &Path) -> Manifest {
-        let Ok(text) = std::fs::read_to_string(root.join(MANIFEST_FILE)) else {
-            return Manifest::default();
-        };
-        let mut entries = FxHashMap::default();
-        // Lines are about 130 bytes; sized once rather than rehashed as it grows.
-        entries.reserve(text.len() / 100);
-        entries.extend(text.lines().filter_map(|line| {
-            let mut fields = line.split('\t');
-            let path = fields.next()?;
-            let fingerprint = Hash::from_str_radix(fields.next()?, 16).ok()?;
-            let content = Hash::from_str_radix(fields.next()?, 16).ok()?;
-            Some((
-                path.to_owned(),
-                Entry {
-                    fingerprint,
-                    content,
-                },
-            ))
-        }));
-        Manifest { entries }
-    }
-
-    /// Writes the manifest to `path`: one line per file, sorted by path, so that equal
-    /// trees have equal manifests. Sorted and formatted on every core (it is the last thing
-    /// a build makes before its commit, with nothing else left to run beside it), and
-    /// written a part at a time rather than joined first: it is tens of megabytes.
-    pub fn write(&self, path: &Path) -> std::io::Result<()> {
-        let mut file = std::fs::File::create(path)?;
-        for part in self.tsv_parts() {
-            file.write_all(part.as_bytes())?;
+        Manifest {
+            entries: read_files(root, |entry| entry),
         }
-        Ok(())
     }
 
-    fn tsv_parts(&self) -> Vec<String> {
-        let mut sorted: Vec<(&String, &Entry)> = self.entries.iter().collect();
-        sorted.par_sort_unstable_by(|a, b| a.0.cmp(b.0));
-        sorted
-            .par_chunks(4096)
+    /// Writes the manifest to `path` (see [`write_files`]).
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        let mut files: Vec<(&str, Entry)> = self.entries.iter().map(|(p, e)| (&**p, *e)).collect();
+        write_files(path, &mut files)
+    }
+}
+
+/// Lines formatted at a time by one core.
+const LINES_PER_PART: usize = 4096;
+
+/// Writes the manifest of `files` to `path`: one line per file, sorted by path (here), so
+/// that equal trees have equal manifests. Formatted on every core (it is the last thing a
+/// build makes before its commit, with little else left to run beside it) a few parts at
+/// a time, each batch written as it is made: a 100k manifest is 31 MB, which made whole
+/// was as much fresh memory again.
+pub fn write_files<P: AsRef<str> + Sync + Send>(
+    path: &Path,
+    files: &mut [(P, Entry)],
+) -> std::io::Result<()> {
+    files.par_sort_unstable_by(|a, b| a.0.as_ref().cmp(b.0.as_ref()));
+    let mut file = std::fs::File::create(path)?;
+    for batch in files.chunks(LINES_PER_PART * 2 * rayon::current_num_threads()) {
+        let parts: Vec<String> = batch
+            .par_chunks(LINES_PER_PART)
             .map(|chunk| {
                 let mut out = String::with_capacity(chunk.len() * 140);
                 for (path, e) in chunk {
-                    out.push_str(path);
+                    out.push_str(path.as_ref());
                     for hash in [e.fingerprint, e.content] {
                         out.push('\t');
                         push_hex(&mut out, hash);
@@ -88,8 +102,12 @@ impl Manifest {
                 }
                 out
             })
-            .collect()
+            .collect();
+        for part in parts {
+            file.write_all(part.as_bytes())?;
+        }
     }
+    Ok(())
 }
 
 /// `hash` as 32 lower-case hex digits (`{:032x}`, without the formatting machinery: a
@@ -143,5 +161,28 @@ mod tests {
             Manifest::read(&dir.path().join("missing")),
             Manifest::default()
         );
+    }
+
+    /// A manifest of many batches (more lines than all cores format at once) is written
+    /// whole and in order.
+    #[test]
+    fn a_large_manifest_is_written_in_order() {
+        let mut m = Manifest::default();
+        let lines = LINES_PER_PART * 2 * rayon::current_num_threads() * 3 + 17;
+        for n in 0..lines {
+            let path = format!("{}/{n}/index.html", n % 97);
+            let entry = Entry {
+                fingerprint: hash(path.as_bytes()),
+                content: n as u128,
+            };
+            m.entries.insert(path.into(), entry);
+        }
+        let dir = tempfile::tempdir().unwrap();
+        m.write(&dir.path().join(MANIFEST_FILE)).unwrap();
+        let tsv = std::fs::read_to_string(dir.path().join(MANIFEST_FILE)).unwrap();
+        let paths: Vec<&str> = tsv.lines().filter_map(|l| l.split('\t').next()).collect();
+        assert_eq!(paths.len(), lines);
+        assert!(paths.is_sorted(), "sorted by path");
+        assert_eq!(Manifest::read(dir.path()), m);
     }
 }

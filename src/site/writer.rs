@@ -22,7 +22,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use crate::diagnostics::Diagnostic;
-use crate::site::manifest::{Entry, Hash, MANIFEST_FILE, Manifest, hash};
+use crate::site::manifest::{self, Entry, Hash, MANIFEST_FILE, Manifest, hash};
 
 /// In an update's staging folder: where each staged file goes, one path a line.
 const PLAN_FILE: &str = ".jobaudit-plan";
@@ -36,7 +36,7 @@ pub struct Writer {
     update: bool,
     /// The previous build's files. Those kept as they were are flagged here, without a
     /// lock or an allocation: on a night that is all but a few thousand of them.
-    previous: FxHashMap<String, Previous>,
+    previous: PreviousFiles,
     /// Files made this build, written or found with the same bytes.
     made: Mutex<FxHashMap<String, Entry>>,
     /// In an update, the files staged so far, by number: where each goes in the target.
@@ -47,22 +47,36 @@ pub struct Writer {
     finished: bool,
 }
 
+/// A manifest's files, as it is written (`manifest::write_files`).
+type Files = Vec<(Box<str>, Entry)>;
+
+/// The files of the previous build, by path (`previous_files`).
+pub type PreviousFiles = FxHashMap<Box<str>, Previous>;
+
 /// A file of the previous build, and whether this build keeps it as it was.
-struct Previous {
+pub struct Previous {
     entry: Entry,
     kept: AtomicBool,
+}
+
+/// The files the manifest of the tree at `target` lists, none kept yet.
+pub fn previous_files(target: &Path) -> PreviousFiles {
+    manifest::read_files(target, |entry| Previous {
+        entry,
+        kept: AtomicBool::new(false),
+    })
 }
 
 impl Writer {
     /// Prepares a staging folder `.<name>.staging` beside `target`. A commit that was
     /// interrupted is finished first; a staging folder left by a killed build is removed.
     pub fn new(target: &Path) -> Result<Writer, Diagnostic> {
-        Writer::with_manifest(target, Manifest::read(target))
+        Writer::with_manifest(target, previous_files(target))
     }
 
     /// `new`, given the target's manifest as read beforehand (it is read again if an
     /// interrupted commit had to be finished).
-    pub fn with_manifest(target: &Path, mut previous: Manifest) -> Result<Writer, Diagnostic> {
+    pub fn with_manifest(target: &Path, mut previous: PreviousFiles) -> Result<Writer, Diagnostic> {
         let name = target
             .file_name()
             .ok_or_else(|| Diagnostic::error(target, "the output must be a folder with a name"))?
@@ -80,24 +94,16 @@ impl Writer {
             let staged = staging.join(MANIFEST_FILE);
             let stale = staged.exists().then(|| {
                 let (old, new) = (Manifest::read(target), Manifest::read(&staging));
-                let mut stale: Vec<String> = old.entries.into_keys().collect();
-                stale.retain(|rel| !new.entries.contains_key(rel));
+                let mut stale: Vec<String> = old.entries.into_keys().map(String::from).collect();
+                stale.retain(|rel| !new.entries.contains_key(rel.as_str()));
                 stale
             });
             commit(target, &staging, &marker, stale.as_deref())?;
-            previous = Manifest::read(target);
+            previous = previous_files(target);
         }
         remove_if_present(&staging)?;
         std::fs::create_dir(&staging)
             .map_err(|e| Diagnostic::error(&staging, format!("cannot create folder: {e}")))?;
-        let previous: FxHashMap<String, Previous> = previous
-            .entries
-            .into_iter()
-            .map(|(rel, entry)| {
-                let kept = AtomicBool::new(false);
-                (rel, Previous { entry, kept })
-            })
-            .collect();
         Ok(Writer {
             update: !previous.is_empty(),
             previous,
@@ -231,10 +237,9 @@ impl Writer {
             let stale = self.stage_commit()?;
             return commit(&self.target, &self.staging, &self.marker, Some(&stale));
         }
-        let (manifest, _) = self.take_manifest()?;
+        let (mut files, _) = self.take_manifest()?;
         let path = self.staging.join(MANIFEST_FILE);
-        manifest
-            .write(&path)
+        manifest::write_files(&path, &mut files)
             .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
         let old = self.staging.with_file_name(format!(
             ".{}.old",
@@ -270,12 +275,12 @@ impl Writer {
     /// files, then the marker says a commit is under way. Returns the previous files
     /// this build no longer makes.
     fn stage_commit(&mut self) -> Result<Vec<String>, Diagnostic> {
-        let (manifest, stale) = self.take_manifest()?;
+        let (mut files, stale) = self.take_manifest()?;
         let staged = std::mem::take(&mut *self.staged.lock().map_err(|_| self.poisoned())?);
         let cannot =
             |path: &Path, e: std::io::Error| Diagnostic::error(path, format!("cannot write: {e}"));
         let path = self.staging.join(MANIFEST_FILE);
-        manifest.write(&path).map_err(|e| cannot(&path, e))?;
+        manifest::write_files(&path, &mut files).map_err(|e| cannot(&path, e))?;
         let path = self.staging.join(PLAN_FILE);
         std::fs::write(&path, staged.join("\n")).map_err(|e| cannot(&path, e))?;
         std::fs::write(&self.marker, b"")
@@ -285,24 +290,29 @@ impl Writer {
     }
 
     /// This build's manifest: the files it made and the previous files it kept; and the
-    /// previous files it no longer makes.
-    fn take_manifest(&mut self) -> Result<(Manifest, Vec<String>), Diagnostic> {
-        let mut entries = std::mem::take(
+    /// previous files it no longer makes. A list, not a map: it is only written, and on a
+    /// night a map of every file was another 30 MB.
+    fn take_manifest(&mut self) -> Result<(Files, Vec<String>), Diagnostic> {
+        let made = std::mem::take(
             &mut *self
                 .made
                 .lock()
                 .map_err(|_| Diagnostic::error(&self.target, "a writer thread panicked"))?,
         );
-        entries.reserve(self.previous.len());
+        let mut files = Vec::with_capacity(made.len() + self.previous.len());
         let mut stale = Vec::new();
         for (rel, old) in std::mem::take(&mut self.previous) {
+            if made.contains_key(&*rel) {
+                continue;
+            }
             if old.kept.into_inner() {
-                entries.entry(rel).or_insert(old.entry);
-            } else if !entries.contains_key(&rel) {
-                stale.push(rel);
+                files.push((rel, old.entry));
+            } else {
+                stale.push(rel.into());
             }
         }
-        Ok((Manifest { entries }, stale))
+        files.extend(made.into_iter().map(|(rel, entry)| (rel.into(), entry)));
+        Ok((files, stale))
     }
 }
 
@@ -498,7 +508,7 @@ mod tests {
             "stale file and its folders removed"
         );
         let manifest = Manifest::read(&target);
-        let mut names: Vec<&str> = manifest.entries.keys().map(String::as_str).collect();
+        let mut names: Vec<&str> = manifest.entries.keys().map(|k| &**k).collect();
         names.sort_unstable();
         assert_eq!(names, ["change.html", "keep.html", "new/index.html"]);
         assert_eq!(
