@@ -13,6 +13,7 @@ use crate::render::listing::{self, Groups, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
 
+use crate::site::mapped::Mapped;
 use crate::site::memo::{self, Memo};
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
@@ -78,7 +79,7 @@ pub fn build_with_progress(
     let full = options.full;
     let previous = std::thread::spawn(move || {
         if full {
-            (PreviousFiles::default(), Vec::new())
+            (PreviousFiles::default(), Mapped::default())
         } else {
             (writer::previous_files(&output), memo::read_terms(&output))
         }

@@ -8,6 +8,8 @@ use rustc_hash::FxHashMap;
 use std::io::Write;
 use std::path::Path;
 
+use crate::site::mapped::Mapped;
+
 pub const MANIFEST_FILE: &str = ".jobaudit-manifest.tsv";
 
 /// 128 bits of XXH3: every output byte is hashed on every build, so the hash must run at
@@ -37,7 +39,10 @@ pub struct Manifest {
 /// none when it is missing or unreadable. Read straight into the map its reader keeps
 /// (the writer's flags each file kept): made as a manifest first, it was built twice.
 pub fn read_files<V>(root: &Path, value: impl Fn(Entry) -> V) -> FxHashMap<Box<str>, V> {
-    let Ok(text) = std::fs::read_to_string(root.join(MANIFEST_FILE)) else {
+    let Ok(bytes) = Mapped::open(&root.join(MANIFEST_FILE)) else {
+        return FxHashMap::default();
+    };
+    let Ok(text) = std::str::from_utf8(&bytes) else {
         return FxHashMap::default();
     };
     let mut files = FxHashMap::default();

@@ -17,6 +17,7 @@ use crate::diagnostics::Diagnostic;
 use crate::export::{ReadMemo, ReadRows};
 use crate::interning::{Interner, Table, Texts};
 use crate::render::highlight::GraphSizes;
+use crate::site::mapped::Mapped;
 
 pub const MEMO_FILE: &str = ".jobaudit-memo";
 
@@ -44,8 +45,8 @@ pub struct PartSizes([usize; 3]);
 pub struct StoredAudit {
     settings: u128,
     strings: Arc<Texts>,
-    /// The whole memo as read, and where in it the audit's part is.
-    bytes: Vec<u8>,
+    /// The whole memo as mapped, and where in it the audit's part is.
+    bytes: Mapped,
     part: std::ops::Range<usize>,
 }
 
@@ -72,7 +73,7 @@ impl Memo {
 
     /// The memo in `bytes`, whose body (past the head `read_checked` checked) starts at
     /// `body`.
-    fn decode(bytes: Vec<u8>, body: usize) -> Option<Memo> {
+    fn decode(bytes: Mapped, body: usize) -> Option<Memo> {
         fn field<'b>(rest: &mut &'b [u8], len: usize) -> Option<&'b [u8]> {
             let (head, tail) = rest.split_at_checked(len)?;
             *rest = tail;
@@ -176,12 +177,9 @@ pub const TERMS_FILE: &str = ".jobaudit-terms";
 const TERMS_MAGIC: &[u8; 16] = b"jobaudit terms1\n";
 
 /// The stored term index in the tree at `root`, or nothing this program can use.
-pub fn read_terms(root: &Path) -> Vec<u8> {
+pub fn read_terms(root: &Path) -> Mapped {
     read_checked(&root.join(TERMS_FILE), TERMS_MAGIC)
-        .map(|(mut bytes, body)| {
-            bytes.drain(..body);
-            bytes
-        })
+        .map(|(bytes, body)| bytes.skip(body))
         .unwrap_or_default()
 }
 
@@ -239,8 +237,8 @@ fn write_checked(path: &Path, magic: &[u8; 16], body: &[&[u8]]) -> Result<(), Di
 /// The bytes of the file `write_checked` wrote at `path` with `magic`, and where its body
 /// starts; None when it is missing, made by another build of the program, or damaged (a
 /// crash after its rename).
-fn read_checked(path: &Path, magic: &[u8; 16]) -> Option<(Vec<u8>, usize)> {
-    let bytes = std::fs::read(path).ok()?;
+fn read_checked(path: &Path, magic: &[u8; 16]) -> Option<(Mapped, usize)> {
+    let bytes = Mapped::open(path).ok()?;
     let rest = bytes.strip_prefix(magic)?;
     let (program, rest) = rest.split_at_checked(16)?;
     let (checksum, rest) = rest.split_at_checked(16)?;

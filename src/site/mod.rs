@@ -6,6 +6,7 @@ mod browse;
 pub mod build;
 pub mod feeds;
 pub mod manifest;
+mod mapped;
 pub mod memo;
 pub mod paths;
 pub mod progress;
