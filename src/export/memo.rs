@@ -77,7 +77,9 @@ impl<K> Known<K> {
             .iter()
             .filter_map(|(h, k)| k.as_ref().map(|k| (*h, k)))
             .collect();
-        rows.par_sort_by_key(|(h, _)| *h);
+        // Unstable, so in place (a stable sort takes a buffer of half a million rows): rows
+        // of one hash are records of one text, whose keys are the same.
+        rows.par_sort_unstable_by_key(|(h, _)| *h);
         rows.dedup_by_key(|(h, _)| *h);
         rows
     }
