@@ -51,7 +51,31 @@ impl<'a> Interner<'a> {
         n
     }
 
-    /// The table, as it is written.
+    /// Appends the table to `out` as postcard writes [`Table`]: the maps dropped first,
+    /// and the strings not joined into a table of their own first (at 100k requests,
+    /// 630,000 strings, whose maps and joined copy were 70 MB beside the memo).
+    pub fn write_table(self, out: Vec<u8>) -> postcard::Result<Vec<u8>> {
+        let Interner {
+            shared,
+            numbers,
+            strings,
+        } = self;
+        drop((shared, numbers));
+        let text: usize = strings.iter().map(|s| s.len()).sum();
+        let mut out = postcard::to_extend(&text, out)?;
+        for s in &strings {
+            out.extend_from_slice(s.as_bytes());
+        }
+        let mut end = 0;
+        let ends = strings.iter().map(|s| {
+            end += s.len() as u32;
+            end
+        });
+        write_seq(out, ends)
+    }
+
+    /// The table, made whole.
+    #[cfg(test)]
     pub fn table(&self) -> Table {
         let mut text = String::with_capacity(self.strings.iter().map(|s| s.len()).sum());
         let mut ends = Vec::with_capacity(self.strings.len());
@@ -140,6 +164,17 @@ mod tests {
         );
         assert!(Arc::ptr_eq(&back[0], &back[3]), "one allocation per string");
         assert_eq!(&*texts.get(9), "");
+    }
+
+    #[test]
+    fn the_table_is_written_as_postcard_writes_it() {
+        let mut interner = Interner::default();
+        for s in ["tpp", "", "émis", "tpp", "a\tb", "z"] {
+            interner.sym(s);
+        }
+        let whole = postcard::to_extend(&interner.table(), vec![1]).unwrap();
+        assert_eq!(interner.write_table(vec![1]).unwrap(), whole);
+        assert_eq!(Interner::default().write_table(Vec::new()).unwrap(), [0, 0]);
     }
 
     #[test]
