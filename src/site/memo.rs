@@ -146,9 +146,7 @@ pub fn encode(audit: &Audit, settings: u128, sizes: PartSizes) -> Encoded {
     let own = own
         .write_rows(&mut strings, Vec::with_capacity(own_size))
         .unwrap_or_default();
-    let table = strings
-        .write_table(Vec::with_capacity(table_size))
-        .unwrap_or_default();
+    let table = strings.write_table(table_size).unwrap_or_default();
     let mut parts = vec![settings.to_le_bytes().to_vec()];
     for part in [table, read, own] {
         parts.push((part.len() as u64).to_le_bytes().to_vec());
