@@ -144,10 +144,23 @@ pub fn build_with_progress(
     let (mut summary, unwritten) = std::thread::scope(|scope| {
         let (previous, terms) = previous.join().unwrap_or_default();
         let audit = &audit;
-        let index = scope.spawn(move || search::build_from(audit, &terms));
+        // The memo is encoded while the pages are made (much of that waits on the disk),
+        // once the index is made: the two at once held their working memory at once (on
+        // a 100k night, the interner's 53 MB beside the term index's 100 MB), and that
+        // is fresh memory for the build.
+        let (indexed, index_made) = std::sync::mpsc::channel::<()>();
+        let index = scope.spawn(move || {
+            let index = search::build_from(audit, &terms);
+            drop(terms);
+            let _ = indexed.send(());
+            index
+        });
         let index = move || index.join().ok();
-        // The memo is encoded while the pages are made: much of that waits on the disk.
-        let encoded = scope.spawn(move || memo::encode(audit, settings, memo_sizes));
+        let encoded = scope.spawn(move || {
+            // Returns at once if the index's thread is gone.
+            let _ = index_made.recv();
+            memo::encode(audit, settings, memo_sizes)
+        });
         let (summary, graphs, writer, terms) = write_site(
             options,
             &config,
