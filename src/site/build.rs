@@ -12,7 +12,6 @@ use crate::render::highlight::{Drawings, GraphSizes};
 use crate::render::listing::{self, Groups, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
-
 use crate::site::mapped::Mapped;
 use crate::site::memo::{self, Memo};
 use crate::site::paths::PagePath;
@@ -145,9 +144,9 @@ pub fn build_with_progress(
         let (previous, terms) = previous.join().unwrap_or_default();
         let audit = &audit;
         // The memo is encoded while the pages are made (much of that waits on the disk),
-        // once the index is made: the two at once held their working memory at once (on
-        // a 100k night, the interner's 53 MB beside the term index's 100 MB), and that
-        // is fresh memory for the build.
+        // once the index is made: made side by side, their working memory added up (on a
+        // 100k night, the interner's 53 MB beside the term index's 100 MB), all of it
+        // fresh memory for the build.
         let (indexed, index_made) = std::sync::mpsc::channel::<()>();
         let index = scope.spawn(move || {
             let index = search::build_from(audit, &terms);

@@ -37,7 +37,8 @@ pub struct Manifest {
 
 /// Every file the manifest of the tree at `root` lists, each with `value` of its entry;
 /// none when it is missing or unreadable. Read straight into the map its reader keeps
-/// (the writer's flags each file kept): made as a manifest first, it was built twice.
+/// (the writer's, which flags each file it keeps): read as a `Manifest` first, the map
+/// was built twice.
 pub fn read_files<V>(root: &Path, value: impl Fn(Entry) -> V) -> FxHashMap<Box<str>, V> {
     let Ok(bytes) = Mapped::open(&root.join(MANIFEST_FILE)) else {
         return FxHashMap::default();
