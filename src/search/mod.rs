@@ -124,7 +124,7 @@ pub fn build_from(audit: &Audit, previous: &[u8]) -> SearchIndex {
 /// The term shards, their posting blocks and directory pages; the directory's top page,
 /// for the manifest; and the term index stored for the next build.
 fn term_files(audit: &Audit, previous: &[u8]) -> (Vec<ShardFile>, Value, Vec<u8>) {
-    let (terms, stored) = stored::index_of(audit, previous);
+    let terms = stored::index_of(audit, previous);
     // Each term's size in its shard and cut hash, on every core: sizes, not entries (on
     // a 100k night, 700,000 entries held at once were 44 MB). The JSON entries of terms
     // with posting blocks are made then and kept by term number (their blocks go to
@@ -176,6 +176,10 @@ fn term_files(audit: &Audit, previous: &[u8]) -> (Vec<ShardFile>, Value, Vec<u8>
         .par_iter()
         .map(|run| ShardFile::from_json("t", object(run.clone().map(&member))))
         .collect();
+    // Stored once the shards are made and what was made on the way is dropped: stored
+    // first, its 24 MB at 100k were held through all of that.
+    drop((long, runs));
+    let stored = stored::encode(audit, &terms, previous.len());
     let keys = separators
         .into_iter()
         .zip(&shards)

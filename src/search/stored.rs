@@ -18,15 +18,14 @@ use super::index::{Jump, Term, TermIndex, jump_in};
 use crate::audit::Audit;
 
 /// The index of `audit`, made from the `previous` build's stored index where that can
-/// be read, and its stored form for the next build.
-pub(super) fn index_of<'a>(audit: &'a Audit, previous: &'a [u8]) -> (TermIndex<'a>, Vec<u8>) {
-    let index = update(previous, audit).unwrap_or_else(|| TermIndex::of(audit));
-    let stored = encode(audit, &index, previous.len());
-    (index, stored)
+/// be read.
+pub(super) fn index_of<'a>(audit: &'a Audit, previous: &'a [u8]) -> TermIndex<'a> {
+    update(previous, audit).unwrap_or_else(|| TermIndex::of(audit))
 }
 
-fn encode(audit: &Audit, index: &TermIndex<'_>, size: usize) -> Vec<u8> {
-    // About the size of the last one: grown from nothing, it would be copied as it doubled.
+/// `index`'s stored form for the next build, in a buffer about `size` (the last one's):
+/// grown from nothing, it would be copied as it doubled.
+pub(super) fn encode(audit: &Audit, index: &TermIndex<'_>, size: usize) -> Vec<u8> {
     let mut out = Vec::with_capacity(size + size / 16);
     push_number(&mut out, audit.requests.len() as u64);
     let mut previous = 0;
@@ -315,8 +314,9 @@ mod tests {
     #[test]
     fn an_index_updated_from_the_last_build_is_the_index_made_afresh() {
         let before = audit_of(&records(1..=40, 0));
-        let (first, stored) = index_of(&before, &[]);
+        let first = index_of(&before, &[]);
         assert_eq!(flat(&first), flat(&TermIndex::of(&before)));
+        let stored = encode(&before, &first, 0);
 
         // Requests gone (1..=5, so the `shared` jumps move), changed (10..=20), added
         // (41..=50, and 1000).
@@ -327,9 +327,11 @@ mod tests {
         let after = audit_of(&changed);
         let updated = update(&stored, &after).expect("updates");
         assert_eq!(flat(&updated), flat(&TermIndex::of(&after)));
-        let (made, again) = index_of(&after, &stored);
+        let made = index_of(&after, &stored);
         assert_eq!(flat(&made), flat(&TermIndex::of(&after)));
-        assert_eq!(again, index_of(&after, &[]).1, "stored the same either way");
+        let again = encode(&after, &made, stored.len());
+        let afresh = encode(&after, &index_of(&after, &[]), 0);
+        assert_eq!(again, afresh, "stored the same either way");
         // Nothing changed: the same index again.
         let unchanged = update(&again, &after).expect("updates");
         assert_eq!(flat(&unchanged), flat(&TermIndex::of(&after)));
@@ -338,7 +340,7 @@ mod tests {
     #[test]
     fn damaged_bytes_are_no_index() {
         let audit = audit_of(&records(1..=5, 0));
-        let (_, stored) = index_of(&audit, &[]);
+        let stored = encode(&audit, &index_of(&audit, &[]), 0);
         assert!(update(&stored, &audit).is_some());
         for cut in [0, 1, stored.len() / 2, stored.len() - 1] {
             assert!(update(&stored[..cut], &audit).is_none(), "cut at {cut}");
