@@ -1,6 +1,7 @@
 //! One table for the strings of a memo: names, actions, identifiers and shas repeat across
 //! records, summaries and jobs, so the memo stores each once and refers to it by number,
-//! and a memo read back shares one allocation per distinct string.
+//! and a memo read back shares one allocation per distinct string. The memo's rows and
+//! table are written here as postcard would write them whole, a row at a time.
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
