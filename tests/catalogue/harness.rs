@@ -1,0 +1,157 @@
+//! Making exports in temporary folders, running the `jobaudit` binary on them, and
+//! reading what it said and built.
+
+#![allow(dead_code)]
+
+use serde_json::{Value, json};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A valid job request record (id `id`, identifier `req-<id>`), in project `p`,
+/// workspace `ws`, with one succeeded job `job-<id>` nested, at commit `sha`.
+pub fn request(id: u64) -> Value {
+    json!({
+        "id": id,
+        "identifier": format!("req-{id}"),
+        "backend": {"slug": "tpp", "name": "TPP"},
+        "workspace": {"name": "ws", "repo": "https://github.com/o/ws", "branch": "main"},
+        "project": {"slug": "p", "name": "Project P", "number": 1},
+        "orgs": [{"slug": "org", "name": "Org", "lead": true}],
+        "created_by": {"username": "ann", "fullname": "Ann Example"},
+        "created_at": format!("2024-01-{:02}T10:00:00Z", 1 + id % 28),
+        "sha": "0123456789abcdef0123456789abcdef01234567",
+        "requested_actions": ["a"],
+        "cancelled_actions": [],
+        "force_run_dependencies": false,
+        "jobs": [{
+            "identifier": format!("job-{id}"),
+            "action": "a",
+            "status": "succeeded",
+            "created_at": format!("2024-01-{:02}T10:00:01Z", 1 + id % 28),
+            "started_at": format!("2024-01-{:02}T10:00:02Z", 1 + id % 28),
+            "completed_at": format!("2024-01-{:02}T10:05:00Z", 1 + id % 28),
+        }],
+    })
+}
+
+/// A project.yaml with one action `a`, valid.
+pub const PROJECT_YAML: &str = "version: '4.0'\n\nactions:\n  a:\n    run: python:latest analysis/a.py\n    outputs:\n      moderately_sensitive:\n        table: output/a.csv\n";
+
+/// An export in a temporary folder: `input` inside it, and room beside it for outputs.
+pub struct Export {
+    pub dir: tempfile::TempDir,
+    pub input: PathBuf,
+}
+
+impl Export {
+    /// An export of `records` (one a line in `job_requests.jsonl`), with the
+    /// project.yaml of their commit in the pipeline store.
+    pub fn of(records: &[Value]) -> Export {
+        let lines: Vec<String> = records.iter().map(Value::to_string).collect();
+        Export::with_lines(&lines.join("\n"))
+    }
+
+    /// An export whose request file is `text`, as it is.
+    pub fn with_lines(text: &str) -> Export {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("export");
+        std::fs::create_dir(&input).unwrap();
+        let export = Export { dir, input };
+        export.write("job_requests.jsonl", text.as_bytes());
+        export.write(
+            "pipelines/o/ws/0123456789abcdef0123456789abcdef01234567/project.yaml",
+            PROJECT_YAML.as_bytes(),
+        );
+        export
+    }
+
+    /// Writes `bytes` at `rel` inside the export, making its folders.
+    pub fn write(&self, rel: &str, bytes: &[u8]) {
+        let path = self.input.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+
+    /// A path beside the export (not yet made).
+    pub fn beside(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `jobaudit build --input <export> --output <beside>/site` and `extra` arguments.
+    pub fn build(&self, extra: &[&str]) -> Run {
+        let output = self.beside("site");
+        let mut args: Vec<&OsStr> = vec![
+            "build".as_ref(),
+            "--input".as_ref(),
+            self.input.as_os_str(),
+            "--output".as_ref(),
+            output.as_os_str(),
+        ];
+        args.extend(extra.iter().map(|a| OsStr::new(*a)));
+        run(&args, output.clone())
+    }
+}
+
+/// What a run of the binary did.
+pub struct Run {
+    pub code: i32,
+    pub stderr: String,
+    pub output: PathBuf,
+}
+
+/// Runs `jobaudit` with `args`; `output` is the folder it was told to build.
+pub fn run(args: &[&OsStr], output: PathBuf) -> Run {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_jobaudit"))
+        .args(args)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        output,
+    }
+}
+
+impl Run {
+    /// Checks the exit code and that each of `diagnostics` is said (every one is a
+    /// piece of a diagnostic: a message, `file:line`, a record's name).
+    pub fn expect(&self, code: i32, diagnostics: &[&str]) -> &Run {
+        assert_eq!(self.code, code, "exit code; stderr:\n{}", self.stderr);
+        for d in diagnostics {
+            assert!(
+                self.stderr.contains(d),
+                "expected {d:?} in stderr:\n{}",
+                self.stderr
+            );
+        }
+        self
+    }
+
+    /// The job request pages built: `<project>/<workspace>/<id>/index.html`.
+    pub fn request_pages(&self) -> usize {
+        request_pages(&self.output)
+    }
+}
+
+/// The job request pages of the site at `site`.
+pub fn request_pages(site: &Path) -> usize {
+    if !site.is_dir() {
+        return 0;
+    }
+    walkdir::WalkDir::new(site)
+        .min_depth(4)
+        .max_depth(4)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name() == "index.html")
+        .filter(|e| {
+            let rel = e.path().strip_prefix(site).unwrap();
+            let parts: Vec<&str> = rel.iter().map(|p| p.to_str().unwrap_or("")).collect();
+            parts[2].bytes().all(|b| b.is_ascii_digit())
+                && parts[1] != "page"
+                && !parts[0].starts_with('.')
+        })
+        .count()
+}
