@@ -117,6 +117,10 @@ struct BuildArgs {
     /// Print how long each stage of the build took.
     #[arg(long)]
     timings: bool,
+    /// When another build is writing into the same output, wait for it to finish
+    /// instead of exiting at once.
+    #[arg(long)]
+    wait: bool,
 }
 
 fn main() -> ExitCode {
@@ -160,6 +164,7 @@ fn build(args: BuildArgs) -> ExitCode {
         base_url: args.base_url,
         strict: args.strict,
         full: args.full,
+        wait: args.wait,
     };
     let bar = TerminalBar::default();
     let shown: &dyn Progress = if std::io::stderr().is_terminal() {

@@ -14,6 +14,7 @@ use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown}
 use crate::search::{self, SearchIndex, SearchStats};
 use crate::site::mapped::Mapped;
 use crate::site::memo::{self, Memo};
+use crate::site::output::{self, Sources};
 use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::{self, PreviousFiles, Writer};
@@ -30,6 +31,8 @@ pub struct BuildOptions {
     pub strict: bool,
     /// Make every file afresh, ignoring what the previous build in the output left.
     pub full: bool,
+    /// Wait for a build that is writing into the same output, instead of failing.
+    pub wait: bool,
 }
 
 /// What a build did, for the summary line.
@@ -73,15 +76,22 @@ pub fn build_with_progress(
     progress: &dyn Progress,
 ) -> Result<BuildSummary, BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
-    // The previous build's manifest is read while the export is.
+    let sources = Sources {
+        input: &options.input,
+        templates: options.templates.as_deref(),
+    };
+    let claim = output::claim(&options.output, sources, options.wait).map_err(fatal)?;
+    // The previous build's manifest is read while the export is; even a build that makes
+    // every file afresh needs it, to remove the files no longer made.
     let output = options.output.clone();
     let full = options.full;
     let previous = std::thread::spawn(move || {
-        if full {
-            (PreviousFiles::default(), Mapped::default())
+        let terms = if full {
+            Mapped::default()
         } else {
-            (writer::previous_files(&output), memo::read_terms(&output))
-        }
+            memo::read_terms(&output)
+        };
+        (writer::previous_files(&output), terms)
     });
     progress.start("read export", 0);
     // What the previous build learnt of its input, unless every file is to be made
@@ -202,6 +212,7 @@ pub fn build_with_progress(
         severity: crate::diagnostics::Severity::Warning,
         ..d
     }));
+    claim.keep();
     // Freeing a hundred thousand records takes a tenth of a second that the caller, most
     // often a process about to exit, need not wait for.
     std::thread::spawn(move || drop(audit));

@@ -8,6 +8,7 @@ pub mod feeds;
 pub mod manifest;
 mod mapped;
 pub mod memo;
+pub mod output;
 pub mod paths;
 pub mod progress;
 mod request_pages;

@@ -1,19 +1,23 @@
 //! Writing the output tree, atomically and incrementally.
 //!
-//! Every file a build makes goes first into a staging folder beside the target, so a
-//! build that fails or is killed while rendering leaves the previous site as it was.
+//! Every file a build makes goes first into a staging folder inside the target
+//! (`.jobaudit-staging`), so a build that fails or is killed while rendering leaves the
+//! previous site as it was, and nothing is ever written outside the output folder.
 //!
-//! * Into a missing folder (or one without a manifest) the whole staged tree is swapped
-//!   in at the end.
+//! * Into a missing or empty folder the staged tree is laid out as the site will be, and
+//!   its top-level entries are moved into the target at the end.
 //! * Into a tree built before (it carries a manifest), only the files whose bytes changed
 //!   are staged, side by side in one folder (numbered, with a plan of where each goes),
 //!   so that staging makes no folders and the commit walks none. A file made from the
 //!   same fingerprint, or to the same bytes, as the previous build is left where it is
 //!   (same inode, same mtime), so a CDN sync uploads only what changed and an unchanged
-//!   page costs no system call at all. At the end a commit marker is written, then the
-//!   staged files are renamed into place, files no longer made are deleted, and the new
-//!   manifest goes in last. A build killed during that short step is rolled forward by
-//!   the next one, which finds the marker first.
+//!   page costs no system call at all. At the end the staged files are renamed into
+//!   place, files no longer made are deleted, and the new manifest goes in last. Files
+//!   the manifest does not list (a user's own) are never touched.
+//!
+//! Either commit begins by writing a marker into the staging folder. A build killed
+//! during that short step is rolled forward by the next one, which finds the marker
+//! first; a staging folder without one is a build that never finished, and is removed.
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
@@ -24,8 +28,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use crate::diagnostics::Diagnostic;
 use crate::site::manifest::{self, Entry, Hash, MANIFEST_FILE, Manifest, hash};
 
+/// The staging folder, inside the target.
+pub const STAGING_DIR: &str = ".jobaudit-staging";
+
 /// In an update's staging folder: where each staged file goes, one path a line.
 const PLAN_FILE: &str = ".jobaudit-plan";
+
+/// In the staging folder: the staged build is complete and being moved into place.
+const COMMIT_MARKER: &str = ".jobaudit-commit";
 
 pub struct Writer {
     target: PathBuf,
@@ -34,6 +44,8 @@ pub struct Writer {
     marker: PathBuf,
     /// The target holds a previous build: update it in place.
     update: bool,
+    /// Files of the previous build may be kept as they are (not with `--full`).
+    reuse: bool,
     /// The previous build's files. Those kept as they were are flagged here, without a
     /// lock or an allocation: on a night that is all but a few thousand of them.
     previous: PreviousFiles,
@@ -68,8 +80,10 @@ pub fn previous_files(target: &Path) -> PreviousFiles {
 }
 
 impl Writer {
-    /// Prepares a staging folder `.<name>.staging` beside `target`. A commit that was
-    /// interrupted is finished first; a staging folder left by a killed build is removed.
+    /// Prepares the staging folder inside `target`, making `target` if it is missing. A
+    /// commit that was interrupted is finished first; a staging folder left by a killed
+    /// build is removed. The caller has made sure the target is jobaudit's to write
+    /// ([`super::output`]).
     pub fn new(target: &Path) -> Result<Writer, Diagnostic> {
         Writer::with_manifest(target, previous_files(target))
     }
@@ -77,28 +91,12 @@ impl Writer {
     /// `new`, given the target's manifest as read beforehand (it is read again if an
     /// interrupted commit had to be finished).
     pub fn with_manifest(target: &Path, mut previous: PreviousFiles) -> Result<Writer, Diagnostic> {
-        let name = target
-            .file_name()
-            .ok_or_else(|| Diagnostic::error(target, "the output must be a folder with a name"))?
-            .to_string_lossy()
-            .into_owned();
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        std::fs::create_dir_all(&parent)
-            .map_err(|e| Diagnostic::error(&parent, format!("cannot create folder: {e}")))?;
-        let staging = parent.join(format!(".{name}.staging"));
-        let marker = parent.join(format!(".{name}.commit"));
+        std::fs::create_dir_all(target)
+            .map_err(|e| Diagnostic::error(target, format!("cannot create folder: {e}")))?;
+        let staging = target.join(STAGING_DIR);
+        let marker = staging.join(COMMIT_MARKER);
         if marker.exists() {
-            let staged = staging.join(MANIFEST_FILE);
-            let stale = staged.exists().then(|| {
-                let (old, new) = (Manifest::read(target), Manifest::read(&staging));
-                let mut stale: Vec<String> = old.entries.into_keys().map(String::from).collect();
-                stale.retain(|rel| !new.entries.contains_key(rel.as_str()));
-                stale
-            });
-            commit(target, &staging, &marker, stale.as_deref())?;
+            roll_forward(target, &staging, &marker)?;
             previous = previous_files(target);
         }
         remove_if_present(&staging)?;
@@ -106,6 +104,7 @@ impl Writer {
             .map_err(|e| Diagnostic::error(&staging, format!("cannot create folder: {e}")))?;
         Ok(Writer {
             update: !previous.is_empty(),
+            reuse: true,
             previous,
             target: target.to_path_buf(),
             staging,
@@ -119,11 +118,11 @@ impl Writer {
         })
     }
 
-    /// Makes every file afresh and swaps the whole tree in, as into an empty folder,
-    /// whatever the previous build left (`--full`).
+    /// Makes every file afresh, whatever the previous build left (`--full`). A previous
+    /// tree is still updated in place, not replaced: its files that this build no longer
+    /// makes are deleted, and files it never made stay.
     pub fn ignore_previous(mut self) -> Writer {
-        self.previous = FxHashMap::default();
-        self.update = false;
+        self.reuse = false;
         self
     }
 
@@ -131,7 +130,7 @@ impl Writer {
     /// false when it must be made afresh.
     pub fn keep_if_unchanged(&self, rel: &str, fingerprint: Hash) -> Result<bool, Diagnostic> {
         match self.previous.get(rel) {
-            Some(old) if old.entry.fingerprint == fingerprint && fingerprint != 0 => {
+            Some(old) if self.reuse && old.entry.fingerprint == fingerprint && fingerprint != 0 => {
                 old.kept.store(true, Ordering::Relaxed);
                 self.kept.fetch_add(1, Ordering::Relaxed);
                 self.files.fetch_add(1, Ordering::Relaxed);
@@ -167,10 +166,11 @@ impl Writer {
             content: hash(contents),
         };
         let path = self.staged_path(rel)?;
-        if self
-            .previous
-            .get(rel)
-            .is_some_and(|old| old.entry.content == entry.content)
+        if self.reuse
+            && self
+                .previous
+                .get(rel)
+                .is_some_and(|old| old.entry.content == entry.content)
         {
             // The same bytes: the file stays where it is, under its new fingerprint.
             self.record(rel, entry);
@@ -232,41 +232,20 @@ impl Writer {
         self.update
     }
 
+    /// Writes the manifest into the staged tree and puts the tree in place: all of it
+    /// into a new target, or the changed files into a previous one.
     pub fn finish(mut self) -> Result<(), Diagnostic> {
         if self.update {
             let stale = self.stage_commit()?;
-            return commit(&self.target, &self.staging, &self.marker, Some(&stale));
+            return commit_update(&self.target, &self.staging, &self.marker, Some(&stale));
         }
         let (mut files, _) = self.take_manifest()?;
         let path = self.staging.join(MANIFEST_FILE);
         manifest::write_files(&path, &mut files)
             .map_err(|e| Diagnostic::error(&path, format!("cannot write: {e}")))?;
-        let old = self.staging.with_file_name(format!(
-            ".{}.old",
-            self.target
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        ));
-        remove_if_present(&old)?;
-        if self.target.exists() {
-            std::fs::rename(&self.target, &old).map_err(|e| {
-                Diagnostic::error(
-                    &self.target,
-                    format!("cannot move the previous site aside: {e}"),
-                )
-            })?;
-        }
-        if let Err(e) = std::fs::rename(&self.staging, &self.target) {
-            // Put the previous site back before reporting.
-            let _ = std::fs::rename(&old, &self.target);
-            return Err(Diagnostic::error(
-                &self.target,
-                format!("cannot move the new site into place: {e}"),
-            ));
-        }
+        write_marker(&self.marker)?;
         self.finished = true;
-        remove_if_present(&old)
+        commit_tree(&self.target, &self.staging, &self.marker)
     }
 }
 
@@ -283,8 +262,7 @@ impl Writer {
         manifest::write_files(&path, &mut files).map_err(|e| cannot(&path, e))?;
         let path = self.staging.join(PLAN_FILE);
         std::fs::write(&path, staged.join("\n")).map_err(|e| cannot(&path, e))?;
-        std::fs::write(&self.marker, b"")
-            .map_err(|e| Diagnostic::error(&self.marker, format!("cannot write: {e}")))?;
+        write_marker(&self.marker)?;
         self.finished = true;
         Ok(stale)
     }
@@ -326,11 +304,70 @@ impl Drop for Writer {
     }
 }
 
+/// Says that the staged build is complete: from here on it is moved into place, and a
+/// build killed meanwhile is rolled forward by the next one.
+fn write_marker(marker: &Path) -> Result<(), Diagnostic> {
+    std::fs::write(marker, b"")
+        .map_err(|e| Diagnostic::error(marker, format!("cannot write: {e}")))
+}
+
+/// Finishes the commit a killed build began: the staging folder holds an update (a plan
+/// of numbered files) or a new tree.
+fn roll_forward(target: &Path, staging: &Path, marker: &Path) -> Result<(), Diagnostic> {
+    if !staging.join(PLAN_FILE).exists() {
+        return commit_tree(target, staging, marker);
+    }
+    let staged = staging.join(MANIFEST_FILE);
+    let stale = staged.exists().then(|| {
+        let (old, new) = (Manifest::read(target), Manifest::read(staging));
+        let mut stale: Vec<String> = old.entries.into_keys().map(String::from).collect();
+        stale.retain(|rel| !new.entries.contains_key(rel.as_str()));
+        stale
+    });
+    commit_update(target, staging, marker, stale.as_deref())
+}
+
+/// Moves a new tree's top-level entries from `staging` into `target`, its manifest
+/// first, so that a commit cut short leaves a tree the next build knows as its own and
+/// rolls forward. Every step can be repeated.
+fn commit_tree(target: &Path, staging: &Path, marker: &Path) -> Result<(), Diagnostic> {
+    let move_in = |name: &std::ffi::OsStr| {
+        let (from, to) = (staging.join(name), target.join(name));
+        std::fs::rename(&from, &to)
+            .map_err(|e| Diagnostic::error(&to, format!("cannot move into place: {e}")))
+    };
+    if staging.join(MANIFEST_FILE).exists() {
+        move_in(MANIFEST_FILE.as_ref())?;
+    }
+    let entries = std::fs::read_dir(staging)
+        .map_err(|e| Diagnostic::error(staging, format!("cannot read folder: {e}")))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Diagnostic::error(staging, format!("cannot read: {e}")))?;
+        let name = entry.file_name();
+        if name != COMMIT_MARKER {
+            move_in(&name)?;
+        }
+    }
+    finish_commit(staging, marker)
+}
+
+/// The last step of either commit: the marker goes first, so that a staging folder left
+/// without one is known to be a leftover.
+fn finish_commit(staging: &Path, marker: &Path) -> Result<(), Diagnostic> {
+    std::fs::remove_file(marker)
+        .or_else(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Ok(()),
+            _ => Err(e),
+        })
+        .map_err(|e| Diagnostic::error(marker, format!("cannot remove: {e}")))?;
+    remove_if_present(staging)
+}
+
 /// Moves the staged files of an update into `target`, deletes the files the new manifest
 /// no longer lists, and puts the new manifest in place last. Every step can be repeated,
 /// so a commit cut short is finished by running this again while `marker` exists.
 /// `stale` lists the files the new manifest no longer has; None once it is in place.
-fn commit(
+fn commit_update(
     target: &Path,
     staging: &Path,
     marker: &Path,
@@ -338,6 +375,7 @@ fn commit(
 ) -> Result<(), Diagnostic> {
     let staged_manifest = staging.join(MANIFEST_FILE);
     if let Some(stale) = stale {
+        let real_target = real_path(target)?;
         // The plan names where each staged file goes; one already moved (by a commit cut
         // short) is not staged any more.
         let plan = staging.join(PLAN_FILE);
@@ -349,6 +387,7 @@ fn commit(
             let (from, Some(to)) = (staging.join(n.to_string()), inside(target, rel)) else {
                 return Ok(());
             };
+            within(&real_target, &to)?;
             let moved = match std::fs::rename(&from, &to) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && from.exists() => {
                     // A new folder, such as a new request's.
@@ -368,6 +407,7 @@ fn commit(
             let Some(path) = inside(target, rel) else {
                 return Ok(());
             };
+            within(&real_target, &path)?;
             match std::fs::remove_file(&path) {
                 Ok(()) => {
                     remove_empty_parents(target, &path);
@@ -381,13 +421,32 @@ fn commit(
         std::fs::rename(&staged_manifest, &manifest)
             .map_err(|e| Diagnostic::error(&manifest, format!("cannot move into place: {e}")))?;
     }
-    remove_if_present(staging)?;
-    std::fs::remove_file(marker)
-        .or_else(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => Ok(()),
-            _ => Err(e),
-        })
-        .map_err(|e| Diagnostic::error(marker, format!("cannot remove: {e}")))
+    finish_commit(staging, marker)
+}
+
+fn real_path(path: &Path) -> Result<PathBuf, Diagnostic> {
+    std::fs::canonicalize(path)
+        .map_err(|e| Diagnostic::error(path, format!("cannot resolve the folder: {e}")))
+}
+
+/// Refuses to write or delete `path` when a folder on the way to it is a symbolic link
+/// that leads out of the output (`real_target`): jobaudit never makes one, and following
+/// one would write outside the folder it was given. The nearest folder that exists is
+/// the one resolved: folders made below it are made where it really is.
+fn within(real_target: &Path, path: &Path) -> Result<(), Diagnostic> {
+    let existing = path.ancestors().skip(1).find(|a| a.exists());
+    let inside = match existing {
+        Some(folder) => real_path(folder)?.starts_with(real_target),
+        None => false,
+    };
+    if inside {
+        Ok(())
+    } else {
+        Err(Diagnostic::error(
+            path,
+            "refused to write here: a folder on the way is a symbolic link that leads out of the output folder",
+        ))
+    }
 }
 
 /// `root` joined with `rel`, or None when `rel` could leave `root`.
@@ -423,27 +482,51 @@ fn remove_if_present(path: &Path) -> Result<(), Diagnostic> {
 mod tests {
     use super::*;
 
+    /// Listing of `dir`, names only, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
     #[test]
-    fn the_new_tree_replaces_the_old_only_on_finish() {
+    fn a_new_tree_goes_into_place_only_on_finish() {
         let dir = tempfile::tempdir().unwrap();
         let target = dir.path().join("site");
-        std::fs::create_dir(&target).unwrap();
-        std::fs::write(target.join("old.html"), "old").unwrap();
-
         let w = Writer::new(&target).unwrap();
         w.write("a/b/index.html", b"new").unwrap();
-        assert!(target.join("old.html").exists(), "untouched until finish");
+        assert_eq!(names(&target), [STAGING_DIR], "nothing in place until finish");
         w.finish().unwrap();
-        assert!(!target.join("old.html").exists());
         assert_eq!(
             std::fs::read_to_string(target.join("a/b/index.html")).unwrap(),
             "new"
         );
-        assert_eq!(
-            std::fs::read_dir(dir.path()).unwrap().count(),
-            1,
-            "no staging or old folder left"
-        );
+        assert_eq!(names(&target), [MANIFEST_FILE, "a"], "no staging left");
+        assert_eq!(names(dir.path()), ["site"], "nothing written beside it");
+    }
+
+    #[test]
+    fn a_new_tree_cut_short_in_its_commit_is_finished_by_the_next_build() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("site");
+        let w = Writer::new(&target).unwrap();
+        w.write("a/index.html", b"a").unwrap();
+        w.write("b/index.html", b"b").unwrap();
+        let mut w = w;
+        let (mut files, _) = w.take_manifest().unwrap();
+        manifest::write_files(&w.staging.join(MANIFEST_FILE), &mut files).unwrap();
+        write_marker(&w.marker).unwrap();
+        w.finished = true;
+        // Killed after the manifest and one folder were moved in.
+        std::fs::rename(w.staging.join(MANIFEST_FILE), target.join(MANIFEST_FILE)).unwrap();
+        std::fs::rename(w.staging.join("a"), target.join("a")).unwrap();
+        drop(w);
+        drop(Writer::new(&target).unwrap());
+        assert_eq!(names(&target), [MANIFEST_FILE, "a", "b"]);
+        assert_eq!(read(&target.join("b/index.html")), "b");
     }
 
     #[test]
