@@ -81,6 +81,9 @@ pub fn build_with_progress(
         templates: options.templates.as_deref(),
     };
     let claim = output::claim(&options.output, sources, options.wait).map_err(fatal)?;
+    if options.full {
+        memo::forget(&options.output).map_err(fatal)?;
+    }
     // The previous build's manifest is read while the export is; even a build that makes
     // every file afresh needs it, to remove the files no longer made.
     let output = options.output.clone();

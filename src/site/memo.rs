@@ -182,6 +182,21 @@ pub fn read_terms(root: &Path) -> Mapped {
         .unwrap_or_default()
 }
 
+/// Removes the memo and the term index from the tree at `root`: a build that makes
+/// everything afresh (`--full`) writes new ones rather than over the old.
+pub fn forget(root: &Path) -> Result<(), Diagnostic> {
+    for name in [MEMO_FILE, TERMS_FILE] {
+        let path = root.join(name);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Diagnostic::error(&path, format!("cannot remove: {e}")));
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 pub fn write_terms(root: &Path, stored: &[u8]) -> Result<(), Diagnostic> {
     write_checked(&root.join(TERMS_FILE), TERMS_MAGIC, &[stored])
 }

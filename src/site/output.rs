@@ -37,7 +37,10 @@ pub struct Sources<'a> {
 pub fn claim(output: &Path, sources: Sources<'_>, wait: bool) -> Result<Claim, Diagnostic> {
     let refuse = |why: String| Diagnostic::error(output, format!("refusing to build here: {why}"));
     let real_output = resolve(output).map_err(|e| refuse(format!("cannot resolve it: {e}")))?;
-    let named = [("input", Some(sources.input)), ("templates", sources.templates)];
+    let named = [
+        ("input", Some(sources.input)),
+        ("templates", sources.templates),
+    ];
     for (what, folder) in named {
         let Some(folder) = folder else { continue };
         // A folder that does not exist cannot overlap; reading it reports it missing.
@@ -120,7 +123,9 @@ fn ownership(output: &Path) -> Result<(), String> {
     let entries = std::fs::read_dir(output).map_err(|e| format!("cannot list it: {e}"))?;
     let mut foreign = Vec::new();
     for entry in entries {
-        let name = entry.map_err(|e| format!("cannot list it: {e}"))?.file_name();
+        let name = entry
+            .map_err(|e| format!("cannot list it: {e}"))?
+            .file_name();
         if name != STAGING_DIR {
             foreign.push(name);
         }
@@ -151,7 +156,11 @@ fn is_manifest(path: &Path) -> bool {
     };
     // A path and two hashes: no first line of a manifest is longer.
     let mut first = String::new();
-    if !regular || BufReader::new(file.take(64 << 10)).read_line(&mut first).is_err() {
+    if !regular
+        || BufReader::new(file.take(64 << 10))
+            .read_line(&mut first)
+            .is_err()
+    {
         return false;
     }
     let fields: Vec<&str> = first.trim_end_matches('\n').split('\t').collect();
@@ -221,7 +230,11 @@ mod tests {
         assert_eq!(overlap(a, a), Some("is"));
         assert_eq!(overlap(b, a), Some("lies inside"));
         assert_eq!(overlap(a, b), Some("holds"));
-        assert_eq!(overlap(Path::new("/x/ab"), a), None, "not a prefix of names");
+        assert_eq!(
+            overlap(Path::new("/x/ab"), a),
+            None,
+            "not a prefix of names"
+        );
     }
 
     #[test]
@@ -240,7 +253,10 @@ mod tests {
         std::fs::create_dir(&input).unwrap();
         let first = claim(&output, sources(&input), false).unwrap();
         let second = claim(&output, sources(&input), false).unwrap_err();
-        assert!(second.message.contains("another jobaudit build"), "{second}");
+        assert!(
+            second.message.contains("another jobaudit build"),
+            "{second}"
+        );
         drop(first);
         assert!(!output.exists(), "the empty folder it made is removed");
         claim(&output, sources(&input), false).unwrap().keep();

@@ -307,8 +307,7 @@ impl Drop for Writer {
 /// Says that the staged build is complete: from here on it is moved into place, and a
 /// build killed meanwhile is rolled forward by the next one.
 fn write_marker(marker: &Path) -> Result<(), Diagnostic> {
-    std::fs::write(marker, b"")
-        .map_err(|e| Diagnostic::error(marker, format!("cannot write: {e}")))
+    std::fs::write(marker, b"").map_err(|e| Diagnostic::error(marker, format!("cannot write: {e}")))
 }
 
 /// Finishes the commit a killed build began: the staging folder holds an update (a plan
@@ -498,7 +497,11 @@ mod tests {
         let target = dir.path().join("site");
         let w = Writer::new(&target).unwrap();
         w.write("a/b/index.html", b"new").unwrap();
-        assert_eq!(names(&target), [STAGING_DIR], "nothing in place until finish");
+        assert_eq!(
+            names(&target),
+            [STAGING_DIR],
+            "nothing in place until finish"
+        );
         w.finish().unwrap();
         assert_eq!(
             std::fs::read_to_string(target.join("a/b/index.html")).unwrap(),

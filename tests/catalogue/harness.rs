@@ -155,3 +155,55 @@ pub fn request_pages(site: &Path) -> usize {
         })
         .count()
 }
+
+/// Every regular file under `root` by its path inside it, with its bytes.
+pub type Tree = std::collections::BTreeMap<String, Vec<u8>>;
+
+/// The files of the tree at `root` (none if it is missing).
+pub fn tree(root: &Path) -> Tree {
+    if !root.exists() {
+        return Tree::new();
+    }
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(root).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Runs `jobaudit` with `args` (strings), from the crate's folder, and checks it exits 0.
+pub fn jobaudit_ok(args: &[&str]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_jobaudit"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "jobaudit {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Copies the tree at `from` to `to`, as it is (`cp -a`).
+pub fn copy_tree(from: &Path, to: &Path) {
+    let status = Command::new("cp")
+        .arg("-a")
+        .arg(from)
+        .arg(to)
+        .status()
+        .unwrap();
+    assert!(
+        status.success(),
+        "cp -a {} {}",
+        from.display(),
+        to.display()
+    );
+}
