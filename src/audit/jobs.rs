@@ -60,7 +60,7 @@ impl JobStats {
         // Tenths, rounded half up as Decimal.quantize(ROUND_HALF_UP) does; integer maths
         // keeps 1/8 = 12.5% exact.
         let tenths = (count as u128 * 1000 * 2 + self.total as u128) / (self.total as u128 * 2);
-        if tenths % 10 == 0 {
+        if tenths.is_multiple_of(10) {
             format!("{}", tenths / 10)
         } else {
             format!("{}.{}", tenths / 10, tenths % 10)

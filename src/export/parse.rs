@@ -105,10 +105,10 @@ fn normalise(raw: RawJobRequest, config: &SiteConfig, source: Source) -> JobRequ
         })
         .collect();
     // §4.3's `org_name` names the lead org of an API record whose orgs are bare slugs.
-    if let (Some(name), Some(first)) = (raw.org_name, orgs.first_mut()) {
-        if first.name == first.slug {
-            first.name = text(name);
-        }
+    if let (Some(name), Some(first)) = (raw.org_name, orgs.first_mut())
+        && first.name == first.slug
+    {
+        first.name = text(name);
     }
     let created_by = match raw.created_by {
         SlugOr::Slug(username) => {

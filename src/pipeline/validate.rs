@@ -118,31 +118,30 @@ fn cross_action_checks(
     features: &Features,
 ) -> Checked<()> {
     let first_token = |b: &BuiltAction| b.action.run.parts.first().cloned().unwrap_or_default();
-    if features.remove_cohortextractor {
-        if let Some(b) = built
+    if features.remove_cohortextractor
+        && let Some(b) = built
             .iter()
             .find(|b| first_token(b).starts_with("cohortextractor"))
-        {
-            return Err(Problem::invalid(
-                format!(
-                    "Action {} uses cohortextractor actions, which are not supported in this version.",
-                    b.id
-                ),
-                Some(b.at),
-            ));
-        }
+    {
+        return Err(Problem::invalid(
+            format!(
+                "Action {} uses cohortextractor actions, which are not supported in this version.",
+                b.id
+            ),
+            Some(b.at),
+        ));
     }
-    if features.remove_latest_tag {
-        if let Some(b) = built.iter().find(|b| first_token(b).ends_with(":latest")) {
-            return Err(Problem::invalid(
-                format!(
-                    "Action {} uses `{}`, which is not supported. Provide a version e.g. `:v2` instead",
-                    b.id,
-                    first_token(b)
-                ),
-                Some(b.at),
-            ));
-        }
+    if features.remove_latest_tag
+        && let Some(b) = built.iter().find(|b| first_token(b).ends_with(":latest"))
+    {
+        return Err(Problem::invalid(
+            format!(
+                "Action {} uses `{}`, which is not supported. Provide a version e.g. `:v2` instead",
+                b.id,
+                first_token(b)
+            ),
+            Some(b.at),
+        ));
     }
     // The first action with each run string, for the duplicate check.
     let mut first_with_run: HashMap<&str, &BuiltAction> = HashMap::new();

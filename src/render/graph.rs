@@ -249,14 +249,15 @@ impl Graph {
         let mut edges = Vec::new();
         for (to, action) in pipeline.actions.iter().enumerate() {
             for need in &action.needs {
-                if let Some(&from) = index.get(need.as_str()) {
-                    if from != to && seen.insert((from, to)) {
-                        edges.push(Edge {
-                            from,
-                            to,
-                            back: false,
-                        });
-                    }
+                if let Some(&from) = index.get(need.as_str())
+                    && from != to
+                    && seen.insert((from, to))
+                {
+                    edges.push(Edge {
+                        from,
+                        to,
+                        back: false,
+                    });
                 }
             }
         }

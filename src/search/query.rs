@@ -324,10 +324,10 @@ fn word_matches(
     if by_start {
         return Some(false);
     }
-    if let Some((_, whole)) = terms.iter().find(|(t, _)| t == word) {
-        if in_blocks(loader, whole, id) {
-            return Some(true);
-        }
+    if let Some((_, whole)) = terms.iter().find(|(t, _)| t == word)
+        && in_blocks(loader, whole, id)
+    {
+        return Some(true);
     }
     let truncated = terms
         .iter()
@@ -393,10 +393,10 @@ pub fn search(files: &BTreeMap<String, String>, manifest: &str, query: &str) -> 
     if groups.iter().any(Vec::is_empty) {
         return loader.outcome;
     }
-    if let [word] = words.as_slice() {
-        if let Some((_, entry)) = groups[0].iter().find(|(t, _)| t == word) {
-            loader.outcome.jump = entry.jump.map(|j| (j, word.clone()));
-        }
+    if let [word] = words.as_slice()
+        && let Some((_, entry)) = groups[0].iter().find(|(t, _)| t == word)
+    {
+        loader.outcome.jump = entry.jump.map(|j| (j, word.clone()));
     }
 
     // The word with the fewest requests gives the candidates: those of the whole word

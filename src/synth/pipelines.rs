@@ -386,10 +386,10 @@ pub(crate) fn edit(version: &Version, rng: &mut Rng) -> Option<Version> {
             80..85 => bump_version(version),
             _ => add_comment(version, rng),
         };
-        if let Some(new) = text.and_then(|t| Version::new(t.into())) {
-            if *new.text != *version.text {
-                return Some(new);
-            }
+        if let Some(new) = text.and_then(|t| Version::new(t.into()))
+            && *new.text != *version.text
+        {
+            return Some(new);
         }
     }
     None

@@ -18,10 +18,10 @@ pub struct Browser {
 
 fn chromium() -> PathBuf {
     for candidate in ["chromium", "chromium-browser", "google-chrome"] {
-        if let Ok(out) = Command::new("which").arg(candidate).output() {
-            if out.status.success() {
-                return PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-            }
+        if let Ok(out) = Command::new("which").arg(candidate).output()
+            && out.status.success()
+        {
+            return PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
         }
     }
     panic!("no chromium on PATH: install Debian's `chromium` (bash .ci/run does)");
@@ -166,10 +166,10 @@ impl Drop for Browser {
 fn http_get(port: u16, path: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        if let Some(body) = try_get(port, path) {
-            if body.contains("webSocketDebuggerUrl") {
-                return body;
-            }
+        if let Some(body) = try_get(port, path)
+            && body.contains("webSocketDebuggerUrl")
+        {
+            return body;
         }
         assert!(
             Instant::now() < deadline,
