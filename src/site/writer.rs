@@ -93,6 +93,7 @@ impl Writer {
     pub fn with_manifest(target: &Path, mut previous: PreviousFiles) -> Result<Writer, Diagnostic> {
         std::fs::create_dir_all(target)
             .map_err(|e| Diagnostic::error(target, format!("cannot create folder: {e}")))?;
+        clean_up_beside(target)?;
         let staging = target.join(STAGING_DIR);
         let marker = staging.join(COMMIT_MARKER);
         if marker.exists() {
@@ -308,6 +309,36 @@ impl Drop for Writer {
 /// build killed meanwhile is rolled forward by the next one.
 fn write_marker(marker: &Path) -> Result<(), Diagnostic> {
     std::fs::write(marker, b"").map_err(|e| Diagnostic::error(marker, format!("cannot write: {e}")))
+}
+
+/// Earlier versions of jobaudit staged beside the target (`.<name>.staging`, with a
+/// `.<name>.commit` marker while an update moved in, and the tree it replaced moved
+/// aside as `.<name>.old`). What a killed build of theirs left is finished or removed,
+/// where it is recognisably theirs: nothing else beside the output is touched.
+fn clean_up_beside(target: &Path) -> Result<(), Diagnostic> {
+    let (Some(parent), Some(name)) = (target.parent(), target.file_name()) else {
+        return Ok(());
+    };
+    let beside = |suffix: &str| {
+        let mut file = std::ffi::OsString::from(".");
+        file.push(name);
+        file.push(suffix);
+        parent.join(file)
+    };
+    let (staging, marker, old) = (beside(".staging"), beside(".commit"), beside(".old"));
+    let staged_update = staging.join(PLAN_FILE).is_file();
+    if marker.is_file() && staged_update {
+        roll_forward(target, &staging, &marker)?;
+    }
+    let staged =
+        staged_update || staging.join(MANIFEST_FILE).is_file() || staging.join("static").is_dir();
+    if staged {
+        remove_if_present(&staging)?;
+    }
+    if old.join(MANIFEST_FILE).is_file() {
+        remove_if_present(&old)?;
+    }
+    Ok(())
 }
 
 /// Finishes the commit a killed build began: the staging folder holds an update (a plan

@@ -454,3 +454,22 @@ fn a_full_disk_leaves_the_previous_site_intact() {
     assert!(out.status.success());
     assert_eq!(tree(&site), night.site_b);
 }
+
+#[test]
+fn what_an_earlier_version_left_beside_the_output_is_cleaned_and_nothing_else() {
+    let export = Export::of(&[request(1)]);
+    let site = export.build(&[]).output;
+    // A build of an earlier version, killed after moving the site aside, and one killed
+    // while staging; and a folder of the user's that only looks alike.
+    let old = export.beside(".site.old");
+    copy_tree(&site, &old);
+    let staging = export.beside(".site.staging");
+    std::fs::create_dir_all(staging.join("static")).unwrap();
+    std::fs::write(staging.join("static/style.css"), "x").unwrap();
+    let theirs = export.beside(".site.backup");
+    std::fs::create_dir(&theirs).unwrap();
+    std::fs::write(theirs.join("notes.txt"), "mine").unwrap();
+    export.build(&[]).expect(0, &[]);
+    assert!(!old.exists() && !staging.exists());
+    assert!(theirs.join("notes.txt").is_file());
+}
