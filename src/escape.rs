@@ -167,7 +167,8 @@ mod tests {
 
     #[test]
     fn html_keeps_whitespace_and_ordinary_text() {
-        let kept = "tab\tlf\nff\x0Ccr\r é 日本 \u{202E}\u{2066}\u{2028}\u{FEFF}👩‍🔬 e\u{301} \u{FFFD}";
+        let kept =
+            "tab\tlf\nff\x0Ccr\r é 日本 \u{202E}\u{2066}\u{2028}\u{FEFF}👩‍🔬 e\u{301} \u{FFFD}";
         assert_eq!(html(kept), kept);
         assert_eq!(html_chars(kept), kept);
     }

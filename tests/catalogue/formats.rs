@@ -111,11 +111,8 @@ fn hostile_records() -> Vec<Value> {
     invalid["orgs"][0]["name"] = hostile("org").into();
     invalid["project"]["name"] = hostile("project").into();
     invalid["created_by"]["fullname"] = hostile("fullname").into();
-    invalid["project_definition"] = format!(
-        "version: '4.0'\nactions:\n  a: [{MARKUP} {}\n",
-        awkward()
-    )
-    .into();
+    invalid["project_definition"] =
+        format!("version: '4.0'\nactions:\n  a: [{MARKUP} {}\n", awkward()).into();
 
     // job-server's API shape: bare slugs named by site.toml, flattened names.
     let mut api = request(5);
@@ -306,7 +303,11 @@ fn node_checks(files: &[std::path::PathBuf]) -> bool {
         return false;
     }
     for file in files {
-        let out = Command::new("node").arg("--check").arg(file).output().unwrap();
+        let out = Command::new("node")
+            .arg("--check")
+            .arg(file)
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "{}: node --check: {}",
@@ -330,7 +331,12 @@ fn all_text(doc: &Html) -> String {
 fn every_output_file_parses_strictly_under_hostile_text() {
     let (_export, run) = hostile_build();
     run.expect(0, &[]);
-    assert_eq!(run.request_pages(), 4, "every record built:\n{}", run.stderr);
+    assert_eq!(
+        run.request_pages(),
+        4,
+        "every record built:\n{}",
+        run.stderr
+    );
     let parsed = parse_every_file(&run.output);
     let js_parsed = node_checks(&parsed.js_files);
     eprintln!("files parsed by kind: {:?}", parsed.by_kind);
@@ -369,7 +375,10 @@ fn hostile_text_is_shown_as_text() {
     .into_iter()
     .filter(|field| !text.contains(&format!("{field} {MARKUP}")))
     .collect();
-    assert!(missing.is_empty(), "not shown as text on the request page: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "not shown as text on the request page: {missing:?}"
+    );
     for (rel, field) in [
         ("p/index.html", "project"),
         ("users/ann/index.html", "fullname"),
@@ -390,7 +399,10 @@ fn hostile_text_is_shown_as_text() {
     assert!(invalid.contains(MARKUP), "the invalid project.yaml as text");
     let markdown = all_text(&document(site, "pages/hostile/index.html"));
     assert!(markdown.contains(&format!("Paragraph {MARKUP}")));
-    assert!(markdown.contains("<div onclick=\"alert(1)\">"), "raw HTML as text");
+    assert!(
+        markdown.contains("<div onclick=\"alert(1)\">"),
+        "raw HTML as text"
+    );
     // The feed's author is the fullname, less what XML cannot carry.
     let feed = std::fs::read_to_string(site.join("p/ws/feed.xml")).unwrap();
     let feed = roxmltree::Document::parse(&feed).unwrap();
@@ -437,7 +449,13 @@ fn a_base_url_in_site_toml_must_be_an_absolute_http_url() {
 
 #[test]
 fn a_base_url_flag_must_be_an_absolute_http_url() {
-    for url in ["ftp://x", "/relative", "relative", "javascript:alert(1)", ""] {
+    for url in [
+        "ftp://x",
+        "/relative",
+        "relative",
+        "javascript:alert(1)",
+        "",
+    ] {
         let export = Export::of(&[request(1)]);
         let run = export.build(&["--base-url", url]);
         run.expect(2, &["--base-url", "http"]);
