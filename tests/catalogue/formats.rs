@@ -53,6 +53,7 @@ fn toml_string(text: &str) -> String {
 
 const HOSTILE_SHA: &str = "1111111111111111111111111111111111111111";
 const MISSING_SHA: &str = "2222222222222222222222222222222222222222";
+const LARGE_SHA: &str = "3333333333333333333333333333333333333333";
 
 /// A valid project.yaml whose comments and strings are hostile, as far as YAML lets a
 /// valid file be (it forbids control characters).
@@ -123,7 +124,14 @@ fn hostile_records() -> Vec<Value> {
     api["created_by"] = "ann".into();
     api["created_by_fullname"] = hostile("fullname").into();
 
-    vec![plain, full, invalid, api]
+    // A project.yaml too large to inline: drawn on a page of its own.
+    let mut large = request(6);
+    large["sha"] = LARGE_SHA.into();
+    large["orgs"][0]["name"] = hostile("org").into();
+    large["project"]["name"] = hostile("project").into();
+    large["created_by"]["fullname"] = hostile("fullname").into();
+
+    vec![plain, full, invalid, api, large]
 }
 
 fn hostile_site_toml() -> String {
@@ -154,6 +162,11 @@ fn hostile_build() -> (Export, Run) {
     export.write(
         &format!("pipelines/o/ws/{HOSTILE_SHA}/project.yaml"),
         hostile_project_yaml().as_bytes(),
+    );
+    let padding = format!("# {MARKUP} \u{202E}rtl\n").repeat(200);
+    export.write(
+        &format!("pipelines/o/ws/{LARGE_SHA}/project.yaml"),
+        format!("{}{padding}", hostile_project_yaml()).as_bytes(),
     );
     let run = export.build(&[]);
     (export, run)
@@ -333,9 +346,13 @@ fn every_output_file_parses_strictly_under_hostile_text() {
     run.expect(0, &[]);
     assert_eq!(
         run.request_pages(),
-        4,
+        5,
         "every record built:\n{}",
         run.stderr
+    );
+    assert!(
+        run.output.join("pipelines").is_dir(),
+        "the large project.yaml's page"
     );
     let parsed = parse_every_file(&run.output);
     let js_parsed = node_checks(&parsed.js_files);
