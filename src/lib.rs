@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod config;
 pub mod diagnostics;
+pub mod escape;
 pub mod export;
 pub mod interning;
 pub mod pipeline;

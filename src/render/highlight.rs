@@ -389,7 +389,8 @@ fn link_scripts(text: &str, tokens: &[String]) -> String {
         let word_start = rest
             .find(|c: char| !c.is_whitespace())
             .unwrap_or(rest.len());
-        out.push_str(&rest[..word_start]);
+        // Whitespace too: some of it (U+000B, U+0085) is a control HTML forbids.
+        crate::escape::push_html(&mut out, &rest[..word_start]);
         rest = &rest[word_start..];
         let word_end = rest.find(char::is_whitespace).unwrap_or(rest.len());
         let word = &rest[..word_end];
@@ -409,20 +410,7 @@ fn link_scripts(text: &str, tokens: &[String]) -> String {
 }
 
 /// HTML-escapes text for element content and double-quoted attributes.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::escape::html as escape;
 
 #[cfg(test)]
 mod tests {

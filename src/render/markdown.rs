@@ -6,7 +6,12 @@ use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 /// in the Markdown is shown as text, never passed through: nothing from the input may
 /// run script in a page.
 pub fn render(text: &str, fallback_title: &str) -> (String, String) {
-    let parser = Parser::new_ext(text, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH);
+    // pulldown-cmark passes controls and noncharacters through to the HTML it writes.
+    let text = crate::escape::html_chars(text);
+    let parser = Parser::new_ext(
+        &text,
+        Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH,
+    );
     let mut title = String::new();
     // 0: before the first heading, 1: inside it, 2: after it.
     let mut heading = 0;

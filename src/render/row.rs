@@ -61,19 +61,8 @@ pub(super) fn request_row(row: &RequestRow) -> String {
     html
 }
 
-/// `text` with `& < > " '` escaped, as tera's HTML autoescape writes them.
+/// `text` escaped as tera's HTML autoescape writes it (`templates::load` sets the same
+/// function).
 fn push_escaped(html: &mut String, text: &str) {
-    let mut rest = text;
-    while let Some(i) = rest.find(['&', '<', '>', '"', '\'']) {
-        html.push_str(&rest[..i]);
-        html.push_str(match rest.as_bytes()[i] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => "&#39;",
-        });
-        rest = &rest[i + 1..];
-    }
-    html.push_str(rest);
+    crate::escape::push_html(html, text);
 }

@@ -94,6 +94,8 @@ pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<(String, String)>), D
         }
     }
     let mut tera = tera::Tera::new();
+    // Input text may hold what HTML forbids (controls, noncharacters), not only markup.
+    tera.set_escape_fn(crate::escape::write_html);
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| {
             Diagnostic::error(

@@ -27,6 +27,7 @@ impl ShardFile {
 
     /// `new`, for a payload already serialized.
     pub fn from_json(kind: &str, json: String) -> ShardFile {
+        let json = crate::escape::json_in_js(json);
         let digest = Sha256::digest(json.as_bytes());
         let hash: String = digest.iter().take(5).map(|b| format!("{b:02x}")).collect();
         let name = format!("{kind}.{hash}");

@@ -76,6 +76,13 @@ pub fn build_with_progress(
     progress: &dyn Progress,
 ) -> Result<BuildSummary, BuildError> {
     let fatal = |d: Diagnostic| BuildError::Fatal(vec![d]);
+    // Checked before any work: it goes into every page, feed and the sitemap.
+    let base_url = options
+        .base_url
+        .as_deref()
+        .map(crate::config::base_url)
+        .transpose()
+        .map_err(|message| fatal(Diagnostic::error(Path::new("--base-url"), message)))?;
     let sources = Sources {
         input: &options.input,
         templates: options.templates.as_deref(),
@@ -115,12 +122,8 @@ pub fn build_with_progress(
     );
     let mut export = export.map_err(fatal)?;
     progress.finish();
-    if let Some(base_url) = &options.base_url {
-        export.config.base_url = if base_url.ends_with('/') {
-            base_url.clone()
-        } else {
-            format!("{base_url}/")
-        };
+    if let Some(base_url) = base_url {
+        export.config.base_url = base_url;
     }
     let config = export.config.clone();
     let settings = config.fingerprint();

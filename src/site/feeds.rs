@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::audit::Summary;
-use crate::render::highlight::escape;
+use crate::escape;
 use crate::render::view::iso;
 use crate::site::paths::PagePath;
 
@@ -24,10 +24,10 @@ pub fn atom(
     let updated = updated.map_or_else(|| "1970-01-01T00:00:00Z".to_owned(), iso);
     let mut xml = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n  <title>{}</title>\n  <id>{}</id>\n  <link rel=\"self\" href=\"{}\"/>\n  <link href=\"{}\"/>\n  <updated>{updated}</updated>\n",
-        escape(title),
-        escape(self_url),
-        escape(self_url),
-        escape(site_url),
+        escape::xml(title),
+        escape::xml(self_url),
+        escape::xml(self_url),
+        escape::xml(site_url),
     );
     for q in requests.iter().take(FEED_ENTRIES) {
         let url = PagePath::request(&q.project.slug, &q.workspace.name, q.id).url(base_url);
@@ -35,16 +35,16 @@ pub fn atom(
         xml.push_str(&format!(
             "  <entry>\n    <title>Job request {}: {} ({})</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{}</updated>\n    <author><name>{}</name></author>\n    <summary>{} requested {} in workspace {} on the {} backend.</summary>\n  </entry>\n",
             q.id,
-            escape(&q.workspace.name),
+            escape::xml(&q.workspace.name),
             q.status.label(),
-            escape(&url),
-            escape(&url),
+            escape::xml(&url),
+            escape::xml(&url),
             iso(q.created_at),
-            escape(&q.created_by.fullname),
-            escape(&q.created_by.fullname),
-            escape(if actions.is_empty() { "no actions" } else { &actions }),
-            escape(&q.workspace.name),
-            escape(&q.backend.name),
+            escape::xml(&q.created_by.fullname),
+            escape::xml(&q.created_by.fullname),
+            escape::xml(if actions.is_empty() { "no actions" } else { &actions }),
+            escape::xml(&q.workspace.name),
+            escape::xml(&q.backend.name),
         ));
     }
     xml.push_str("</feed>\n");

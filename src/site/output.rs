@@ -36,6 +36,9 @@ pub struct Sources<'a> {
 /// failing at once.
 pub fn claim(output: &Path, sources: Sources<'_>, wait: bool) -> Result<Claim, Diagnostic> {
     let refuse = |why: String| Diagnostic::error(output, format!("refusing to build here: {why}"));
+    if output.as_os_str().is_empty() {
+        return Err(refuse("no folder was named".into()));
+    }
     let real_output = resolve(output).map_err(|e| refuse(format!("cannot resolve it: {e}")))?;
     let named = [
         ("input", Some(sources.input)),

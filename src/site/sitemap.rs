@@ -1,6 +1,6 @@
 //! sitemap.xml (a sitemap index with parts beyond 50,000 URLs) and robots.txt.
 
-use crate::render::highlight::escape;
+use crate::escape;
 
 /// The sitemap protocol's limit of URLs per file.
 pub const URLS_PER_SITEMAP: usize = 50_000;
@@ -18,7 +18,7 @@ pub fn sitemaps(urls: &[String], base_url: &str) -> Vec<(String, String)> {
         let name = format!("sitemap-{}.xml", n + 1);
         index.push_str(&format!(
             "  <sitemap><loc>{}</loc></sitemap>\n",
-            escape(&format!("{base_url}{name}"))
+            escape::xml(&format!("{base_url}{name}"))
         ));
         files.push((name, urlset(chunk)));
     }
@@ -33,7 +33,7 @@ fn urlset(urls: &[String]) -> String {
     );
     for url in urls {
         xml.push_str("  <url><loc>");
-        xml.push_str(&escape(url));
+        xml.push_str(&escape::xml(url));
         xml.push_str("</loc></url>\n");
     }
     xml.push_str("</urlset>\n");

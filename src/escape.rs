@@ -1,0 +1,194 @@
+//! Escaping text from the input for each language the site is written in: one function
+//! per language, used by every writer of that language, so that no input (markup,
+//! quotes, control characters, noncharacters, line separators) can make a file invalid
+//! or add markup of its own.
+//!
+//! * HTML (`html`, `push_html`): `& < > " '` as character references; code points the
+//!   HTML parser reports as errors (controls other than ASCII whitespace, noncharacters)
+//!   become U+FFFD, the character a browser shows for what it cannot show.
+//! * XML 1.0 (`xml`): the same references; code points outside XML 1.0's `Char`
+//!   production are dropped, as no escape can write them.
+//! * JSON in JavaScript (`json_in_js`): U+2028 and U+2029 escaped (raw they end a line
+//!   in older JavaScript), and `<` escaped so that no `</script` or `<!--` can form when
+//!   the JSON sits in an inline script.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+/// What replaces a code point that HTML may not carry.
+const REPLACEMENT: char = '\u{FFFD}';
+
+/// A noncharacter: U+FDD0–U+FDEF, and the last two code points of every plane.
+fn is_noncharacter(c: char) -> bool {
+    let n = c as u32;
+    (0xFDD0..=0xFDEF).contains(&n) || n & 0xFFFE == 0xFFFE
+}
+
+/// A code point the HTML parser reports as a parse error wherever it stands: a control
+/// other than ASCII whitespace (tab, LF, FF, CR), NUL among them, or a noncharacter.
+fn forbidden_in_html(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\x0C' | '\r')) || is_noncharacter(c)
+}
+
+/// A code point outside XML 1.0's `Char`: C0 controls other than tab, LF and CR, and
+/// U+FFFE, U+FFFF (surrogates cannot occur in a `str`).
+fn forbidden_in_xml(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || matches!(c, '\u{FFFE}' | '\u{FFFF}')
+}
+
+/// The reference for a character that markup gives a meaning, in either language.
+fn markup_reference(c: char) -> Option<&'static str> {
+    Some(match c {
+        '&' => "&amp;",
+        '<' => "&lt;",
+        '>' => "&gt;",
+        '"' => "&quot;",
+        '\'' => "&#39;",
+        _ => return None,
+    })
+}
+
+/// Whether the byte may start a character that HTML or XML escaping changes: markup,
+/// an ASCII control, or the lead byte of a C1 control (`C2`), of U+FDD0–U+FFFF (`EF`)
+/// or of a code point beyond the first plane (`F0`–`F4`, whose planes end in
+/// noncharacters). Anything else is copied as it is, in runs.
+fn may_escape(b: u8) -> bool {
+    matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0..=0x1F | 0x7F | 0xC2 | 0xEF | 0xF0..=0xF4)
+}
+
+/// Appends `text` to `out` with every character passed through `each`, which returns
+/// what to write for a character it changes; runs of other bytes are copied whole.
+fn push_escaped(out: &mut String, text: &str, each: impl Fn(char) -> Option<Cow<'static, str>>) {
+    let mut rest = text;
+    while let Some(i) = rest.bytes().position(may_escape) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let Some(c) = rest.chars().next() else { break };
+        match each(c) {
+            Some(replacement) => out.push_str(&replacement),
+            None => out.push(c),
+        }
+        rest = &rest[c.len_utf8()..];
+    }
+    out.push_str(rest);
+}
+
+fn html_char(c: char) -> Option<Cow<'static, str>> {
+    if let Some(r) = markup_reference(c) {
+        return Some(Cow::Borrowed(r));
+    }
+    forbidden_in_html(c).then(|| Cow::Owned(REPLACEMENT.to_string()))
+}
+
+fn xml_char(c: char) -> Option<Cow<'static, str>> {
+    if let Some(r) = markup_reference(c) {
+        return Some(Cow::Borrowed(r));
+    }
+    forbidden_in_xml(c).then_some(Cow::Borrowed(""))
+}
+
+/// Appends `text` escaped for HTML element content or a quoted attribute value.
+pub fn push_html(out: &mut String, text: &str) {
+    push_escaped(out, text, html_char);
+}
+
+/// `text` escaped for HTML element content or a quoted attribute value.
+pub fn html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    push_html(&mut out, text);
+    out
+}
+
+/// `html`, as tera's escape function (`Tera::set_escape_fn`): what templates print.
+pub fn write_html(text: &str, out: &mut dyn Write) -> std::io::Result<()> {
+    if !text.bytes().any(may_escape) {
+        return out.write_all(text.as_bytes());
+    }
+    out.write_all(html(text).as_bytes())
+}
+
+/// `text` with the code points HTML may not carry replaced, and nothing else changed:
+/// for source that a parser of its own turns into HTML (Markdown pages), before it
+/// does, as no markup is made of those code points.
+pub fn html_chars(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(forbidden_in_html) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| if forbidden_in_html(c) { REPLACEMENT } else { c })
+            .collect(),
+    )
+}
+
+/// `text` escaped for XML 1.0 character data or a quoted attribute value (feeds,
+/// sitemaps), without the code points XML 1.0 cannot carry.
+pub fn xml(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    push_escaped(&mut out, text, xml_char);
+    out
+}
+
+/// JSON text made safe to be JavaScript source, in a file of its own or inside an
+/// inline `<script>`: U+2028, U+2029 and `<` only ever occur inside JSON strings, where
+/// `\u` escapes of them mean the same.
+pub fn json_in_js(json: String) -> String {
+    let needs = |c: char| matches!(c, '<' | '\u{2028}' | '\u{2029}');
+    if !json.contains(needs) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn html_escapes_markup_and_replaces_what_html_forbids() {
+        assert_eq!(
+            html("<b>\"O'Brien\" & co</b>"),
+            "&lt;b&gt;&quot;O&#39;Brien&quot; &amp; co&lt;/b&gt;"
+        );
+        assert_eq!(
+            html("a\u{0}b\u{1}\u{7F}\u{85}\u{9F}\u{FDD0}\u{FFFE}\u{FFFF}\u{1FFFF}\u{10FFFE}c"),
+            format!("a\u{FFFD}b{}c", "\u{FFFD}".repeat(9))
+        );
+    }
+
+    #[test]
+    fn html_keeps_whitespace_and_ordinary_text() {
+        let kept =
+            "tab\tlf\nff\x0Ccr\r é 日本 \u{202E}\u{2066}\u{2028}\u{FEFF}👩‍🔬 e\u{301} \u{FFFD}";
+        assert_eq!(html(kept), kept);
+        assert_eq!(html_chars(kept), kept);
+    }
+
+    #[test]
+    fn xml_drops_what_xml_forbids() {
+        assert_eq!(
+            xml("a\u{0}\u{8}\u{B}\u{C}\u{1F}b\t\n\r\u{FFFE}\u{FFFF}<&>\"'"),
+            "ab\t\n\r&lt;&amp;&gt;&quot;&#39;"
+        );
+        let kept = "\u{85}\u{2028}\u{FEFF}\u{FFFD}\u{10FFFF}é";
+        assert_eq!(xml(kept), kept);
+    }
+
+    #[test]
+    fn json_in_js_escapes_line_separators_and_tags() {
+        let json = serde_json::to_string("</script><!--\u{2028}\u{2029}").unwrap();
+        let js = json_in_js(json);
+        assert_eq!(js, r#""\u003c/script>\u003c!--\u2028\u2029""#);
+        let back: String = serde_json::from_str(&js).unwrap();
+        assert_eq!(back, "</script><!--\u{2028}\u{2029}");
+    }
+}
