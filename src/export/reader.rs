@@ -814,3 +814,222 @@ mod tests {
         }
     }
 }
+
+/// The readers over generated and damaged files: whatever the bytes, no panic, every
+/// line that is text is read as it is, and every line that is not is reported by itself.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What a JSON Lines file must read as: its text lines that are not blank, by line
+    /// number, and the numbers of the lines that are not text.
+    fn expected_lines(bytes: &[u8]) -> (Vec<(String, usize)>, Vec<usize>) {
+        let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        let (mut records, mut bad) = (Vec::new(), Vec::new());
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            match std::str::from_utf8(line) {
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => records.push((text.trim_end_matches('\r').to_owned(), i + 1)),
+                Err(_) => bad.push(i + 1),
+            }
+        }
+        (records, bad)
+    }
+
+    fn is_array(bytes: &[u8]) -> bool {
+        let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        body.trim_ascii_start().starts_with(b"[")
+    }
+
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        Flip(usize, u8),
+        Insert(usize, Vec<u8>),
+        Delete(usize, usize),
+        Cut(usize),
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        let bad = prop_oneof![
+            Just(vec![0xff]),
+            Just(vec![0xc3]),
+            Just(vec![0xe2, 0x82]),
+            Just(vec![0xed, 0xa0, 0x80]),
+            Just(vec![0xf4, 0x90, 0x80, 0x80]),
+            Just(vec![0x80]),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            prop::collection::vec(any::<u8>(), 1..4),
+        ];
+        prop_oneof![
+            (any::<usize>(), any::<u8>()).prop_map(|(at, b)| Mutation::Flip(at, b)),
+            (any::<usize>(), bad).prop_map(|(at, b)| Mutation::Insert(at, b)),
+            (any::<usize>(), 1usize..8).prop_map(|(at, n)| Mutation::Delete(at, n)),
+            any::<usize>().prop_map(Mutation::Cut),
+        ]
+    }
+
+    fn apply(bytes: &mut Vec<u8>, mutations: &[Mutation]) {
+        for m in mutations {
+            let at = |i: usize, len: usize| if len == 0 { 0 } else { i % (len + 1) };
+            match m {
+                Mutation::Flip(i, b) if !bytes.is_empty() => {
+                    let i = i % bytes.len();
+                    bytes[i] ^= b | 1;
+                }
+                Mutation::Flip(..) => {}
+                Mutation::Insert(i, new) => {
+                    let i = at(*i, bytes.len());
+                    bytes.splice(i..i, new.iter().copied());
+                }
+                Mutation::Delete(i, n) => {
+                    let i = at(*i, bytes.len());
+                    bytes.drain(i..(i + n).min(bytes.len()));
+                }
+                Mutation::Cut(i) => bytes.truncate(at(*i, bytes.len())),
+            }
+        }
+    }
+
+    fn records(n: usize) -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec((any::<u32>(), "[a-zé\u{1F600} \"\\\\]{0,12}"), 0..n).prop_map(|rs| {
+            rs.into_iter()
+                .map(|(id, pad)| serde_json::json!({"id": id, "pad": pad}).to_string())
+                .collect()
+        })
+    }
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// Reads `bytes` as the file `name`, `chunk` bytes at a time: every record as it was
+    /// handed over and as it reads again, and the file.
+    fn read(
+        name: &str,
+        bytes: &[u8],
+        chunk: usize,
+    ) -> Result<(RecordFile, Vec<(String, usize)>), Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut seen = Vec::new();
+        let file = RecordFile::read_in_chunks(&path, chunk, &mut |first, records| {
+            assert_eq!(first, seen.len());
+            seen.extend(records.iter().map(|r| (r.text.to_owned(), r.line)));
+        })?;
+        for (i, (text, line)) in seen.iter().enumerate() {
+            let again = file
+                .with_record(i, |r| (r.text.to_owned(), r.line))
+                .unwrap();
+            assert_eq!(&again, &(text.clone(), *line), "record {i} reads again");
+        }
+        for u in &file.unreadable {
+            assert!(
+                u.line >= 1 && u.bad_line >= u.line && u.column >= 1,
+                "{u:?}"
+            );
+            assert!(u.offset <= bytes.len() || name.ends_with(".gz"), "{u:?}");
+        }
+        Ok((file, seen))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        /// JSON Lines, plain or gzipped, after any damage: read line by line as the
+        /// oracle says, whatever the chunk size.
+        #[test]
+        fn damaged_lines_cost_their_own_line(
+            records in records(12),
+            mutations in prop::collection::vec(mutation(), 0..4),
+            chunk in prop_oneof![1usize..40, Just(CHUNK)],
+            gzipped in any::<bool>(),
+        ) {
+            let mut bytes = records.join("\n").into_bytes();
+            apply(&mut bytes, &mutations);
+            prop_assume!(!is_array(&bytes));
+            let (expected, bad) = expected_lines(&bytes);
+            let (file, seen) = if gzipped {
+                read("r.jsonl.gz", &gz(&bytes), chunk).unwrap()
+            } else {
+                read("r.jsonl", &bytes, chunk).unwrap()
+            };
+            prop_assert_eq!(seen, expected);
+            let reported: Vec<usize> = file.unreadable.iter().map(|u| u.line).collect();
+            prop_assert_eq!(reported, bad);
+        }
+
+        /// A JSON array whose elements' strings take bad bytes: exactly those elements
+        /// are set apart, each at the line of its bad byte; the others are read.
+        #[test]
+        fn array_elements_with_bad_bytes_are_set_apart(
+            records in records(10),
+            damaged in prop::collection::vec(any::<bool>(), 10),
+            gzipped in any::<bool>(),
+        ) {
+            let mut bytes = b"[".to_vec();
+            let mut kept = Vec::new();
+            let mut bad_lines = Vec::new();
+            for (i, record) in records.iter().enumerate() {
+                if i > 0 {
+                    bytes.extend_from_slice(b",");
+                }
+                bytes.extend_from_slice(b"\n ");
+                if damaged[i] {
+                    // Inside the string that starts `"pad":"`.
+                    let at = record.find("\"pad\":\"").unwrap() + 7;
+                    bytes.extend_from_slice(&record.as_bytes()[..at]);
+                    bytes.extend_from_slice(b"\xff\xfe");
+                    bytes.extend_from_slice(&record.as_bytes()[at..]);
+                    bad_lines.push(i + 2);
+                } else {
+                    bytes.extend_from_slice(record.as_bytes());
+                    kept.push((record.clone(), i + 2));
+                }
+            }
+            bytes.extend_from_slice(b"\n]\n");
+            let (file, seen) = if gzipped {
+                read("a.json.gz", &gz(&bytes), CHUNK).unwrap()
+            } else {
+                read("a.json", &bytes, CHUNK).unwrap()
+            };
+            prop_assert_eq!(seen, kept);
+            let reported: Vec<usize> = file.unreadable.iter().map(|u| u.bad_line).collect();
+            prop_assert_eq!(reported, bad_lines);
+        }
+
+        /// Any damage to a JSON array or to a gzip stream: an error or records, never a
+        /// panic; every record read from an array is one JSON value.
+        #[test]
+        fn damaged_arrays_and_streams_never_panic(
+            records in records(8),
+            mutations in prop::collection::vec(mutation(), 1..4),
+            damage_the_stream in any::<bool>(),
+        ) {
+            let text = format!("[{}]", records.join(",\n"));
+            let (name, bytes) = if damage_the_stream {
+                let mut bytes = gz(text.as_bytes());
+                apply(&mut bytes, &mutations);
+                ("a.json.gz", bytes)
+            } else {
+                let mut bytes = text.into_bytes();
+                apply(&mut bytes, &mutations);
+                ("a.json", bytes)
+            };
+            let array = !damage_the_stream && is_array(&bytes);
+            if let Ok((_, seen)) = read(name, &bytes, CHUNK) {
+                // (A file that no longer starts with `[` is read as JSON Lines, whose
+                // records are checked when they are parsed.)
+                for (text, _) in seen.into_iter().filter(|_| array) {
+                    prop_assert!(serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(), "{:?}", text);
+                }
+            }
+        }
+    }
+}
