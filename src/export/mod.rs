@@ -626,4 +626,84 @@ mod tests {
         );
         assert_eq!(export.counts.jobs_skipped, 4);
     }
+
+    fn request_in(id: u64, workspace: &str, user: &str) -> String {
+        let mut r: serde_json::Value =
+            serde_json::from_str(&request(id, &format!("req-{id}"), &[])).unwrap();
+        r["workspace"]["name"] = json!(workspace);
+        r["created_by"] = json!(user);
+        r.to_string()
+    }
+
+    fn ids(export: &super::Export) -> Vec<u64> {
+        export.requests.iter().map(|r| r.id).collect()
+    }
+
+    /// A line that is not text is skipped and never remembered as clean: the next read,
+    /// with this one's memo, reports it again and keeps the same records.
+    #[test]
+    fn a_line_that_is_not_text_is_reported_by_every_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = request(1, "req-one", &[]).into_bytes();
+        bytes.extend_from_slice(b"\n{\"id\": 2, \"identifier\": \"\xff\"}\n");
+        bytes.extend_from_slice(request(3, "req-three", &[]).as_bytes());
+        std::fs::write(dir.path().join("job_requests.jsonl"), bytes).unwrap();
+        let first = super::read(dir.path()).unwrap();
+        assert_eq!(ids(&first), [1, 3]);
+        assert_eq!(
+            (first.counts.requests_read, first.counts.requests_skipped),
+            (3, 1)
+        );
+        assert_eq!(first.memo.requests.len(), 2);
+        let d = &first.diagnostics[0];
+        assert_eq!(
+            (d.line, d.record.as_deref()),
+            (Some(2), Some("job request 2"))
+        );
+        let again = super::read_with_memo(dir.path(), first.memo).unwrap();
+        assert_eq!(ids(&again), [1, 3]);
+        assert_eq!(again.counts.requests_parsed, 1, "only the bad line");
+        assert_eq!(again.diagnostics, first.diagnostics);
+    }
+
+    /// Names that differ only in case: the first spelling by id is kept, in a read from
+    /// nothing and in one that takes the keys from a memo.
+    #[test]
+    fn the_first_spelling_by_id_wins_with_or_without_a_memo() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("job_requests.jsonl");
+        let write = |records: &[String]| std::fs::write(&path, records.join("\n")).unwrap();
+        write(&[
+            request_in(5, "WS", "ann"),
+            request_in(4, "other", "Ann"),
+            request_in(7, "ws", "bob"),
+            request_in(9, "WS", "bob"),
+        ]);
+        let first = super::read(dir.path()).unwrap();
+        // 4 spells the user first; 5 then spells her otherwise; 9 keeps 7's workspace.
+        assert_eq!(ids(&first), [4, 7]);
+        let lines: Vec<Option<usize>> = first.diagnostics.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [Some(1), Some(4)]);
+        assert!(
+            first.diagnostics[0]
+                .message
+                .contains("username \"ann\" differs only in case from \"Ann\" of job request 4"),
+            "{}",
+            first.diagnostics[0].message
+        );
+        // A request added with a lower id takes the spelling: the same from the memo.
+        write(&[
+            request_in(5, "WS", "ann"),
+            request_in(4, "other", "Ann"),
+            request_in(7, "ws", "bob"),
+            request_in(9, "WS", "bob"),
+            request_in(2, "Ws", "bob"),
+        ]);
+        let fresh = super::read(dir.path()).unwrap();
+        let known = super::read_with_memo(dir.path(), first.memo).unwrap();
+        assert_eq!(ids(&fresh), [2, 4]);
+        assert_eq!(ids(&known), ids(&fresh));
+        assert_eq!(known.diagnostics, fresh.diagnostics);
+        assert!(known.counts.requests_parsed < fresh.counts.requests_parsed);
+    }
 }
