@@ -1,7 +1,7 @@
 //! Making exports in temporary folders, running the `jobaudit` binary on them, and
 //! reading what it said and built.
 
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub)]
 
 use serde_json::{Value, json};
 use std::ffi::OsStr;

@@ -271,7 +271,7 @@ fn a_missing_or_misnamed_pipeline_store_is_said() {
         run.expect(
             0,
             &[
-                &format!("{near}"),
+                near,
                 "not read: the export's name for it is `pipelines`",
                 "no pipeline store",
                 "1 job requests with a commit",
