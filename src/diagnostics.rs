@@ -94,11 +94,18 @@ impl fmt::Display for Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
+        // Everything shown may come from the input: escaped, so that a record cannot move
+        // the cursor, recolour the terminal or reorder the text around it.
+        let message = escape_controls(&self.message);
         match &self.record {
-            Some(record) => writeln!(f, "{label}: {record}: {}", self.message)?,
-            None => writeln!(f, "{label}: {}", self.message)?,
+            Some(record) => writeln!(f, "{label}: {}: {message}", escape_controls(record))?,
+            None => writeln!(f, "{label}: {message}")?,
         }
-        write!(f, "  --> {}", self.file.display())?;
+        write!(
+            f,
+            "  --> {}",
+            escape_controls(&self.file.display().to_string())
+        )?;
         if let Some(line) = self.line {
             write!(f, ":{line}")?;
             if let Some(column) = self.column {
@@ -117,8 +124,9 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// A window of at most SNIPPET_WIDTH characters of `source` around `column`, and the
-/// caret's offset within it.
+/// A window of at most SNIPPET_WIDTH characters of `source` around `column`, control
+/// characters escaped, and the caret's offset within it (under the escape of the
+/// character it points at).
 fn snippet(source: &str, column: Option<usize>) -> (String, Option<usize>) {
     let chars: Vec<char> = source.chars().collect();
     let col = column.map(|c| c.saturating_sub(1).min(chars.len()));
@@ -127,15 +135,52 @@ fn snippet(source: &str, column: Option<usize>) -> (String, Option<usize>) {
         _ => 0,
     };
     let end = (start + SNIPPET_WIDTH).min(chars.len());
-    let mut shown: String = chars[start..end].iter().collect();
+    let mut shown = String::new();
     if start > 0 {
-        shown.insert(0, '…');
+        shown.push('…');
+    }
+    // Characters shown before each position of the window: an escape is several.
+    let mut width = usize::from(start > 0);
+    let mut caret = None;
+    for (i, &c) in chars[start..end].iter().enumerate() {
+        if col == Some(start + i) {
+            caret = Some(width);
+        }
+        let before = shown.len();
+        push_escaped(&mut shown, c);
+        width += shown[before..].chars().count();
     }
     if end < chars.len() {
         shown.push('…');
     }
-    let caret = col.map(|c| c - start + usize::from(start > 0));
-    (shown, caret)
+    (shown, caret.or(col.map(|_| width)))
+}
+
+/// Whether `c` would act on a terminal rather than show: C0 and C1 controls, DEL, and
+/// the bidirectional formatting characters, which reorder the text around them.
+fn is_control(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    if is_control(c) {
+        out.push_str(&format!("\\u{{{:x}}}", c as u32));
+    } else {
+        out.push(c);
+    }
+}
+
+/// `text` with its control characters written as `\u{1b}`.
+pub fn escape_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_control) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        push_escaped(&mut out, c);
+    }
+    out.into()
 }
 
 #[cfg(test)]
@@ -153,6 +198,29 @@ mod tests {
             shown,
             "error: job request x: invalid type\n  --> data/job_requests.jsonl:2:8\n  |\n2 | {\"id\": \"x\"}\n  |        ^"
         );
+    }
+
+    #[test]
+    fn control_characters_are_escaped_and_the_caret_still_points() {
+        let text = "{\"id\": \"\u{1b}[31mred\u{202e}\", \"x\": !}";
+        let column = text.chars().position(|c| c == '!').unwrap() + 1;
+        let d = Diagnostic::error(Path::new("f\u{7}.jsonl"), "bad \u{1b}[2J\nfake")
+            .at(text, 1, Some(column))
+            .record("job request \u{9b}1");
+        let shown = d.to_string();
+        assert!(!shown.replace('\n', "").chars().any(is_control), "{shown}");
+        for escaped in [
+            "\\u{1b}[31m",
+            "\\u{202e}",
+            "\\u{7}",
+            "\\u{9b}1",
+            "\\u{a}fake",
+        ] {
+            assert!(shown.contains(escaped), "{escaped} in {shown}");
+        }
+        let lines: Vec<&str> = shown.lines().collect();
+        let (source, caret) = (lines[lines.len() - 2], lines[lines.len() - 1]);
+        assert_eq!(source[caret.find('^').unwrap()..].chars().next(), Some('!'));
     }
 
     #[test]

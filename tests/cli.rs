@@ -78,7 +78,10 @@ fn usage_and_io_failures_exit_two() {
         "/tmp/never-written",
     ]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("no job request file"), "{err}");
+    assert!(
+        err.contains("input folder no/such/folder does not exist"),
+        "{err}"
+    );
 }
 
 #[test]

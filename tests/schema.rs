@@ -260,7 +260,10 @@ fn bad_jobs_are_rejected() {
             "both job_request_id and rap_id",
             with(&|r| r["rap_id"] = json!("qlzgpqmutw6sbqti")),
         ),
-        ("an empty status", with(&|r| r["status"] = json!(""))),
+        (
+            "an identifier longer than a file name",
+            with(&|r| r["identifier"] = json!("j".repeat(256))),
+        ),
         ("a numeric status", with(&|r| r["status"] = json!(0))),
         (
             "an identifier with `/`",
@@ -272,6 +275,10 @@ fn bad_jobs_are_rejected() {
         ),
     ];
     assert!(reader_accepts_job(&good));
+    // job-server reads an empty status as pending (spec/job-server.md §1.9).
+    let empty_status = with(&|r| r["status"] = json!(""));
+    assert!(jobs.is_valid(&empty_status));
+    assert!(reader_accepts_job(&empty_status));
     for (what, record) in &cases {
         assert_rejected(&jobs, what, record);
         assert!(

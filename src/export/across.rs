@@ -131,3 +131,126 @@ pub(super) fn attach_jobs(
     }
     attached
 }
+
+/// The namespaces of path segments: names that must not differ only in case.
+const PROJECT: usize = 0;
+const WORKSPACE: usize = 1;
+const BACKEND: usize = 2;
+const USER: usize = 3;
+const ORG: usize = 4;
+const WHAT: [&str; 5] = [
+    "project slug",
+    "workspace name",
+    "backend slug",
+    "username",
+    "org slug",
+];
+
+/// A name a request would give a path segment: its namespace, the folder it is in (the
+/// project, for a workspace) and its spelling.
+type Claim<'a> = (usize, &'a str, &'a str);
+
+/// Drops (and reports) a request that spells a path segment differently from an earlier
+/// request, in ASCII case only: `WS/` and `ws/` are one folder on a case-insensitive file
+/// system (macOS, Windows, where a site is often checked) and one object in a CDN cache
+/// that folds case, so one page would overwrite the other. The first spelling met in id
+/// order wins: ids are what requests are listed by, so the rule does not depend on the
+/// order of the file, and it runs on the memo's keys, so a night's build keeps the same
+/// records a full build would. `requests` are in id order.
+pub(super) fn remove_case_collisions(
+    requests: &mut Vec<Read<RequestKeys>>,
+    file: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+    counts: &mut ReadCounts,
+) {
+    let keep = first_spellings(requests, file, diagnostics);
+    counts.requests_skipped += keep.iter().filter(|k| !**k).count();
+    let mut keep = keep.into_iter();
+    requests.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// Whether each request's spellings agree with the first ones met; a report for each
+/// that does not.
+fn first_spellings(
+    requests: &[Read<RequestKeys>],
+    file: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<bool> {
+    // The spellings taken, as they are (most names repeat, and are found here without
+    // being folded), and the first spelling and request of each folded name.
+    let mut taken: FxHashSet<Claim<'_>> = FxHashSet::default();
+    let mut first: FxHashMap<(usize, String, String), (&str, u64)> = FxHashMap::default();
+    let folded = |(kind, folder, name): Claim<'_>| {
+        (
+            kind,
+            super::names::folded(folder),
+            super::names::folded(name),
+        )
+    };
+    requests
+        .iter()
+        .map(|r| {
+            let claims = claims(&r.keys);
+            let mut new: Vec<Claim<'_>> = Vec::new();
+            for &claim in &claims {
+                if taken.contains(&claim) || new.contains(&claim) {
+                    continue;
+                }
+                let key = folded(claim);
+                let earlier = first.get(&key).copied().or_else(|| {
+                    // The same request may spell one org twice.
+                    new.iter()
+                        .find(|c| folded(**c) == key)
+                        .map(|c| (c.2, r.keys.id))
+                });
+                if let Some((spelling, id)) = earlier {
+                    diagnostics.push(case_collision(file, r, claim, spelling, id));
+                    return false;
+                }
+                new.push(claim);
+            }
+            for claim in new {
+                first.insert(folded(claim), (claim.2, r.keys.id));
+                taken.insert(claim);
+            }
+            true
+        })
+        .collect()
+}
+
+/// The path segments a request names.
+fn claims(keys: &RequestKeys) -> Vec<Claim<'_>> {
+    let n = &keys.names;
+    let mut claims = vec![
+        (PROJECT, "", &*n.project),
+        (WORKSPACE, &*n.project, &*n.workspace),
+        (BACKEND, "", &*n.backend),
+        (USER, "", &*n.username),
+    ];
+    claims.extend(n.orgs.iter().map(|o| (ORG, "", &**o)));
+    claims
+}
+
+fn case_collision(
+    file: &Path,
+    r: &Read<RequestKeys>,
+    (kind, _, name): Claim<'_>,
+    first: &str,
+    first_id: u64,
+) -> Diagnostic {
+    let by = if first_id == r.keys.id {
+        "this request".to_owned()
+    } else {
+        format!("job request {first_id}")
+    };
+    Diagnostic::error(
+        file,
+        format!(
+            "{} {name:?} differs only in case from {first:?} of {by}: on a case-insensitive \
+             file system or CDN both would be one path, so the first spelling (by id) is kept",
+            WHAT[kind]
+        ),
+    )
+    .at_line(r.line)
+    .record(format!("job request {}", r.keys.id))
+}

@@ -18,6 +18,22 @@ pub(super) struct RequestKeys {
     pub identifier: Text,
     /// Its valid nested jobs' identifiers.
     pub nested: Vec<Text>,
+    /// The names it gives path segments of the site, for the rule on their case.
+    pub names: PathNames,
+    /// Whether its project.yaml can only come from the pipeline store: it names a commit
+    /// and carries no `project_definition`.
+    pub wants_store: bool,
+}
+
+/// A request's names that become path segments: `<project>/<workspace>/`,
+/// `backends/<backend>/`, `users/<username>/`, `orgs/<org>/`.
+#[derive(Debug, Clone)]
+pub(super) struct PathNames {
+    pub project: Text,
+    pub workspace: Text,
+    pub backend: Text,
+    pub username: Text,
+    pub orgs: Box<[Text]>,
 }
 
 /// What attaching needs of a job record.
@@ -69,6 +85,14 @@ impl Keys for RequestKeys {
                 .iter()
                 .map(|j| j.identifier.as_str().into())
                 .collect(),
+            names: PathNames {
+                project: r.project.slug.clone(),
+                workspace: r.workspace.name.clone(),
+                backend: r.backend.slug.clone(),
+                username: r.created_by.username.clone(),
+                orgs: r.orgs.iter().map(|o| o.slug.clone()).collect(),
+            },
+            wants_store: !r.sha.is_empty() && r.project_definition.is_none(),
         }
     }
     fn nested_jobs(&self) -> usize {
@@ -105,6 +129,7 @@ pub(super) enum Input<'a> {
 /// `parse`, in parallel.
 fn read_file<K: Keys>(
     input: Input<'_>,
+    kind: &str,
     known: &mut Known<K>,
     parse: impl Fn(&Path, RecordText<'_>) -> Parsed<K::Record> + Sync,
 ) -> Result<ReadFile<K>, Diagnostic> {
@@ -175,6 +200,12 @@ fn read_file<K: Keys>(
         Input::Path(path) => RecordFile::read(path, &mut visit)?,
         Input::Text(path, text) => RecordFile::from_text(path, text, &mut visit)?,
     };
+    // A record that is not text is skipped by itself, where it was in the file.
+    if !file.unreadable.is_empty() {
+        diagnostics.extend(file.unreadable.iter().map(|u| u.diagnostic(&path, kind)));
+        diagnostics.sort_by_key(|d| d.line);
+        counts.requests_skipped += file.unreadable.len();
+    }
     Ok(ReadFile {
         file,
         records,
@@ -189,12 +220,12 @@ pub(super) fn read_requests(
     config: &SiteConfig,
     known: &mut Known<RequestKeys>,
 ) -> Result<ReadFile<RequestKeys>, Diagnostic> {
-    let mut read = read_file(input, known, |path, record| {
+    let mut read = read_file(input, "job request", known, |path, record| {
         let (mut d, mut c) = (Vec::new(), ReadCounts::default());
         let request = read_request(path, record, config, &mut d, &mut c);
         (request, d, c)
     })?;
-    read.counts.requests_read = read.file.len();
+    read.counts.requests_read = read.file.len() + read.file.unreadable.len();
     read.counts.requests_parsed = read.parsed;
     Ok(read)
 }
@@ -204,14 +235,14 @@ pub(super) fn read_jobs(
     input: Input<'_>,
     known: &mut Known<JobKeys>,
 ) -> Result<ReadFile<JobKeys>, Diagnostic> {
-    let mut read = read_file(input, known, |path, record| {
+    let mut read = read_file(input, "job", known, |path, record| {
         let job = parse_record::<Job>(path, record, "job").and_then(|j| check_job(path, record, j));
         (job, Vec::new(), ReadCounts::default())
     })?;
     // A job record that could not be read counts as a skipped job, not a request.
     read.counts.jobs_skipped += read.counts.requests_skipped;
     read.counts.requests_skipped = 0;
-    read.counts.jobs_read = read.file.len();
+    read.counts.jobs_read = read.file.len() + read.file.unreadable.len();
     read.counts.jobs_parsed = read.parsed;
     Ok(read)
 }

@@ -6,7 +6,7 @@
 use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::files::{JobKeys, RequestKeys};
+use super::files::{JobKeys, PathNames, RequestKeys};
 use super::pipelines::{Stamp, StoreMemo};
 use crate::interning::{Interner, Sym, Texts, write_seq};
 
@@ -85,12 +85,15 @@ impl<K> Known<K> {
     }
 }
 
+type RequestRow = (u128, u64, Sym, Vec<Sym>, [Sym; 4], Vec<Sym>, bool);
+
 /// [`ReadMemo`] as it is written (row by row, by [`ReadMemo::write_rows`]), its strings
 /// in the memo's table.
 #[derive(Debug, Default, Deserialize)]
 pub struct ReadRows {
-    /// Text hash, id, identifier, nested jobs' identifiers.
-    requests: Vec<(u128, u64, Sym, Vec<Sym>)>,
+    /// Text hash, id, identifier, nested jobs' identifiers, path names (project,
+    /// workspace, backend, username; orgs), whether it wants the pipeline store.
+    requests: Vec<RequestRow>,
     /// Text hash, identifier, the request's identifier.
     jobs: Vec<(u128, Sym, Option<Sym>)>,
     /// Path inside the store, stamp, text hash.
@@ -113,7 +116,12 @@ impl ReadMemo {
     ) -> postcard::Result<Vec<u8>> {
         let requests = self.requests.by_hash().into_iter().map(|(h, k)| {
             let nested: Vec<Sym> = k.nested.iter().map(|j| strings.text(j)).collect();
-            (h, k.id, strings.text(&k.identifier), nested)
+            let n = &k.names;
+            let names =
+                [&n.project, &n.workspace, &n.backend, &n.username].map(|t| strings.text(t));
+            let orgs: Vec<Sym> = n.orgs.iter().map(|o| strings.text(o)).collect();
+            let identifier = strings.text(&k.identifier);
+            (h, k.id, identifier, nested, names, orgs, k.wants_store)
         });
         let out = write_seq(out, requests)?;
         let jobs = self.jobs.by_hash().into_iter().map(|(h, k)| {
@@ -134,11 +142,20 @@ impl ReadMemo {
             requests: Known::sorted(
                 rows.requests
                     .into_iter()
-                    .map(|(h, id, identifier, nested)| {
+                    .map(|(h, id, identifier, nested, names, orgs, wants_store)| {
+                        let [project, workspace, backend, username] = names.map(|n| strings.get(n));
                         let keys = RequestKeys {
                             id,
                             identifier: strings.get(identifier),
                             nested: nested.into_iter().map(|j| strings.get(j)).collect(),
+                            names: PathNames {
+                                project,
+                                workspace,
+                                backend,
+                                username,
+                                orgs: orgs.into_iter().map(|o| strings.get(o)).collect(),
+                            },
+                            wants_store,
                         };
                         (h, Some(keys))
                     })

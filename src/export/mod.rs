@@ -9,6 +9,7 @@
 
 mod across;
 mod files;
+mod links;
 mod memo;
 mod names;
 mod parse;
@@ -18,7 +19,7 @@ mod records;
 mod timestamp;
 
 pub use memo::{ReadMemo, ReadRows};
-pub use names::{RESERVED_TOP_LEVEL, check_segment, is_path_safe};
+pub use names::{MAX_SEGMENT_BYTES, RESERVED_TOP_LEVEL, check_segment, is_path_safe};
 pub use pipelines::{
     Lookup, PipelineStore, Stamp, StoreMemo, StoredPipeline, read_text, repo_owner_and_name,
     text_hash,
@@ -34,6 +35,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use files::{Input, read_jobs, read_requests};
+use links::{InputRoot, near_misses};
 use memo::Known;
 use parse::read_request;
 use reader::{RecordFile, RecordText, parse_record};
@@ -56,6 +58,8 @@ pub struct Export {
     /// `requests`, until [`Export::take_parsed`] hands them out; and the jobs file's.
     parsed: Vec<Option<Box<JobRequest>>>,
     parsed_jobs: FxHashMap<usize, Box<Job>>,
+    /// Valid requests whose project.yaml can only come from the pipeline store.
+    wanting_store: usize,
 }
 
 /// A valid job request: where its record and jobs are, and the hash they are known by.
@@ -123,23 +127,58 @@ pub fn read(dir: &Path) -> Result<Export, Diagnostic> {
     read_with_memo(dir, ReadMemo::default())
 }
 
-/// Reads the export in `dir`, taking what `memo` knows of records and pipeline files
-/// instead of parsing them again. Fails only when nothing can be built: no request file,
-/// or one that cannot be read or split into records.
-pub fn read_with_memo(dir: &Path, memo: ReadMemo) -> Result<Export, Diagnostic> {
-    let config = SiteConfig::load(&dir.join("site.toml"))?;
-    let mut diagnostics = Vec::new();
+/// The files and folders an export is made of; a name in the input folder that looks like
+/// one of these but is not is reported.
+const EXPECTED: [&str; 11] = [
+    "site.toml",
+    REQUEST_FILES[0],
+    REQUEST_FILES[1],
+    REQUEST_FILES[2],
+    REQUEST_FILES[3],
+    JOB_FILES[0],
+    JOB_FILES[1],
+    JOB_FILES[2],
+    JOB_FILES[3],
+    "pipelines",
+    "pages",
+];
 
-    let request_path = find_one(dir, &REQUEST_FILES, &mut diagnostics).ok_or_else(|| {
-        Diagnostic::error(
-            dir,
-            format!(
-                "no job request file: expected one of {}",
-                REQUEST_FILES.join(", ")
-            ),
-        )
-    })?;
-    let job_path = find_one(dir, &JOB_FILES, &mut diagnostics);
+/// Reads the export in `dir`, taking what `memo` knows of records and pipeline files
+/// instead of parsing them again. Fails only when nothing can be built: no input folder,
+/// no request file, or one that cannot be read or split into records.
+pub fn read_with_memo(dir: &Path, memo: ReadMemo) -> Result<Export, Diagnostic> {
+    let root = InputRoot::open(dir)?;
+    let mut diagnostics = Vec::new();
+    for (path, meant) in near_misses(dir, &EXPECTED) {
+        diagnostics.push(Diagnostic::warning(
+            &path,
+            format!("not read: the export's name for it is `{meant}`"),
+        ));
+    }
+    let config = match root.metadata(&dir.join("site.toml"), &mut diagnostics) {
+        Some(_) => SiteConfig::load(&dir.join("site.toml"))?,
+        None => SiteConfig::default(),
+    };
+
+    let mut problems = Vec::new();
+    let request_path = find_one(&root, dir, &REQUEST_FILES, &mut problems);
+    let Some(request_path) = request_path else {
+        // The request file is there but cannot be read: that is what to say.
+        let mut problem = problems.into_iter().next().unwrap_or_else(|| {
+            Diagnostic::error(
+                dir,
+                format!(
+                    "no job request file: expected one of {}",
+                    REQUEST_FILES.join(", ")
+                ),
+            )
+        });
+        problem.severity = crate::diagnostics::Severity::Error;
+        return Err(problem);
+    };
+    diagnostics.append(&mut problems);
+    let job_path = find_one(&root, dir, &JOB_FILES, &mut diagnostics);
+    let store_dir = root.folder(&dir.join("pipelines"), &mut diagnostics);
     let ReadMemo {
         requests: known_requests,
         jobs: known_jobs,
@@ -160,11 +199,24 @@ pub fn read_with_memo(dir: &Path, memo: ReadMemo) -> Result<Export, Diagnostic> 
             );
             join_records(config, inputs, known, diagnostics)
         },
-        || PipelineStore::read(&dir.join("pipelines"), store),
+        || match &store_dir {
+            Some(folder) => PipelineStore::read(folder, &root, store),
+            None => (PipelineStore::default(), Vec::new()),
+        },
     );
     let mut export = export?;
     export.diagnostics.extend(pipeline_diagnostics);
-    export.pages = read_pages(&dir.join("pages"), &mut export.diagnostics);
+    if store_dir.is_none() && export.wanting_store > 0 {
+        export.diagnostics.push(Diagnostic::warning(
+            &dir.join("pipelines"),
+            format!(
+                "no pipeline store (pipelines/<owner>/<repo>/<sha>/project.yaml): {} job \
+                 requests with a commit and no project_definition have no project.yaml",
+                export.wanting_store
+            ),
+        ));
+    }
+    export.pages = read_pages(&root, &dir.join("pages"), &mut export.diagnostics);
     export.memo.store = pipelines.memo();
     export.pipelines = pipelines;
     Ok(export)
@@ -206,6 +258,17 @@ fn join_records(
         &mut diagnostics,
         &mut counts,
     );
+    across::remove_case_collisions(
+        &mut requests.records,
+        &request_path,
+        &mut diagnostics,
+        &mut counts,
+    );
+    let wanting_store = requests
+        .records
+        .iter()
+        .filter(|r| r.keys.wants_store)
+        .count();
     let mut jobs = jobs;
     let loose = match &mut jobs {
         Some(jobs) => {
@@ -271,6 +334,7 @@ fn join_records(
         job_file: jobs.map(|j| j.file),
         parsed,
         parsed_jobs,
+        wanting_store,
     })
 }
 
@@ -377,9 +441,19 @@ impl Export {
     }
 }
 
-/// The first of `names` present in `dir`; the others are reported as ignored.
-fn find_one(dir: &Path, names: &[&str], diagnostics: &mut Vec<Diagnostic>) -> Option<PathBuf> {
-    let mut present = names.iter().map(|n| dir.join(n)).filter(|p| p.is_file());
+/// The first of `names` that is a file in `dir`; the others are reported as ignored, as is
+/// one of the names that is not a file (a folder) or links out of the input.
+fn find_one(
+    root: &InputRoot,
+    dir: &Path,
+    names: &[&str],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Option<PathBuf> {
+    let mut present = names
+        .iter()
+        .filter_map(|n| root.file(&dir.join(n), diagnostics))
+        .collect::<Vec<_>>()
+        .into_iter();
     let first = present.next()?;
     for other in present {
         diagnostics.push(Diagnostic::warning(
@@ -390,19 +464,31 @@ fn find_one(dir: &Path, names: &[&str], diagnostics: &mut Vec<Diagnostic>) -> Op
     Some(first)
 }
 
-fn read_pages(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<MarkdownPage> {
-    let mut pages = Vec::new();
-    if !dir.is_dir() {
+/// The Markdown pages of `dir`. Names that differ only in case would be one folder of
+/// the site on a case-insensitive host: the first by file name is kept.
+fn read_pages(
+    root: &InputRoot,
+    dir: &Path,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<MarkdownPage> {
+    let mut pages: Vec<MarkdownPage> = Vec::new();
+    if root.folder(dir, diagnostics).is_none() {
         return pages;
     }
+    // Links are not followed by the walk: each is looked at by `root`.
     for entry in walkdir::WalkDir::new(dir)
         .min_depth(1)
         .max_depth(1)
+        .follow_links(false)
         .sort_by_file_name()
     {
         let Ok(entry) = entry else { continue };
         let path = entry.path();
         if path.extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        if let Some(d) = root.escapes(path) {
+            diagnostics.push(d);
             continue;
         }
         let slug = path
@@ -412,6 +498,17 @@ fn read_pages(dir: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<MarkdownPage
             .to_owned();
         if let Err(message) = check_segment("page name", &slug) {
             diagnostics.push(Diagnostic::error(path, message));
+            continue;
+        }
+        if let Some(first) = pages.iter().find(|p| p.slug.eq_ignore_ascii_case(&slug)) {
+            diagnostics.push(Diagnostic::error(
+                path,
+                format!(
+                    "page name {slug:?} differs only in case from {:?}: on a case-insensitive \
+                     file system or CDN both would be one page, so the first by name is kept",
+                    first.slug
+                ),
+            ));
             continue;
         }
         match std::fs::read_to_string(path) {
@@ -528,5 +625,85 @@ mod tests {
             ]
         );
         assert_eq!(export.counts.jobs_skipped, 4);
+    }
+
+    fn request_in(id: u64, workspace: &str, user: &str) -> String {
+        let mut r: serde_json::Value =
+            serde_json::from_str(&request(id, &format!("req-{id}"), &[])).unwrap();
+        r["workspace"]["name"] = json!(workspace);
+        r["created_by"] = json!(user);
+        r.to_string()
+    }
+
+    fn ids(export: &super::Export) -> Vec<u64> {
+        export.requests.iter().map(|r| r.id).collect()
+    }
+
+    /// A line that is not text is skipped and never remembered as clean: the next read,
+    /// with this one's memo, reports it again and keeps the same records.
+    #[test]
+    fn a_line_that_is_not_text_is_reported_by_every_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bytes = request(1, "req-one", &[]).into_bytes();
+        bytes.extend_from_slice(b"\n{\"id\": 2, \"identifier\": \"\xff\"}\n");
+        bytes.extend_from_slice(request(3, "req-three", &[]).as_bytes());
+        std::fs::write(dir.path().join("job_requests.jsonl"), bytes).unwrap();
+        let first = super::read(dir.path()).unwrap();
+        assert_eq!(ids(&first), [1, 3]);
+        assert_eq!(
+            (first.counts.requests_read, first.counts.requests_skipped),
+            (3, 1)
+        );
+        assert_eq!(first.memo.requests.len(), 2);
+        let d = &first.diagnostics[0];
+        assert_eq!(
+            (d.line, d.record.as_deref()),
+            (Some(2), Some("job request 2"))
+        );
+        let again = super::read_with_memo(dir.path(), first.memo).unwrap();
+        assert_eq!(ids(&again), [1, 3]);
+        assert_eq!(again.counts.requests_parsed, 1, "only the bad line");
+        assert_eq!(again.diagnostics, first.diagnostics);
+    }
+
+    /// Names that differ only in case: the first spelling by id is kept, in a read from
+    /// nothing and in one that takes the keys from a memo.
+    #[test]
+    fn the_first_spelling_by_id_wins_with_or_without_a_memo() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("job_requests.jsonl");
+        let write = |records: &[String]| std::fs::write(&path, records.join("\n")).unwrap();
+        write(&[
+            request_in(5, "WS", "ann"),
+            request_in(4, "other", "Ann"),
+            request_in(7, "ws", "bob"),
+            request_in(9, "WS", "bob"),
+        ]);
+        let first = super::read(dir.path()).unwrap();
+        // 4 spells the user first; 5 then spells her otherwise; 9 keeps 7's workspace.
+        assert_eq!(ids(&first), [4, 7]);
+        let lines: Vec<Option<usize>> = first.diagnostics.iter().map(|d| d.line).collect();
+        assert_eq!(lines, [Some(1), Some(4)]);
+        assert!(
+            first.diagnostics[0]
+                .message
+                .contains("username \"ann\" differs only in case from \"Ann\" of job request 4"),
+            "{}",
+            first.diagnostics[0].message
+        );
+        // A request added with a lower id takes the spelling: the same from the memo.
+        write(&[
+            request_in(5, "WS", "ann"),
+            request_in(4, "other", "Ann"),
+            request_in(7, "ws", "bob"),
+            request_in(9, "WS", "bob"),
+            request_in(2, "Ws", "bob"),
+        ]);
+        let fresh = super::read(dir.path()).unwrap();
+        let known = super::read_with_memo(dir.path(), first.memo).unwrap();
+        assert_eq!(ids(&fresh), [2, 4]);
+        assert_eq!(ids(&known), ids(&fresh));
+        assert_eq!(known.diagnostics, fresh.diagnostics);
+        assert!(known.counts.requests_parsed < fresh.counts.requests_parsed);
     }
 }

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::names::{RESERVED_TOP_LEVEL, check_segment};
+use super::names::{RESERVED_TOP_LEVEL, check_segment, clipped};
 use super::pipelines::repo_owner_and_name;
 use super::reader::{RecordText, parse_record};
 use super::records::Text;
@@ -160,7 +160,11 @@ fn normalise(raw: RawJobRequest, config: &SiteConfig, source: Source) -> JobRequ
 fn check_request(r: &JobRequest) -> Result<(), String> {
     check_segment("workspace name", &r.workspace.name)?;
     check_segment("project slug", &r.project.slug)?;
-    if RESERVED_TOP_LEVEL.contains(&&*r.project.slug) {
+    // Case-insensitively: on a case-insensitive host `Orgs/` is the folder `orgs/`.
+    if RESERVED_TOP_LEVEL
+        .iter()
+        .any(|reserved| reserved.eq_ignore_ascii_case(&r.project.slug))
+    {
         return Err(format!(
             "project slug {:?} collides with the site's own folder of that name",
             r.project.slug
@@ -187,18 +191,13 @@ fn check_request(r: &JobRequest) -> Result<(), String> {
     Ok(())
 }
 
+/// A job's rules. An empty status is not a problem: job-server reads it as pending
+/// (spec/job-server.md §1.9), and so does `audit::status`.
 pub(super) fn check_job(path: &Path, record: RecordText<'_>, job: Job) -> Result<Job, Diagnostic> {
-    let problem = if let Err(message) = check_segment("job identifier", &job.identifier) {
-        Some(message)
-    } else if job.status.is_empty() {
-        Some("job status is empty".to_owned())
-    } else {
-        None
-    };
-    match problem {
-        None => Ok(job),
-        Some(message) => Err(record
+    match check_segment("job identifier", &job.identifier) {
+        Ok(()) => Ok(job),
+        Err(message) => Err(record
             .error_at(path, record.line, record.column, message)
-            .record(format!("job {}", job.identifier))),
+            .record(format!("job {}", clipped(&job.identifier)))),
     }
 }

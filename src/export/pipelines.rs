@@ -12,6 +12,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use super::links::InputRoot;
 use crate::diagnostics::Diagnostic;
 
 /// Every project.yaml of the export, looked up by repo and commit.
@@ -87,8 +88,13 @@ pub enum Lookup<'a> {
 
 impl PipelineStore {
     /// Reads `dir` (a missing folder is an empty store): every file is stamped, and those
-    /// `memo` does not know are read in parallel and hashed.
-    pub fn read(dir: &Path, memo: StoreMemo) -> (PipelineStore, Vec<Diagnostic>) {
+    /// `memo` does not know are read in parallel and hashed. Links are followed only
+    /// where they stay inside `root`; one that leads out is reported.
+    pub(super) fn read(
+        dir: &Path,
+        root: &InputRoot,
+        memo: StoreMemo,
+    ) -> (PipelineStore, Vec<Diagnostic>) {
         let mut store = PipelineStore {
             dir: dir.to_path_buf(),
             ..PipelineStore::default()
@@ -104,8 +110,8 @@ impl PipelineStore {
             .num_threads(IO_THREADS)
             .build();
         let walked = match &io {
-            Ok(pool) => pool.install(|| walk(dir)),
-            Err(_) => walk(dir),
+            Ok(pool) => pool.install(|| walk(dir, root)),
+            Err(_) => walk(dir, root),
         };
         let mut commits = Vec::new();
         for found in walked {
@@ -121,26 +127,40 @@ impl PipelineStore {
         // Each file read goes into its thread's buffer, and a text is copied out only the
         // first time it is seen: most commits repeat an earlier commit's project.yaml.
         let shared: Mutex<FxHashMap<u128, Arc<str>>> = Mutex::default();
-        let stamp_or_read = || -> Vec<std::io::Result<Option<(Stamp, u128)>>> {
+        let stamp_or_read = || -> Vec<Result<Option<(Stamp, u128)>, Diagnostic>> {
             commits
                 .par_iter()
                 .map_init(Vec::new, |buffer, (_, path)| {
+                    let cannot =
+                        |e: std::io::Error| Diagnostic::error(path, format!("cannot read: {e}"));
                     let metadata = match std::fs::symlink_metadata(path) {
                         Ok(m) if m.is_file() => m,
+                        Ok(m) if m.is_symlink() => match root.escapes(path) {
+                            Some(d) => return Err(d),
+                            None => match std::fs::metadata(path) {
+                                Ok(m) if m.is_file() => m,
+                                _ => return Ok(None),
+                            },
+                        },
                         Ok(_) => return Ok(None),
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-                        Err(e) => return Err(e),
+                        Err(e) => return Err(cannot(e)),
                     };
                     let stamp = Stamp::of(&metadata);
                     if let Some(hash) = memo.hash(&rel(dir, path), &stamp) {
                         return Ok(Some((stamp, hash)));
                     }
                     buffer.clear();
-                    std::fs::File::open(path)?.read_to_end(buffer)?;
-                    let text = std::str::from_utf8(buffer).map_err(|_| {
-                        std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            "stream did not contain valid UTF-8",
+                    std::fs::File::open(path)
+                        .and_then(|mut f| f.read_to_end(buffer))
+                        .map_err(cannot)?;
+                    let text = std::str::from_utf8(buffer).map_err(|e| {
+                        Diagnostic::error(
+                            path,
+                            format!(
+                                "cannot read: not UTF-8 (invalid byte at offset {})",
+                                e.valid_up_to()
+                            ),
                         )
                     })?;
                     let hash = text_hash(text);
@@ -157,8 +177,8 @@ impl PipelineStore {
             let (stamp, hash) = match found {
                 Ok(Some(found)) => found,
                 Ok(None) => continue,
-                Err(e) => {
-                    diagnostics.push(Diagnostic::error(&path, format!("cannot read: {e}")));
+                Err(d) => {
+                    diagnostics.push(d);
                     continue;
                 }
             };
@@ -239,12 +259,12 @@ const IO_THREADS: usize = 16;
 /// Every `<owner>/<repo>/<sha>/project.yaml` path under `dir` (whether or not the file
 /// is there), in the order of their names, and the folders that could not be listed.
 /// Only the owners' and repos' folders are listed: a commit's folder is not opened.
-fn walk(dir: &Path) -> Vec<Result<PathBuf, Diagnostic>> {
+fn walk(dir: &Path, root: &InputRoot) -> Vec<Result<PathBuf, Diagnostic>> {
     let level = |parents: Vec<Result<PathBuf, Diagnostic>>| -> Vec<Result<PathBuf, Diagnostic>> {
         parents
             .into_par_iter()
-            .flat_map_iter(|parent| match parent.and_then(|p| folders(&p)) {
-                Ok(children) => children.into_iter().map(Ok).collect(),
+            .flat_map_iter(|parent| match parent {
+                Ok(p) => folders(&p, root),
                 Err(d) => vec![Err(d)],
             })
             .collect()
@@ -256,18 +276,34 @@ fn walk(dir: &Path) -> Vec<Result<PathBuf, Diagnostic>> {
         .collect()
 }
 
-/// The folders in `dir` (not following links), by name.
-fn folders(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+/// The folders in `dir`, by name, and why any could not be listed: a link is followed
+/// only to a folder inside the input, and one that leads out is reported.
+fn folders(dir: &Path, root: &InputRoot) -> Vec<Result<PathBuf, Diagnostic>> {
     let cannot = |e: std::io::Error| Diagnostic::error(dir, format!("cannot read: {e}"));
-    let mut folders = Vec::new();
-    for entry in std::fs::read_dir(dir).map_err(cannot)? {
-        let entry = entry.map_err(cannot)?;
-        if entry.file_type().map_err(cannot)?.is_dir() {
-            folders.push(entry.path());
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => return vec![Err(cannot(e))],
+    };
+    let mut found = Vec::new();
+    for entry in entries {
+        let kind = entry.and_then(|e| Ok((e.path(), e.file_type()?)));
+        match kind {
+            Ok((path, kind)) if kind.is_dir() => found.push(Ok(path)),
+            Ok((path, kind)) if kind.is_symlink() => match root.escapes(&path) {
+                Some(d) => found.push(Err(d)),
+                None if path.is_dir() => found.push(Ok(path)),
+                None => {}
+            },
+            Ok(_) => {}
+            Err(e) => found.push(Err(cannot(e))),
         }
     }
-    folders.sort_unstable_by(|a, b| a.file_name().cmp(&b.file_name()));
-    Ok(folders)
+    let name = |r: &Result<PathBuf, Diagnostic>| match r {
+        Ok(p) => p.file_name().map(ToOwned::to_owned),
+        Err(d) => d.file.file_name().map(ToOwned::to_owned),
+    };
+    found.sort_by_key(name);
+    found
 }
 
 /// The text of the project.yaml at `path`.
@@ -331,7 +367,8 @@ mod tests {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, text).unwrap();
         }
-        let (store, diagnostics) = PipelineStore::read(dir.path(), StoreMemo::default());
+        let root = InputRoot::open(dir.path()).unwrap();
+        let (store, diagnostics) = PipelineStore::read(dir.path(), &root, StoreMemo::default());
         assert!(diagnostics.is_empty());
         (dir, store)
     }

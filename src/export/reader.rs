@@ -54,6 +54,49 @@ pub(crate) struct RecordFile {
     pub path: PathBuf,
     store: Store,
     spans: Vec<Span>,
+    /// Records that could not be read as text (bytes that are not UTF-8), in file order:
+    /// each is skipped by itself, and never hashed or remembered.
+    pub unreadable: Vec<Unreadable>,
+}
+
+/// A record holding bytes that are not UTF-8: where the first bad byte is, and what can
+/// be read of the record around it, to name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unreadable {
+    /// The line the record starts at.
+    pub line: usize,
+    /// Where its first bad byte is: line and column (in characters, a bad sequence
+    /// counting as one, as the snippet shows it) and offset in the file.
+    pub bad_line: usize,
+    pub column: usize,
+    pub offset: usize,
+    /// Its `id` or `identifier`, read from a lossy copy of its text, if that parses.
+    pub name: Option<String>,
+    /// The line of the bad byte, bad bytes shown as U+FFFD.
+    pub source_line: String,
+}
+
+impl Unreadable {
+    /// The diagnostic for a record of `kind` (`job request`, `job`) in `path`.
+    pub(crate) fn diagnostic(&self, path: &Path, kind: &str) -> Diagnostic {
+        let record = match &self.name {
+            Some(name) => format!("{kind} {name}"),
+            None => format!("{kind} at line {}", self.line),
+        };
+        Diagnostic::error(
+            path,
+            format!(
+                "not UTF-8 (invalid byte at offset {}): the record is skipped",
+                self.offset
+            ),
+        )
+        .at_source(
+            self.bad_line,
+            Some(self.column),
+            Some(self.source_line.clone()),
+        )
+        .record(record)
+    }
 }
 
 #[derive(Debug)]
@@ -97,14 +140,14 @@ impl RecordFile {
         let io_error = |e: std::io::Error| Diagnostic::error(path, format!("cannot read: {e}"));
         let mut file = File::open(path).map_err(io_error)?;
         let size = file.metadata().map_or(0, |m| m.len() as usize);
-        let whole = |mut bytes: Vec<u8>, file: &mut dyn Read| -> Result<String, Diagnostic> {
+        let whole = |mut bytes: Vec<u8>, file: &mut dyn Read| -> Result<Vec<u8>, Diagnostic> {
             file.read_to_end(&mut bytes).map_err(io_error)?;
-            String::from_utf8(bytes).map_err(|e| not_utf8(path, e.utf8_error().valid_up_to()))
+            Ok(bytes)
         };
         if path.extension().is_some_and(|e| e == "gz") {
             let mut gz = flate2::read::MultiGzDecoder::new(BufReader::new(file));
-            let text = whole(Vec::with_capacity(size * 4), &mut gz)?;
-            return RecordFile::from_text(path, text, visit);
+            let bytes = whole(Vec::with_capacity(size * 4), &mut gz)?;
+            return RecordFile::from_bytes(path, bytes, visit);
         }
         // Enough of the file to see whether it is a JSON array.
         let mut buffer = Vec::with_capacity(chunk.min(size + 1));
@@ -125,37 +168,61 @@ impl RecordFile {
             }
         };
         if array {
-            let text = whole(buffer, &mut file)?;
-            return RecordFile::from_text(path, text, visit);
+            let bytes = whole(buffer, &mut file)?;
+            return RecordFile::from_bytes(path, bytes, visit);
         }
-        let spans =
-            read_lines(&mut file, size, buffer, (chunk, eof), visit).map_err(|e| match e {
-                LinesError::Io(e) => io_error(e),
-                LinesError::NotUtf8(offset) => not_utf8(path, offset),
-            })?;
+        let (spans, unreadable) =
+            read_lines(&mut file, size, buffer, (chunk, eof), visit).map_err(io_error)?;
         Ok(RecordFile {
             path: path.to_path_buf(),
             store: Store::OnDisk(file),
             spans,
+            unreadable,
         })
     }
 
     /// Splits `text`, as the file at `path` would be, handing its records to `visit`.
     pub(crate) fn from_text(
         path: &Path,
-        mut text: String,
+        text: String,
         visit: &mut Visit<'_>,
     ) -> Result<RecordFile, Diagnostic> {
-        if text.starts_with('\u{feff}') {
-            text.drain(..'\u{feff}'.len_utf8());
-        }
-        let records = split_records(path, &text)?;
+        RecordFile::from_bytes(path, text.into_bytes(), visit)
+    }
+
+    /// Splits the file `bytes`, kept whole: a record holding bytes that are not UTF-8 is
+    /// unreadable by itself, and the others are handed to `visit`.
+    fn from_bytes(
+        path: &Path,
+        mut bytes: Vec<u8>,
+        visit: &mut Visit<'_>,
+    ) -> Result<RecordFile, Diagnostic> {
+        let bom = if bytes.starts_with("\u{feff}".as_bytes()) {
+            bytes.drain(..3);
+            3
+        } else {
+            0
+        };
+        let (text, bad) = decode(bytes, bom);
+        let records = split_records(path, &text).map_err(|d| match bad.first() {
+            Some(b) => {
+                let (line, column) = line_column(&text, b.in_text);
+                let message = format!(
+                    "{} (the file also holds a byte that is not UTF-8 at line {line}, column {column}, offset {})",
+                    d.message, b.in_file
+                );
+                Diagnostic { message, ..d }
+            }
+            None => d,
+        })?;
+        let (records, unreadable) = set_apart_unreadable(&text, records, &bad);
         visit(0, &records);
-        let spans = spans_of(&text, 0, &records, false);
+        let spans = spans_of(text.as_bytes(), 0, &records, false);
         Ok(RecordFile {
             path: path.to_path_buf(),
             store: Store::Kept(text),
             spans,
+            unreadable,
         })
     }
 
@@ -199,9 +266,117 @@ impl RecordFile {
     }
 }
 
+/// A byte that is not UTF-8 (the first of a bad sequence): where it is in the file, and
+/// where its U+FFFD is in the text decoded from it.
+#[derive(Debug, Clone, Copy)]
+struct BadByte {
+    in_file: usize,
+    in_text: usize,
+}
+
+/// The text of `bytes` (which start at byte `skipped` of the file), each bad sequence
+/// replaced by U+FFFD, and where those were.
+fn decode(bytes: Vec<u8>, skipped: usize) -> (String, Vec<BadByte>) {
+    let bytes = match String::from_utf8(bytes) {
+        Ok(text) => return (text, Vec::new()),
+        Err(e) => e.into_bytes(),
+    };
+    let mut text = String::with_capacity(bytes.len() + 16);
+    let mut bad = Vec::new();
+    let mut in_file = skipped;
+    for chunk in bytes.utf8_chunks() {
+        text.push_str(chunk.valid());
+        in_file += chunk.valid().len();
+        if !chunk.invalid().is_empty() {
+            bad.push(BadByte {
+                in_file,
+                in_text: text.len(),
+            });
+            text.push(char::REPLACEMENT_CHARACTER);
+            in_file += chunk.invalid().len();
+        }
+    }
+    (text, bad)
+}
+
+/// `records` of `text` split into those that hold none of the `bad` bytes (sorted by
+/// place) and those that do, which cannot be read.
+fn set_apart_unreadable<'a>(
+    text: &'a str,
+    records: Vec<RecordText<'a>>,
+    bad: &[BadByte],
+) -> (Vec<RecordText<'a>>, Vec<Unreadable>) {
+    if bad.is_empty() {
+        return (records, Vec::new());
+    }
+    let base = text.as_ptr() as usize;
+    let mut unreadable = Vec::new();
+    let records = records
+        .into_iter()
+        .filter(|r| {
+            let start = r.text.as_ptr() as usize - base;
+            let first = bad.partition_point(|b| b.in_text < start);
+            let Some(b) = bad.get(first).filter(|b| b.in_text < start + r.text.len()) else {
+                return true;
+            };
+            let (line, column) = line_column(text, b.in_text);
+            unreadable.push(Unreadable {
+                line: r.line,
+                bad_line: line,
+                column,
+                offset: b.in_file,
+                name: record_name(r.text),
+                source_line: text.lines().nth(line - 1).unwrap_or_default().to_owned(),
+            });
+            false
+        })
+        .collect();
+    (records, unreadable)
+}
+
+/// The records of JSON Lines `bytes` (whole lines, starting at byte `offset` of the file)
+/// whose first line is line `first`: as `split_lines` makes them, except that a line
+/// holding bytes that are not UTF-8 is unreadable, by itself.
+fn split_line_bytes(
+    bytes: &[u8],
+    first: usize,
+    offset: usize,
+) -> (Vec<RecordText<'_>>, Vec<Unreadable>) {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return (split_lines(text, first), Vec::new());
+    }
+    let (mut records, mut unreadable) = (Vec::new(), Vec::new());
+    let mut start = 0;
+    for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+        let at = offset + start;
+        start += line.len() + 1;
+        match std::str::from_utf8(line) {
+            Ok(text) => records.extend(split_lines(text, first + i)),
+            Err(e) => unreadable.push(unreadable_line(line, first + i, at, e.valid_up_to())),
+        }
+    }
+    (records, unreadable)
+}
+
+/// Line `number` of a JSON Lines file, at byte `offset`, whose first bad byte is at
+/// `valid` within it.
+fn unreadable_line(line: &[u8], number: usize, offset: usize, valid: usize) -> Unreadable {
+    let lossy = String::from_utf8_lossy(line);
+    let lossy = lossy.trim_end_matches('\r');
+    let column = String::from_utf8_lossy(&line[..valid]).chars().count() + 1;
+    Unreadable {
+        line: number,
+        bad_line: number,
+        column,
+        offset: offset + valid,
+        name: record_name(lossy),
+        source_line: lossy.to_owned(),
+    }
+}
+
 /// The spans of `records`, slices of `text`, which starts at byte `offset` of its file;
 /// `hashed` to be read again from the file.
-fn spans_of(text: &str, offset: usize, records: &[RecordText<'_>], hashed: bool) -> Vec<Span> {
+fn spans_of(text: &[u8], offset: usize, records: &[RecordText<'_>], hashed: bool) -> Vec<Span> {
     let base = text.as_ptr() as usize;
     records
         .iter()
@@ -221,35 +396,28 @@ fn spans_of(text: &str, offset: usize, records: &[RecordText<'_>], hashed: bool)
         .collect()
 }
 
-enum LinesError {
-    Io(std::io::Error),
-    /// The offset in the file of the first byte that is not UTF-8.
-    NotUtf8(usize),
-}
-
 /// Reads the rest of a JSON Lines `file`, `buffer` holding what was read of it so far
 /// (`eof` if that is all), `chunk` bytes at a time: the whole lines of each chunk go to
-/// `visit` (as `split_lines` splits them), the last partial line waits for the next. A
-/// byte order mark at the start is not part of the first record.
+/// `visit` (as `split_line_bytes` splits them), the last partial line waits for the next.
+/// A byte order mark at the start is not part of the first record. Gives the records'
+/// spans, and the lines that could not be read.
 fn read_lines(
     file: &mut File,
     size: usize,
     mut buffer: Vec<u8>,
     (chunk, mut eof): (usize, bool),
     visit: &mut Visit<'_>,
-) -> Result<Vec<Span>, LinesError> {
+) -> std::io::Result<(Vec<Span>, Vec<Unreadable>)> {
     let mut spans = Vec::new();
+    let mut unreadable = Vec::new();
     // The file offset of buffer[0], and the line it starts.
     let (mut offset, mut line) = (0usize, 1usize);
     if buffer.starts_with("\u{feff}".as_bytes()) {
         buffer.drain(..3);
         offset = 3;
     }
-    let mut fill = |buffer: &mut Vec<u8>| -> Result<bool, LinesError> {
-        let read = (&mut *file)
-            .take(chunk as u64)
-            .read_to_end(buffer)
-            .map_err(LinesError::Io)?;
+    let mut fill = |buffer: &mut Vec<u8>| -> std::io::Result<bool> {
+        let read = (&mut *file).take(chunk as u64).read_to_end(buffer)?;
         Ok(read < chunk)
     };
     loop {
@@ -266,9 +434,9 @@ fn read_lines(
                 }
             }
         };
-        let text = std::str::from_utf8(&buffer[..whole])
-            .map_err(|e| LinesError::NotUtf8(offset + e.valid_up_to()))?;
-        let records = split_lines(text, line);
+        let text = &buffer[..whole];
+        let (records, bad) = split_line_bytes(text, line, offset);
+        unreadable.extend(bad);
         if spans.is_empty() && !eof {
             // Sized once, from the records per byte of the first chunk: grown by
             // doubling, half a million spans would be copied into fresh memory again and
@@ -278,18 +446,14 @@ fn read_lines(
         }
         visit(spans.len(), &records);
         spans.extend(spans_of(text, offset, &records, true));
-        line += text.bytes().filter(|&b| b == b'\n').count();
+        line += text.iter().filter(|&&b| b == b'\n').count();
         if eof {
-            return Ok(spans);
+            return Ok((spans, unreadable));
         }
         buffer.drain(..whole);
         offset += whole;
         eof = fill(&mut buffer)?;
     }
-}
-
-fn not_utf8(path: &Path, offset: usize) -> Diagnostic {
-    Diagnostic::error(path, format!("not UTF-8 (invalid byte at offset {offset})"))
 }
 
 /// Splits a file into records: a JSON array's elements when the text starts with `[`,
@@ -432,7 +596,7 @@ pub(crate) fn record_name(text: &str) -> Option<String> {
     ["id", "identifier"]
         .iter()
         .find_map(|key| match object.get(*key)? {
-            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::String(s) => Some(super::names::clipped(s)),
             serde_json::Value::Number(n) => Some(n.to_string()),
             _ => None,
         })
@@ -471,18 +635,66 @@ mod tests {
     }
 
     #[test]
-    fn streamed_lines_report_bad_bytes_with_their_offset() {
+    fn a_line_with_bad_bytes_costs_that_line_alone() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.jsonl");
-        std::fs::write(&path, b"{\"id\": 1}\n{\"id\": \xff}\n").unwrap();
+        std::fs::write(
+            &path,
+            b"{\"id\": 1}\n{\"id\": 7, \"x\": \"\xff\"}\n{\"id\": 3}\n",
+        )
+        .unwrap();
         for chunk in [4, 12, CHUNK] {
-            let err = RecordFile::read_in_chunks(&path, chunk, &mut |_, _| ()).unwrap_err();
-            assert!(
-                err.message.contains("offset 17"),
-                "{chunk}: {}",
-                err.message
+            let (file, seen) = read_records(&path, chunk);
+            let lines: Vec<usize> = seen.iter().map(|r| r.1).collect();
+            assert_eq!(lines, [1, 3], "chunk {chunk}");
+            let bad = &file.unreadable;
+            assert_eq!(bad.len(), 1, "chunk {chunk}");
+            assert_eq!((bad[0].line, bad[0].column, bad[0].offset), (2, 17, 26));
+            assert_eq!(bad[0].name.as_deref(), Some("7"), "named from a lossy copy");
+            assert_eq!(file.with_record(1, |r| r.line).unwrap(), 3);
+        }
+    }
+
+    #[test]
+    fn kept_files_set_apart_the_records_that_hold_bad_bytes() {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        let gz = |bytes: &[u8]| {
+            let mut enc = GzEncoder::new(Vec::new(), Compression::default());
+            enc.write_all(bytes).unwrap();
+            enc.finish().unwrap()
+        };
+        let lines = b"{\"id\": 1}\n{\"id\": 2, \"x\": \"\xc3\"}\n{\"id\": 3}\n".to_vec();
+        let array = b"[{\"id\": 1},\n {\"id\": 2, \"x\": \"\xfe\xfe\"},\n {\"id\": 3}]".to_vec();
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes, column) in [
+            ("a.json", array.clone(), 18),
+            ("a.json.gz", gz(&array), 18),
+            ("l.jsonl.gz", gz(&lines), 17),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let (file, seen) = read_records(&path, CHUNK);
+            let ids: Vec<&str> = seen.iter().map(|r| r.0.as_str()).collect();
+            assert_eq!(ids, ["{\"id\": 1}", "{\"id\": 3}"], "{name}");
+            let bad = &file.unreadable[..];
+            assert_eq!(bad.len(), 1, "{name}");
+            assert_eq!((bad[0].bad_line, bad[0].column), (2, column), "{name}");
+            assert_eq!(bad[0].name.as_deref(), Some("2"), "{name}");
+            assert_eq!(
+                file.with_record(1, |r| r.text.to_owned()).unwrap(),
+                "{\"id\": 3}"
             );
         }
+    }
+
+    #[test]
+    fn a_bad_byte_that_breaks_an_array_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.json");
+        std::fs::write(&path, b"[{\"id\": 1},\n \xff{\"id\": 2}]").unwrap();
+        let err = RecordFile::read(&path, &mut |_, _| ()).unwrap_err();
+        assert!(err.message.contains("line 2, column 2"), "{}", err.message);
     }
 
     /// Every record of `path` as read, by number: its text, line and column.
@@ -599,6 +811,225 @@ mod tests {
                 .with_record(1, |r| (r.text.to_owned(), r.line))
                 .unwrap();
             assert_eq!(again, ("{\"id\": 6}".to_owned(), line), "{name}");
+        }
+    }
+}
+
+/// The readers over generated and damaged files: whatever the bytes, no panic, every
+/// line that is text is read as it is, and every line that is not is reported by itself.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// What a JSON Lines file must read as: its text lines that are not blank, by line
+    /// number, and the numbers of the lines that are not text.
+    fn expected_lines(bytes: &[u8]) -> (Vec<(String, usize)>, Vec<usize>) {
+        let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        let (mut records, mut bad) = (Vec::new(), Vec::new());
+        for (i, line) in bytes.split(|&b| b == b'\n').enumerate() {
+            match std::str::from_utf8(line) {
+                Ok(text) if text.trim().is_empty() => {}
+                Ok(text) => records.push((text.trim_end_matches('\r').to_owned(), i + 1)),
+                Err(_) => bad.push(i + 1),
+            }
+        }
+        (records, bad)
+    }
+
+    fn is_array(bytes: &[u8]) -> bool {
+        let body = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes);
+        body.trim_ascii_start().starts_with(b"[")
+    }
+
+    #[derive(Debug, Clone)]
+    enum Mutation {
+        Flip(usize, u8),
+        Insert(usize, Vec<u8>),
+        Delete(usize, usize),
+        Cut(usize),
+    }
+
+    fn mutation() -> impl Strategy<Value = Mutation> {
+        let bad = prop_oneof![
+            Just(vec![0xff]),
+            Just(vec![0xc3]),
+            Just(vec![0xe2, 0x82]),
+            Just(vec![0xed, 0xa0, 0x80]),
+            Just(vec![0xf4, 0x90, 0x80, 0x80]),
+            Just(vec![0x80]),
+            Just(b"\n".to_vec()),
+            Just(b"\r\n".to_vec()),
+            prop::collection::vec(any::<u8>(), 1..4),
+        ];
+        prop_oneof![
+            (any::<usize>(), any::<u8>()).prop_map(|(at, b)| Mutation::Flip(at, b)),
+            (any::<usize>(), bad).prop_map(|(at, b)| Mutation::Insert(at, b)),
+            (any::<usize>(), 1usize..8).prop_map(|(at, n)| Mutation::Delete(at, n)),
+            any::<usize>().prop_map(Mutation::Cut),
+        ]
+    }
+
+    fn apply(bytes: &mut Vec<u8>, mutations: &[Mutation]) {
+        for m in mutations {
+            let at = |i: usize, len: usize| if len == 0 { 0 } else { i % (len + 1) };
+            match m {
+                Mutation::Flip(i, b) if !bytes.is_empty() => {
+                    let i = i % bytes.len();
+                    bytes[i] ^= b | 1;
+                }
+                Mutation::Flip(..) => {}
+                Mutation::Insert(i, new) => {
+                    let i = at(*i, bytes.len());
+                    bytes.splice(i..i, new.iter().copied());
+                }
+                Mutation::Delete(i, n) => {
+                    let i = at(*i, bytes.len());
+                    bytes.drain(i..(i + n).min(bytes.len()));
+                }
+                Mutation::Cut(i) => bytes.truncate(at(*i, bytes.len())),
+            }
+        }
+    }
+
+    fn records(n: usize) -> impl Strategy<Value = Vec<String>> {
+        prop::collection::vec((any::<u32>(), "[a-zé\u{1F600} \"\\\\]{0,12}"), 0..n).prop_map(|rs| {
+            rs.into_iter()
+                .map(|(id, pad)| serde_json::json!({"id": id, "pad": pad}).to_string())
+                .collect()
+        })
+    }
+
+    fn gz(bytes: &[u8]) -> Vec<u8> {
+        use flate2::{Compression, write::GzEncoder};
+        use std::io::Write;
+        let mut enc = GzEncoder::new(Vec::new(), Compression::fast());
+        enc.write_all(bytes).unwrap();
+        enc.finish().unwrap()
+    }
+
+    /// Reads `bytes` as the file `name`, `chunk` bytes at a time: every record as it was
+    /// handed over and as it reads again, and the file.
+    fn read(
+        name: &str,
+        bytes: &[u8],
+        chunk: usize,
+    ) -> Result<(RecordFile, Vec<(String, usize)>), Diagnostic> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let mut seen = Vec::new();
+        let file = RecordFile::read_in_chunks(&path, chunk, &mut |first, records| {
+            assert_eq!(first, seen.len());
+            seen.extend(records.iter().map(|r| (r.text.to_owned(), r.line)));
+        })?;
+        for (i, (text, line)) in seen.iter().enumerate() {
+            let again = file
+                .with_record(i, |r| (r.text.to_owned(), r.line))
+                .unwrap();
+            assert_eq!(&again, &(text.clone(), *line), "record {i} reads again");
+        }
+        for u in &file.unreadable {
+            assert!(
+                u.line >= 1 && u.bad_line >= u.line && u.column >= 1,
+                "{u:?}"
+            );
+            assert!(u.offset <= bytes.len() || name.ends_with(".gz"), "{u:?}");
+        }
+        Ok((file, seen))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+        /// JSON Lines, plain or gzipped, after any damage: read line by line as the
+        /// oracle says, whatever the chunk size.
+        #[test]
+        fn damaged_lines_cost_their_own_line(
+            records in records(12),
+            mutations in prop::collection::vec(mutation(), 0..4),
+            chunk in prop_oneof![1usize..40, Just(CHUNK)],
+            gzipped in any::<bool>(),
+        ) {
+            let mut bytes = records.join("\n").into_bytes();
+            apply(&mut bytes, &mutations);
+            prop_assume!(!is_array(&bytes));
+            let (expected, bad) = expected_lines(&bytes);
+            let (file, seen) = if gzipped {
+                read("r.jsonl.gz", &gz(&bytes), chunk).unwrap()
+            } else {
+                read("r.jsonl", &bytes, chunk).unwrap()
+            };
+            prop_assert_eq!(seen, expected);
+            let reported: Vec<usize> = file.unreadable.iter().map(|u| u.line).collect();
+            prop_assert_eq!(reported, bad);
+        }
+
+        /// A JSON array whose elements' strings take bad bytes: exactly those elements
+        /// are set apart, each at the line of its bad byte; the others are read.
+        #[test]
+        fn array_elements_with_bad_bytes_are_set_apart(
+            records in records(10),
+            damaged in prop::collection::vec(any::<bool>(), 10),
+            gzipped in any::<bool>(),
+        ) {
+            let mut bytes = b"[".to_vec();
+            let mut kept = Vec::new();
+            let mut bad_lines = Vec::new();
+            for (i, record) in records.iter().enumerate() {
+                if i > 0 {
+                    bytes.extend_from_slice(b",");
+                }
+                bytes.extend_from_slice(b"\n ");
+                if damaged[i] {
+                    // Inside the string that starts `"pad":"`.
+                    let at = record.find("\"pad\":\"").unwrap() + 7;
+                    bytes.extend_from_slice(&record.as_bytes()[..at]);
+                    bytes.extend_from_slice(b"\xff\xfe");
+                    bytes.extend_from_slice(&record.as_bytes()[at..]);
+                    bad_lines.push(i + 2);
+                } else {
+                    bytes.extend_from_slice(record.as_bytes());
+                    kept.push((record.clone(), i + 2));
+                }
+            }
+            bytes.extend_from_slice(b"\n]\n");
+            let (file, seen) = if gzipped {
+                read("a.json.gz", &gz(&bytes), CHUNK).unwrap()
+            } else {
+                read("a.json", &bytes, CHUNK).unwrap()
+            };
+            prop_assert_eq!(seen, kept);
+            let reported: Vec<usize> = file.unreadable.iter().map(|u| u.bad_line).collect();
+            prop_assert_eq!(reported, bad_lines);
+        }
+
+        /// Any damage to a JSON array or to a gzip stream: an error or records, never a
+        /// panic; every record read from an array is one JSON value.
+        #[test]
+        fn damaged_arrays_and_streams_never_panic(
+            records in records(8),
+            mutations in prop::collection::vec(mutation(), 1..4),
+            damage_the_stream in any::<bool>(),
+        ) {
+            let text = format!("[{}]", records.join(",\n"));
+            let (name, bytes) = if damage_the_stream {
+                let mut bytes = gz(text.as_bytes());
+                apply(&mut bytes, &mutations);
+                ("a.json.gz", bytes)
+            } else {
+                let mut bytes = text.into_bytes();
+                apply(&mut bytes, &mutations);
+                ("a.json", bytes)
+            };
+            let array = !damage_the_stream && is_array(&bytes);
+            if let Ok((_, seen)) = read(name, &bytes, CHUNK) {
+                // (A file that no longer starts with `[` is read as JSON Lines, whose
+                // records are checked when they are parsed.)
+                for (text, _) in seen.into_iter().filter(|_| array) {
+                    prop_assert!(serde_json::from_str::<serde::de::IgnoredAny>(&text).is_ok(), "{:?}", text);
+                }
+            }
         }
     }
 }

@@ -17,6 +17,7 @@ mod rng;
 
 pub use pipelines::default_pipeline_dirs;
 
+use crate::export::MAX_SEGMENT_BYTES;
 use std::collections::HashSet;
 use std::fs::{self, File};
 use std::hash::{Hash, Hasher};
@@ -50,7 +51,7 @@ pub struct SynthSummary {
     pub bad_requests: usize,
     /// Jobs, bad ones included.
     pub jobs: usize,
-    /// Jobs a reader must skip (bad identifier, empty status, unknown request).
+    /// Jobs a reader must skip (bad identifier, one too long for a path, unknown request).
     pub bad_jobs: usize,
     pub workspaces: usize,
     pub projects: usize,
@@ -558,8 +559,9 @@ fn base32_id(counter: &mut u64, key: u64, rng: &mut Rng) -> String {
     s
 }
 
-/// A job the reader must reject: a path-unsafe identifier, an empty status, or a request
-/// that is not in the export.
+/// A job the reader must reject: a path-unsafe identifier, one too long for a path, or a
+/// request that is not in the export. (Not an empty status: job-server reads that as
+/// pending, spec/job-server.md §1.9.)
 fn bad_job(rng: &mut Rng, template: &mut Option<JobOut>, i: usize, request: &str) -> JobOut {
     let mut job = template.take().unwrap_or_else(|| JobOut {
         identifier: String::new(),
@@ -579,7 +581,7 @@ fn bad_job(rng: &mut Rng, template: &mut Option<JobOut>, i: usize, request: &str
     job.identifier = format!("badjob{i:010}");
     match rng.below(3) {
         0 => job.identifier = format!("../bad job {i}"),
-        1 => job.status = "",
+        1 => job.identifier = format!("{}{i:010}", "j".repeat(MAX_SEGMENT_BYTES)),
         _ => job.job_request_id = Some(format!("missing{i:09}")),
     }
     job

@@ -73,6 +73,23 @@ impl Export {
         std::fs::write(path, bytes).unwrap();
     }
 
+    /// Removes the file or folder at `rel` inside the export.
+    pub fn remove(&self, rel: &str) {
+        let path = self.input.join(rel);
+        if path.is_dir() && !path.is_symlink() {
+            std::fs::remove_dir_all(path).unwrap();
+        } else {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+
+    /// Makes `rel` inside the export a symbolic link to `target`, making its folders.
+    pub fn link(&self, rel: &str, target: &Path) {
+        let path = self.input.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, path).unwrap();
+    }
+
     /// A path beside the export (not yet made).
     pub(crate) fn beside(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
@@ -127,6 +144,22 @@ impl Run {
             );
         }
         self
+    }
+
+    /// The files of the site built whose bytes contain `text`.
+    pub fn files_containing(&self, text: &str) -> Vec<PathBuf> {
+        walkdir::WalkDir::new(&self.output)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .filter(|e| {
+                let bytes = std::fs::read(e.path()).unwrap_or_default();
+                bytes
+                    .windows(text.len().max(1))
+                    .any(|w| w == text.as_bytes())
+            })
+            .map(|e| e.into_path())
+            .collect()
     }
 
     /// The job request pages built: `<project>/<workspace>/<id>/index.html`.
