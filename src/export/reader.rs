@@ -117,6 +117,16 @@ struct Span {
     hash: u64,
 }
 
+/// How many times its size a gzipped record file may grow when decompressed (it is kept
+/// in memory whole): exports compress about tenfold, and a file crafted to grow a
+/// thousandfold (a "gzip bomb") would otherwise take all the memory there is.
+const GUNZIP_RATIO: u64 = 100;
+
+/// The most bytes a gzipped record file of `size` bytes is read to.
+fn gunzipped_limit(size: u64) -> u64 {
+    (size.saturating_mul(GUNZIP_RATIO)).max(64 << 20)
+}
+
 /// Bytes read at a time from a JSON Lines file (more when one line is longer).
 const CHUNK: usize = 4 << 20;
 
@@ -145,8 +155,17 @@ impl RecordFile {
             Ok(bytes)
         };
         if path.extension().is_some_and(|e| e == "gz") {
-            let mut gz = flate2::read::MultiGzDecoder::new(BufReader::new(file));
-            let bytes = whole(Vec::with_capacity(size * 4), &mut gz)?;
+            let limit = gunzipped_limit(size as u64);
+            let gz = flate2::read::MultiGzDecoder::new(BufReader::new(file));
+            let bytes = whole(Vec::with_capacity(size * 4), &mut gz.take(limit + 1))?;
+            if bytes.len() as u64 > limit {
+                return Err(Diagnostic::error(
+                    path,
+                    format!(
+                        "refused: it decompresses to more than {limit} bytes, {GUNZIP_RATIO} times its size; records do not compress that well, so this is not an export"
+                    ),
+                ));
+            }
             return RecordFile::from_bytes(path, bytes, visit);
         }
         // Enough of the file to see whether it is a JSON array.

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 
 /// A valid job request record (id `id`, identifier `req-<id>`), in project `p`,
 /// workspace `ws`, with one succeeded job `job-<id>` nested, at commit `sha`.
-pub(crate) fn request(id: u64) -> Value {
+pub fn request(id: u64) -> Value {
     json!({
         "id": id,
         "identifier": format!("req-{id}"),
@@ -36,10 +36,10 @@ pub(crate) fn request(id: u64) -> Value {
 }
 
 /// A project.yaml with one action `a`, valid.
-pub(crate) const PROJECT_YAML: &str = "version: '4.0'\n\nactions:\n  a:\n    run: python:latest analysis/a.py\n    outputs:\n      moderately_sensitive:\n        table: output/a.csv\n";
+pub const PROJECT_YAML: &str = "version: '4.0'\n\nactions:\n  a:\n    run: python:latest analysis/a.py\n    outputs:\n      moderately_sensitive:\n        table: output/a.csv\n";
 
 /// An export in a temporary folder: `input` inside it, and room beside it for outputs.
-pub(crate) struct Export {
+pub struct Export {
     pub dir: tempfile::TempDir,
     pub input: PathBuf,
 }
@@ -47,13 +47,13 @@ pub(crate) struct Export {
 impl Export {
     /// An export of `records` (one a line in `job_requests.jsonl`), with the
     /// project.yaml of their commit in the pipeline store.
-    pub(crate) fn of(records: &[Value]) -> Export {
+    pub fn of(records: &[Value]) -> Export {
         let lines: Vec<String> = records.iter().map(Value::to_string).collect();
         Export::with_lines(&lines.join("\n"))
     }
 
     /// An export whose request file is `text`, as it is.
-    pub(crate) fn with_lines(text: &str) -> Export {
+    pub fn with_lines(text: &str) -> Export {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("export");
         std::fs::create_dir(&input).unwrap();
@@ -67,7 +67,7 @@ impl Export {
     }
 
     /// Writes `bytes` at `rel` inside the export, making its folders.
-    pub(crate) fn write(&self, rel: &str, bytes: &[u8]) {
+    pub fn write(&self, rel: &str, bytes: &[u8]) {
         let path = self.input.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, bytes).unwrap();
@@ -91,12 +91,12 @@ impl Export {
     }
 
     /// A path beside the export (not yet made).
-    pub(crate) fn beside(&self, name: &str) -> PathBuf {
+    pub fn beside(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
     }
 
     /// `jobaudit build --input <export> --output <beside>/site` and `extra` arguments.
-    pub(crate) fn build(&self, extra: &[&str]) -> Run {
+    pub fn build(&self, extra: &[&str]) -> Run {
         let output = self.beside("site");
         let mut args: Vec<&OsStr> = vec![
             "build".as_ref(),
@@ -111,14 +111,14 @@ impl Export {
 }
 
 /// What a run of the binary did.
-pub(crate) struct Run {
+pub struct Run {
     pub code: i32,
     pub stderr: String,
     pub output: PathBuf,
 }
 
 /// Runs `jobaudit` with `args`; `output` is the folder it was told to build.
-pub(crate) fn run(args: &[&OsStr], output: PathBuf) -> Run {
+pub fn run(args: &[&OsStr], output: PathBuf) -> Run {
     let out: Output = Command::new(env!("CARGO_BIN_EXE_jobaudit"))
         .args(args)
         .env_remove("SOURCE_DATE_EPOCH")
@@ -134,7 +134,7 @@ pub(crate) fn run(args: &[&OsStr], output: PathBuf) -> Run {
 impl Run {
     /// Checks the exit code and that each of `diagnostics` is said (every one is a
     /// piece of a diagnostic: a message, `file:line`, a record's name).
-    pub(crate) fn expect(&self, code: i32, diagnostics: &[&str]) -> &Run {
+    pub fn expect(&self, code: i32, diagnostics: &[&str]) -> &Run {
         assert_eq!(self.code, code, "exit code; stderr:\n{}", self.stderr);
         for d in diagnostics {
             assert!(
@@ -163,13 +163,13 @@ impl Run {
     }
 
     /// The job request pages built: `<project>/<workspace>/<id>/index.html`.
-    pub(crate) fn request_pages(&self) -> usize {
+    pub fn request_pages(&self) -> usize {
         request_pages(&self.output)
     }
 }
 
 /// The job request pages of the site at `site`.
-pub(crate) fn request_pages(site: &Path) -> usize {
+pub fn request_pages(site: &Path) -> usize {
     if !site.is_dir() {
         return 0;
     }
@@ -190,10 +190,10 @@ pub(crate) fn request_pages(site: &Path) -> usize {
 }
 
 /// Every regular file under `root` by its path inside it, with its bytes.
-pub(crate) type Tree = std::collections::BTreeMap<String, Vec<u8>>;
+pub type Tree = std::collections::BTreeMap<String, Vec<u8>>;
 
 /// The files of the tree at `root` (none if it is missing).
-pub(crate) fn tree(root: &Path) -> Tree {
+pub fn tree(root: &Path) -> Tree {
     if !root.exists() {
         return Tree::new();
     }
@@ -212,7 +212,7 @@ pub(crate) fn tree(root: &Path) -> Tree {
 }
 
 /// Runs `jobaudit` with `args` (strings), from the crate's folder, and checks it exits 0.
-pub(crate) fn jobaudit_ok(args: &[&str]) {
+pub fn jobaudit_ok(args: &[&str]) {
     let out = Command::new(env!("CARGO_BIN_EXE_jobaudit"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -226,7 +226,7 @@ pub(crate) fn jobaudit_ok(args: &[&str]) {
 }
 
 /// Copies the tree at `from` to `to`, as it is (`cp -a`).
-pub(crate) fn copy_tree(from: &Path, to: &Path) {
+pub fn copy_tree(from: &Path, to: &Path) {
     let status = Command::new("cp")
         .arg("-a")
         .arg(from)

@@ -328,3 +328,21 @@ fn control_characters_in_a_diagnostic_are_escaped() {
     assert!(!run.stderr.contains('\u{1b}') && !run.stderr.contains('\u{202e}'));
     assert_eq!(run.request_pages(), 1);
 }
+
+/// A gzipped request file that decompresses a thousandfold is refused before it takes
+/// the memory: exit 2, the file named; nothing is built from it.
+#[test]
+fn a_gzip_bomb_is_refused_by_its_ratio() {
+    let export = Export::of(&[request(1)]);
+    export.remove("job_requests.jsonl");
+    // 200 MB of blank lines: a valid JSON Lines file with no record, 0.2 MB gzipped.
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let blank = vec![b'\n'; 1 << 20];
+    for _ in 0..200 {
+        std::io::Write::write_all(&mut encoder, &blank).unwrap();
+    }
+    export.write("job_requests.jsonl.gz", &encoder.finish().unwrap());
+    let run = export.build(&[]);
+    run.expect(2, &["job_requests.jsonl.gz", "decompresses to more than"]);
+    assert_eq!(run.request_pages(), 0);
+}
