@@ -129,6 +129,39 @@ pub fn xml(text: &str) -> String {
     out
 }
 
+/// `text` as a part of a URL's path: `/` and the characters RFC 3986 leaves unreserved
+/// as they are, every other byte percent-encoded, so that a branch or a file name from
+/// the input (`#`, `?`, spaces, non-ASCII) stays one path in a valid URL.
+pub fn url_path(text: &str) -> Cow<'_, str> {
+    percent_encode(text, |b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/')
+    })
+}
+
+/// `text` as a URL: bytes a URL may not hold as they are (white space, controls,
+/// non-ASCII, `"<>\^`{|}`) percent-encoded, the rest as it is.
+pub fn url(text: &str) -> Cow<'_, str> {
+    percent_encode(text, |b| {
+        b.is_ascii_graphic() && !b"\"<>\\^`{|}".contains(&b)
+    })
+}
+
+/// `text` with every byte that `kept` refuses percent-encoded.
+fn percent_encode(text: &str, kept: impl Fn(u8) -> bool) -> Cow<'_, str> {
+    if text.bytes().all(&kept) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for b in text.bytes() {
+        if kept(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// JSON text made safe to be JavaScript source, in a file of its own or inside an
 /// inline `<script>`: U+2028, U+2029 and `<` only ever occur inside JSON strings, where
 /// `\u` escapes of them mean the same.
@@ -152,6 +185,27 @@ pub fn json_in_js(json: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn urls_keep_what_a_url_may_hold() {
+        assert_eq!(
+            url("https://g.com/o/r?a=1&b=%20#x"),
+            "https://g.com/o/r?a=1&b=%20#x"
+        );
+        assert_eq!(
+            url("https://g.com/o <b>/é"),
+            "https://g.com/o%20%3Cb%3E/%C3%A9"
+        );
+    }
+
+    #[test]
+    fn url_paths_keep_slashes_and_encode_the_rest() {
+        assert_eq!(url_path("feature/new-x_1.2~"), "feature/new-x_1.2~");
+        assert_eq!(
+            url_path("a b#c?d%e\"é\u{0}"),
+            "a%20b%23c%3Fd%25e%22%C3%A9%00"
+        );
+    }
 
     #[test]
     fn html_escapes_markup_and_replaces_what_html_forbids() {

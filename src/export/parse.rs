@@ -137,7 +137,9 @@ fn normalise(raw: RawJobRequest, config: &SiteConfig, source: Source) -> JobRequ
         backend,
         workspace: Workspace {
             name: text(raw.workspace.name),
-            repo: raw.workspace.repo.trim_end_matches('/').into(),
+            // Percent-encoded where a URL may not hold a character as it is, so that it
+            // is one valid link wherever it goes (hrefs, feeds, compare links).
+            repo: crate::escape::url(raw.workspace.repo.trim_end_matches('/')).into(),
             branch: text(raw.workspace.branch),
         },
         project,

@@ -398,7 +398,7 @@ fn link_scripts(text: &str, tokens: &[String]) -> String {
             let _ = write!(
                 out,
                 "<a href={BLOB_SENTINEL}{}\">{}</a>",
-                escape(script_path(word)),
+                escape(&crate::escape::url_path(script_path(word))),
                 escape(word)
             );
         } else {

@@ -240,7 +240,10 @@ pub fn workspace_view(audit: &Audit, indices: &[usize], from: &PagePath) -> Opti
             &last.workspace.name,
         )),
         repo_name: repo.rsplit('/').next().unwrap_or_default().to_owned(),
-        branch_url: format!("{repo}/tree/{}", last.workspace.branch),
+        branch_url: format!(
+            "{repo}/tree/{}",
+            crate::escape::url_path(&last.workspace.branch)
+        ),
         repo,
         branch: last.workspace.branch.to_string(),
         requests: indices.len(),

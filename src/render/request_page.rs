@@ -285,7 +285,10 @@ pub fn request_view(
         is_invalid: r.is_invalid(),
         cancellation_requested: !req.cancelled_actions.is_empty() && !r.is_completed(),
         branch: req.workspace.branch.to_string(),
-        branch_url: format!("{repo}/tree/{}", req.workspace.branch),
+        branch_url: format!(
+            "{repo}/tree/{}",
+            crate::escape::url_path(&req.workspace.branch)
+        ),
         force_run_dependencies: req.force_run_dependencies,
         commit: (!req.sha.is_empty())
             .then(|| Link::new(tree_url, req.sha.chars().take(7).collect::<String>())),

@@ -266,9 +266,27 @@ fn check_html(name: &str, text: &str) {
                     !lower.starts_with("javascript:") && !lower.starts_with("data:"),
                     "{name}: {attr}={url:?}"
                 );
+                assert!(
+                    is_valid_url(url),
+                    "{name}: {attr}={url:?} is not a valid URL"
+                );
             }
         }
     }
+}
+
+/// A valid URL string as the HTML standard (WHATWG URL) reads one: no white space,
+/// controls or noncharacters, none of the ASCII characters a URL may not hold as they
+/// are, and at most one `#`.
+fn is_valid_url(url: &str) -> bool {
+    let bad = |c: char| {
+        c.is_control()
+            || c.is_whitespace()
+            || "\"<>\\^`{|}".contains(c)
+            || (0xFDD0..=0xFDEF).contains(&(c as u32))
+            || (c as u32) & 0xFFFE == 0xFFFE
+    };
+    !url.chars().any(bad) && url.matches('#').count() <= 1
 }
 
 /// XML 1.0's `Char` production.
