@@ -3,6 +3,10 @@
 //! value constructed before its key's duplicate check. Duplicate keys are errors at
 //! every level, worded as ruyaml words them.
 
+use std::hash::{BuildHasher, RandomState};
+
+use rustc_hash::FxHashMap;
+
 use super::pyrepr;
 use super::scalar;
 use super::yaml::{Entry, Node, Value};
@@ -74,6 +78,7 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
         }
     }
     let mut explicit: Vec<Entry> = Vec::with_capacity(plain.len());
+    let mut index = KeyIndex::default();
     for mut entry in plain {
         construct(&mut entry.key)?;
         if let Value::Tagged { tag, text } = &entry.key.value {
@@ -86,25 +91,81 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
             return Err(unhashable_key(&entry.key));
         }
         construct(&mut entry.value)?;
-        if let Some(original) = explicit
-            .iter()
-            .find(|e| pyrepr::keys_equal(&e.key, &entry.key))
-        {
+        let hash = index.hash(&entry.key);
+        if let Some(original) = index.find(&explicit, &entry.key, hash) {
             return Err(duplicate_key(start, &entry, original));
         }
+        index.insert(hash, explicit.len());
         explicit.push(entry);
     }
     // Earlier merge sources win over later ones; explicit keys win over all.
     for source in merges {
         if let Value::Map(source_entries) = source.value {
             for e in source_entries {
-                if !explicit.iter().any(|x| pyrepr::keys_equal(&x.key, &e.key)) {
+                let hash = index.hash(&e.key);
+                if index.find(&explicit, &e.key, hash).is_none() {
+                    index.insert(hash, explicit.len());
                     explicit.push(e);
                 }
             }
         }
     }
     Ok(explicit)
+}
+
+/// The keys of one mapping, looked up by hash as Python's dict does, so that a mapping of
+/// n keys costs O(n) comparisons rather than O(n²). `pyrepr::keys_equal` still decides
+/// within a bucket, earliest entry first: it is not transitive for large ints near floats,
+/// and the first equal key is the one ruyaml reports.
+#[derive(Default)]
+struct KeyIndex {
+    /// Randomly keyed: keys come from the file, whose author could otherwise pick keys
+    /// that share a bucket.
+    state: RandomState,
+    /// Per hash: the first and last entry of its bucket.
+    buckets: FxHashMap<u64, (usize, usize)>,
+    /// Per entry: the next entry of its bucket, or `NONE`.
+    next: Vec<usize>,
+}
+
+impl KeyIndex {
+    const NONE: usize = usize::MAX;
+
+    fn hash(&self, key: &Node) -> u64 {
+        let mut hasher = self.state.build_hasher();
+        pyrepr::hash_key(key, &mut hasher);
+        std::hash::Hasher::finish(&hasher)
+    }
+
+    /// The earliest of `entries` whose key equals `key` (`hash` is `key`'s).
+    fn find<'e>(&self, entries: &'e [Entry], key: &Node, hash: u64) -> Option<&'e Entry> {
+        let mut at = self
+            .buckets
+            .get(&hash)
+            .map_or(Self::NONE, |&(first, _)| first);
+        while at != Self::NONE {
+            if pyrepr::keys_equal(&entries[at].key, key) {
+                return Some(&entries[at]);
+            }
+            at = self.next[at];
+        }
+        None
+    }
+
+    /// Records that the entry at `position` (the next one) has a key hashing to `hash`.
+    fn insert(&mut self, hash: u64, position: usize) {
+        debug_assert_eq!(position, self.next.len());
+        self.next.push(Self::NONE);
+        match self.buckets.get_mut(&hash) {
+            Some((_, last)) => {
+                self.next[*last] = position;
+                *last = position;
+            }
+            None => {
+                self.buckets.insert(hash, (position, position));
+            }
+        }
+    }
 }
 
 #[cold]
