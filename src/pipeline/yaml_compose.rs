@@ -552,3 +552,89 @@ fn last_line_of(start: Mark, end: Mark) -> usize {
         end.line.max(start.line)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{ErrorKind, load, yaml};
+
+    /// `levels` of `width` aliases each to the level below: width^levels copies.
+    fn laughs(levels: usize, width: usize) -> String {
+        let mut text = String::from("l0: &l0 lol\n");
+        for level in 1..=levels {
+            let aliases = vec![format!("*l{}", level - 1); width].join(", ");
+            text.push_str(&format!("l{level}: &l{level} [{aliases}]\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn the_budget_grows_with_the_text_above_a_floor() {
+        assert_eq!(expansion_budget(0), EXPANSION_FLOOR);
+        assert_eq!(expansion_budget(1024), EXPANSION_FLOOR);
+        assert_eq!(expansion_budget(100 << 20), (100 << 20) / 8);
+    }
+
+    #[test]
+    fn a_billion_laughs_is_refused_within_the_budget() {
+        let e = load(&laughs(9, 9)).expect_err("refused");
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert!(e.message.contains("excessive aliasing"), "{}", e.message);
+        assert!(e.message.contains(&format!("{EXPANSION_FLOOR} nodes")));
+    }
+
+    #[test]
+    fn modest_aliasing_is_loaded() {
+        // 4^6 = 4096 copies, far under the floor.
+        let document = yaml::parse(&laughs(6, 4)).expect("loads");
+        assert!(document.root.is_some());
+    }
+
+    #[test]
+    fn copies_are_counted_with_their_text() {
+        // A long scalar copied many times costs its length, not one node.
+        let long = "x".repeat(6400);
+        let aliases = vec!["*s"; 2000].join(", ");
+        let e = load(&format!("s: &s {long}\nt: [{aliases}]\n")).expect_err("refused");
+        assert!(e.message.contains("excessive aliasing"), "{}", e.message);
+    }
+
+    #[test]
+    fn depth_reached_through_aliases_is_capped() {
+        let text = format!(
+            "a: &d {}1{}\nb: {}*d{}\n",
+            "[".repeat(150),
+            "]".repeat(150),
+            "[".repeat(150),
+            "]".repeat(150)
+        );
+        let e = load(&text).expect_err("refused");
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert!(
+            e.message.contains("nests collections too deeply"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, Some(2));
+        // Just under the cap, the same shape loads (and walks) without overflow.
+        let fits = format!(
+            "a: &d {}1{}\nb: {}*d{}\n",
+            "[".repeat(120),
+            "]".repeat(120),
+            "[".repeat(120),
+            "]".repeat(120)
+        );
+        assert!(yaml::parse(&fits).is_ok());
+    }
+
+    #[test]
+    fn the_cursor_finds_characters_by_index_either_way() {
+        let text = "aé[b€{";
+        let mut cursor = CharCursor::new(text);
+        assert_eq!(cursor.char_at(5), Some('{'));
+        assert_eq!(cursor.char_at(2), Some('['));
+        assert_eq!(cursor.char_at(1), Some('é'));
+        assert_eq!(cursor.char_at(4), Some('€'));
+        assert_eq!(cursor.char_at(6), None);
+    }
+}

@@ -227,3 +227,95 @@ fn unhashable_key(key: &Node) -> YamlError {
         key.start,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::pipeline::{ErrorKind, load};
+
+    /// The YAML error of `text`, which must not load.
+    fn error(text: &str) -> crate::pipeline::PipelineError {
+        load(text).expect_err("the text is refused")
+    }
+
+    #[test]
+    fn keys_python_calls_equal_are_duplicates_whatever_their_type() {
+        for (text, key, value, original) in [
+            ("{1: a, 1.0: b}", "1.0", "b", "a"),
+            ("{1: a, true: b}", "True", "b", "a"),
+            ("{0: a, -0.0: b}", "-0.0", "b", "a"),
+            ("{.nan: a, .NaN: b}", "nan", "b", "a"),
+            (
+                "{9007199254740993: a, 9007199254740992.0: b}",
+                "9007199254740992.0",
+                "b",
+                "a",
+            ),
+            ("{2020-01-01: a, 2020-01-01: b}", "2020-01-01", "b", "a"),
+            ("{null: a, ~: b}", "None", "b", "a"),
+        ] {
+            let e = error(text);
+            assert_eq!(e.kind, ErrorKind::Yaml, "{text}");
+            let expected = format!(
+                "found duplicate key \"{key}\" with value \"{value}\" (original value: \"{original}\")"
+            );
+            assert!(e.message.contains(&expected), "{text}: {}", e.message);
+        }
+    }
+
+    #[test]
+    fn keys_python_tells_apart_are_not_duplicates() {
+        // Two ints that round to one float are still two keys; 1 and "1" differ too.
+        for text in [
+            "{9007199254740993: a, 9007199254740992: b}",
+            "{1: a, '1': b}",
+            "{2020-01-01: a, 2020-01-01 00:00:00: b}",
+            "{.nan: a, .inf: b}",
+        ] {
+            match load(text) {
+                Err(e) => assert!(!e.message.contains("duplicate"), "{text}: {}", e.message),
+                Ok(_) => {}
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_equal_key_is_the_original_even_when_a_bucket_holds_others() {
+        // 2^53 + 1 (an int) and 2^53 hash alike; 2^53 as a float equals only the second.
+        let e = error("{9007199254740993: a, 9007199254740992: b, 9007199254740992.0: c}");
+        assert!(
+            e.message.contains("(original value: \"a\")"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn many_keys_and_merges_keep_explicit_keys_first() {
+        let mut text = String::from("base: &b {x: 1, y: 2}\nm:\n  <<: *b\n");
+        for i in 0..5000 {
+            text.push_str(&format!("  k{i}: {i}\n"));
+        }
+        text.push_str("  x: 9\n");
+        let document = super::super::yaml::parse(&text).unwrap();
+        let root = document.root.unwrap();
+        let m = &super::super::yaml::get(root.entries().unwrap(), "m")
+            .unwrap()
+            .value;
+        let entries = m.entries().unwrap();
+        assert_eq!(entries.len(), 5002);
+        assert_eq!(entries[5000].key.as_str(), Some("x"));
+        assert!(matches!(entries[5000].value.value, super::Value::Int(9)));
+        assert_eq!(entries[5001].key.as_str(), Some("y"));
+    }
+
+    #[test]
+    fn a_deep_value_in_a_duplicate_message_does_not_overflow_the_stack() {
+        let deep = format!("{}1{}", "[".repeat(246), "]".repeat(246));
+        let e = error(&format!("a: {deep}\na: {deep}\n"));
+        assert!(
+            e.message.contains("found duplicate key \"a\""),
+            "{}",
+            e.message
+        );
+    }
+}
