@@ -40,6 +40,8 @@ mod model;
 mod outputs;
 mod pattern;
 mod problem;
+#[cfg(test)]
+mod properties;
 mod pynum;
 mod pypath;
 mod pyrepr;

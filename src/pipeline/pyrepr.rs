@@ -119,16 +119,19 @@ pub(crate) fn float_repr(x: f64) -> String {
     }
 }
 
+/// A number key as the float it is compared as (`keys_equal`).
+fn key_number(v: &Value) -> Option<f64> {
+    match v {
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        Value::Int(i) => Some(*i as f64),
+        Value::Float(f) => Some(*f),
+        _ => None,
+    }
+}
+
 /// Python key equality for mapping keys: `1`, `1.0` and `true` are the same key.
 pub(crate) fn keys_equal(a: &Node, b: &Node) -> bool {
-    fn number(v: &Value) -> Option<f64> {
-        match v {
-            Value::Bool(b) => Some(f64::from(u8::from(*b))),
-            Value::Int(i) => Some(*i as f64),
-            Value::Float(f) => Some(*f),
-            _ => None,
-        }
-    }
+    let number = key_number;
     match (&a.value, &b.value) {
         (Value::Str(x), Value::Str(y)) => x == y,
         (Value::Null, Value::Null) => true,
@@ -143,6 +146,26 @@ pub(crate) fn keys_equal(a: &Node, b: &Node) -> bool {
                 std::mem::discriminant(x) == std::mem::discriminant(y) && py_repr(a) == py_repr(b)
             }
             _ => false,
+        },
+    }
+}
+
+/// Feeds `hasher` what decides a key's equality, so that keys `keys_equal` calls equal
+/// always hash alike (a hash table then only compares keys within a bucket). Numbers hash
+/// as the float they are compared as (so `1`, `1.0` and `true` collide, and so do two
+/// large ints that round to one float, which `keys_equal` still tells apart), every NaN
+/// alike, timestamps by what `same_as` compares, and other values by kind and `repr`.
+pub(crate) fn hash_key(node: &Node, hasher: &mut impl std::hash::Hasher) {
+    use std::hash::Hash;
+    match &node.value {
+        Value::Str(s) => (0u8, s).hash(hasher),
+        Value::Null => 1u8.hash(hasher),
+        Value::Float(f) if f.is_nan() => 2u8.hash(hasher),
+        Value::Timestamp(t) => (3u8, t.identity()).hash(hasher),
+        v => match key_number(v) {
+            // -0.0 == 0.0, so both hash as 0.0.
+            Some(x) => (4u8, if x == 0.0 { 0 } else { x.to_bits() }).hash(hasher),
+            None => (5u8, std::mem::discriminant(v), py_repr(node)).hash(hasher),
         },
     }
 }

@@ -263,6 +263,22 @@ impl Timestamp {
             )
     }
 
+    /// What `same_as` compares, to hash timestamps consistently with it.
+    pub(crate) fn identity(&self) -> (bool, [i64; 7]) {
+        (
+            self.kind == Kind::Date,
+            [
+                self.year,
+                self.month,
+                self.day,
+                self.hour,
+                self.minute,
+                self.second,
+                self.micro,
+            ],
+        )
+    }
+
     /// Python `str()`.
     pub(crate) fn py_str(&self) -> String {
         let date = format!("{:04}-{:02}-{:02}", self.year, self.month, self.day);

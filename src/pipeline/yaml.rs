@@ -98,7 +98,10 @@ pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
     // ruyaml reads NEL (U+0085) as a line break that folds to a space inside scalars
     // (oracle: `a<NEL>b.py` in a plain scalar is `a b.py`), without ending the node;
     // saphyr-parser takes it as an ordinary character. A space reads the same there.
-    let text: &str = &text.replace('\u{85}', " ");
+    let text: &str = &match text.contains('\u{85}') {
+        true => std::borrow::Cow::Owned(text.replace('\u{85}', " ")),
+        false => std::borrow::Cow::Borrowed(text),
+    };
     let tab = yaml_tabs::first_refused_tab(text);
     let tab_error = |t: Mark| {
         YamlError::with_bare_context(

@@ -5,8 +5,10 @@
 //! and quoted scalars continued on less-indented lines), the caller re-parses with those
 //! lines padded; marks are shifted back so positions stay those of the original text.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
+use rustc_hash::FxHashMap;
 use saphyr_parser::{Event, Parser, Span};
 
 use super::scalar::{self, Schema};
@@ -19,6 +21,25 @@ use super::yaml_syntax;
 /// It also keeps this crate's own recursive passes far from a stack overflow.
 const MAX_DEPTH: usize = 248;
 
+/// Work an alias may cause, in node units (a node, or 64 bytes of its scalar text):
+/// every document may spend this much on copies of anchored nodes...
+const EXPANSION_FLOOR: usize = 100_000;
+/// ...and a large text one unit more for each of its bytes in this many. A plain document
+/// holds about one node per ten bytes, so copies can at most double its tree, and the
+/// document stays linear in the text (a "billion laughs" file is refused, as libyaml-based
+/// loaders refuse excessive aliasing, instead of filling memory).
+const EXPANSION_BYTES_PER_UNIT: usize = 8;
+
+/// The copies of anchored nodes a text of `len` bytes may make, in node units.
+pub(crate) fn expansion_budget(len: usize) -> usize {
+    EXPANSION_FLOOR.max(len / EXPANSION_BYTES_PER_UNIT)
+}
+
+/// A scalar's size in node units: the node, and its text in 64-byte pieces.
+fn scalar_units(text: &str) -> usize {
+    1 + text.len() / 64
+}
+
 /// A private-use character standing in for a byte order mark inside the text.
 const BOM_STAND_IN: char = '\u{f8ff}';
 
@@ -26,7 +47,7 @@ const BOM_STAND_IN: char = '\u{f8ff}';
 /// saphyr-parser refuses it. It is parsed as a stand-in and restored in scalars (the
 /// stand-in is one char too, so positions do not move). Texts that already hold the
 /// stand-in are left alone.
-pub(crate) fn hide_inner_boms(source: String) -> String {
+pub(crate) fn hide_inner_boms(source: Cow<'_, str>) -> Cow<'_, str> {
     let inner = source.char_indices().any(|(i, c)| c == '\u{feff}' && i > 0);
     if !inner || source.contains(BOM_STAND_IN) {
         return source;
@@ -39,7 +60,7 @@ pub(crate) fn hide_inner_boms(source: String) -> String {
             c
         });
     }
-    out
+    Cow::Owned(out)
 }
 
 /// saphyr-parser's complaint about flow content left of the block indentation.
@@ -55,6 +76,27 @@ fn too_deep(at: Mark) -> YamlError {
     )
 }
 
+/// A document whose aliases would copy more than the budget allows.
+fn excessive_aliasing(budget: usize, at: Mark) -> YamlError {
+    YamlError::limit(
+        &format!(
+            "the aliases in this file expand to a document far larger than the file (more than {budget} nodes copied); jobaudit refuses such excessive aliasing, as libyaml-based YAML loaders do"
+        ),
+        at,
+    )
+}
+
+/// An alias that would put collections deeper than `MAX_DEPTH`: the tree is walked
+/// recursively later, so its depth is capped however it is reached.
+fn too_deep_through_alias(at: Mark) -> YamlError {
+    YamlError::limit(
+        &format!(
+            "this alias nests collections too deeply ({MAX_DEPTH} levels); jobaudit refuses documents nested this deeply"
+        ),
+        at,
+    )
+}
+
 /// How much indentation a padded line gets: more than any real block indentation.
 const PAD: usize = 256;
 
@@ -62,9 +104,9 @@ const PAD: usize = 256;
 /// lines (`needs: [a,\n  b]` with `b` left of the key's value is accepted); saphyr-parser
 /// does. Such lines are re-parsed with extra indentation, which changes nothing else in
 /// flow context, and their columns are shifted back in every mark.
-pub(crate) fn padded(text: &str, pads: &BTreeSet<usize>) -> String {
+pub(crate) fn padded<'t>(text: &'t str, pads: &BTreeSet<usize>) -> Cow<'t, str> {
     if pads.is_empty() {
-        return text.to_string();
+        return Cow::Borrowed(text);
     }
     let pad = " ".repeat(PAD);
     let mut out = String::with_capacity(text.len() + pads.len() * PAD);
@@ -74,7 +116,7 @@ pub(crate) fn padded(text: &str, pads: &BTreeSet<usize>) -> String {
         }
         out.push_str(line);
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Why composing stopped.
@@ -100,11 +142,13 @@ pub(crate) fn compose(
         pads,
         schema: scalar::schema_of(original),
         stack: Vec::new(),
-        anchors: Vec::new(),
+        anchors: FxHashMap::default(),
         root: None,
         documents: 0,
         warnings: Vec::new(),
-        source: source.chars().collect(),
+        source: CharCursor::new(source),
+        budget: expansion_budget(original.len()),
+        spent: 0,
     };
     let mut parser = Parser::new_from_str(source);
     while let Some(next) = parser.next_event() {
@@ -202,18 +246,44 @@ pub(crate) struct Composition {
     pub(crate) warnings: Vec<String>,
 }
 
+/// A node's size in node units and its height in collections (0 for a scalar): what an
+/// alias to it costs, and how deep it reaches.
+#[derive(Clone, Copy, Default)]
+struct Extent {
+    units: usize,
+    height: usize,
+}
+
+impl Extent {
+    /// Grows a collection's extent by one of its items.
+    fn add(&mut self, item: Extent) {
+        self.units = self.units.saturating_add(item.units);
+        self.height = self.height.max(item.height + 1);
+    }
+
+    /// A finished collection: itself one node, at least one level high.
+    fn collection(self) -> Extent {
+        Extent {
+            units: self.units.saturating_add(1),
+            height: self.height.max(1),
+        }
+    }
+}
+
 enum Frame {
     Seq {
         flow: bool,
         start: Mark,
         anchor: usize,
         items: Vec<Node>,
+        extent: Extent,
     },
     Map {
         flow: bool,
         start: Mark,
         anchor: usize,
         items: Vec<Node>,
+        extent: Extent,
     },
 }
 
@@ -231,13 +301,57 @@ impl Frame {
     }
 }
 
+/// Finds the character at a character index (saphyr's marks count characters) without a
+/// copy of the text as `char`s, which would be four bytes a byte. Marks arrive nearly in
+/// order, so the cursor moves little between lookups.
+struct CharCursor<'s> {
+    text: &'s str,
+    ascii: bool,
+    /// A character index and its byte offset.
+    chars: usize,
+    bytes: usize,
+}
+
+impl<'s> CharCursor<'s> {
+    fn new(text: &'s str) -> CharCursor<'s> {
+        CharCursor {
+            text,
+            ascii: text.is_ascii(),
+            chars: 0,
+            bytes: 0,
+        }
+    }
+
+    fn char_at(&mut self, index: usize) -> Option<char> {
+        if self.ascii {
+            return self.text.as_bytes().get(index).map(|b| char::from(*b));
+        }
+        while self.chars > index {
+            let c = self.text[..self.bytes].chars().next_back()?;
+            self.bytes -= c.len_utf8();
+            self.chars -= 1;
+        }
+        while self.chars < index {
+            let c = self.text[self.bytes..].chars().next()?;
+            self.bytes += c.len_utf8();
+            self.chars += 1;
+        }
+        self.text[self.bytes..].chars().next()
+    }
+}
+
 struct Builder<'t> {
     /// The text saphyr parses (the original, maybe padded), to tell flow from block.
-    source: Vec<char>,
+    source: CharCursor<'t>,
     pads: &'t BTreeSet<usize>,
     schema: Schema,
     stack: Vec<Frame>,
-    anchors: Vec<(usize, Node)>,
+    /// Each anchor's node as it was finished, with its extent, by saphyr's anchor id
+    /// (a fresh id for every `&name`, and an alias names the latest).
+    anchors: FxHashMap<usize, (Node, Extent)>,
+    /// Node units that copies of anchored nodes may take, and those taken so far.
+    budget: usize,
+    spent: usize,
     root: Option<Node>,
     documents: usize,
     /// ruyaml's warnings, in document order.
@@ -305,19 +419,28 @@ impl Builder<'_> {
                     start,
                     last_line: last_line_of(start, end),
                 };
-                self.finish(node, anchor);
+                let extent = Extent {
+                    units: scalar_units(&text),
+                    height: 0,
+                };
+                self.finish(node, anchor, extent)?;
             }
             Event::Alias(id) => {
                 let start = self.mark(span.start);
                 let end = self.mark(span.end);
-                let Some((_, target)) = self.anchors.iter().rev().find(|(a, _)| *a == id) else {
+                let Some(&(_, extent)) = self.anchors.get(&id) else {
                     return Err(YamlError::new(None, "found undefined alias", Some(start)));
                 };
-                let mut node = target.clone();
+                // Checked before the copy is made, so a refused alias costs nothing.
+                if self.stack.len() + extent.height >= MAX_DEPTH {
+                    return Err(too_deep_through_alias(start));
+                }
+                self.spend(extent.units, start)?;
+                let mut node = self.anchors[&id].0.clone();
                 node.start = start;
                 node.last_line = last_line_of(start, end);
                 node.is_merge_key = false;
-                self.finish(node, 0);
+                self.finish(node, 0, extent)?;
             }
             Event::SequenceStart(..) | Event::MappingStart(..)
                 if self.stack.len() + 1 >= MAX_DEPTH =>
@@ -325,16 +448,18 @@ impl Builder<'_> {
                 return Err(too_deep(self.mark(span.start)));
             }
             Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq {
-                flow: self.in_flow() || self.source.get(span.start.index()) == Some(&'['),
+                flow: self.in_flow() || self.source.char_at(span.start.index()) == Some('['),
                 start: self.mark(span.start),
                 anchor,
                 items: Vec::new(),
+                extent: Extent::default(),
             }),
             Event::MappingStart(anchor, _) => self.stack.push(Frame::Map {
-                flow: self.in_flow() || self.source.get(span.start.index()) == Some(&'{'),
+                flow: self.in_flow() || self.source.char_at(span.start.index()) == Some('{'),
                 start: self.mark(span.start),
                 anchor,
                 items: Vec::new(),
+                extent: Extent::default(),
             }),
             Event::SequenceEnd | Event::MappingEnd => {
                 let end = self.mark(span.end);
@@ -344,6 +469,7 @@ impl Builder<'_> {
                         flow: _,
                         anchor,
                         items,
+                        extent,
                     }) => {
                         let last = items.iter().map(|n| n.last_line).max();
                         let node = Node {
@@ -352,13 +478,14 @@ impl Builder<'_> {
                             start,
                             is_merge_key: false,
                         };
-                        self.finish(node, anchor);
+                        self.finish(node, anchor, extent.collection())?;
                     }
                     Some(Frame::Map {
                         start,
                         flow: _,
                         anchor,
                         items,
+                        extent,
                     }) => {
                         let last = items.iter().map(|n| n.last_line).max();
                         let mut entries = Vec::with_capacity(items.len() / 2);
@@ -372,7 +499,7 @@ impl Builder<'_> {
                             start,
                             is_merge_key: false,
                         };
-                        self.finish(node, anchor);
+                        self.finish(node, anchor, extent.collection())?;
                     }
                     None => {}
                 }
@@ -382,14 +509,37 @@ impl Builder<'_> {
         Ok(false)
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) {
+    /// Takes `units` of the alias budget for a copy, or refuses the document.
+    fn spend(&mut self, units: usize, at: Mark) -> Result<(), YamlError> {
+        self.spent = self.spent.saturating_add(units);
+        if self.spent > self.budget {
+            return Err(excessive_aliasing(self.budget, at));
+        }
+        Ok(())
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize, extent: Extent) -> Result<(), YamlError> {
         if anchor != 0 {
-            self.anchors.push((anchor, node.clone()));
+            // The anchor keeps a copy of its own, which an anchored node nested in other
+            // anchored nodes makes once per level: it is paid for like an alias.
+            self.spend(extent.units, node.start)?;
+            self.anchors.insert(anchor, (node.clone(), extent));
         }
         match self.stack.last_mut() {
-            Some(Frame::Seq { items, .. } | Frame::Map { items, .. }) => items.push(node),
+            Some(
+                Frame::Seq {
+                    items, extent: e, ..
+                }
+                | Frame::Map {
+                    items, extent: e, ..
+                },
+            ) => {
+                items.push(node);
+                e.add(extent);
+            }
             None => self.root = Some(node),
         }
+        Ok(())
     }
 }
 
@@ -400,5 +550,91 @@ fn last_line_of(start: Mark, end: Mark) -> usize {
         end.line - 1
     } else {
         end.line.max(start.line)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::{ErrorKind, load, yaml};
+
+    /// `levels` of `width` aliases each to the level below: width^levels copies.
+    fn laughs(levels: usize, width: usize) -> String {
+        let mut text = String::from("l0: &l0 lol\n");
+        for level in 1..=levels {
+            let aliases = vec![format!("*l{}", level - 1); width].join(", ");
+            text.push_str(&format!("l{level}: &l{level} [{aliases}]\n"));
+        }
+        text
+    }
+
+    #[test]
+    fn the_budget_grows_with_the_text_above_a_floor() {
+        assert_eq!(expansion_budget(0), EXPANSION_FLOOR);
+        assert_eq!(expansion_budget(1024), EXPANSION_FLOOR);
+        assert_eq!(expansion_budget(100 << 20), (100 << 20) / 8);
+    }
+
+    #[test]
+    fn a_billion_laughs_is_refused_within_the_budget() {
+        let e = load(&laughs(9, 9)).expect_err("refused");
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert!(e.message.contains("excessive aliasing"), "{}", e.message);
+        assert!(e.message.contains(&format!("{EXPANSION_FLOOR} nodes")));
+    }
+
+    #[test]
+    fn modest_aliasing_is_loaded() {
+        // 4^6 = 4096 copies, far under the floor.
+        let document = yaml::parse(&laughs(6, 4)).expect("loads");
+        assert!(document.root.is_some());
+    }
+
+    #[test]
+    fn copies_are_counted_with_their_text() {
+        // A long scalar copied many times costs its length, not one node.
+        let long = "x".repeat(6400);
+        let aliases = vec!["*s"; 2000].join(", ");
+        let e = load(&format!("s: &s {long}\nt: [{aliases}]\n")).expect_err("refused");
+        assert!(e.message.contains("excessive aliasing"), "{}", e.message);
+    }
+
+    #[test]
+    fn depth_reached_through_aliases_is_capped() {
+        let text = format!(
+            "a: &d {}1{}\nb: {}*d{}\n",
+            "[".repeat(150),
+            "]".repeat(150),
+            "[".repeat(150),
+            "]".repeat(150)
+        );
+        let e = load(&text).expect_err("refused");
+        assert_eq!(e.kind, ErrorKind::Unsupported);
+        assert!(
+            e.message.contains("nests collections too deeply"),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.line, Some(2));
+        // Just under the cap, the same shape loads (and walks) without overflow.
+        let fits = format!(
+            "a: &d {}1{}\nb: {}*d{}\n",
+            "[".repeat(120),
+            "]".repeat(120),
+            "[".repeat(120),
+            "]".repeat(120)
+        );
+        assert!(yaml::parse(&fits).is_ok());
+    }
+
+    #[test]
+    fn the_cursor_finds_characters_by_index_either_way() {
+        let text = "aé[b€{";
+        let mut cursor = CharCursor::new(text);
+        assert_eq!(cursor.char_at(5), Some('{'));
+        assert_eq!(cursor.char_at(2), Some('['));
+        assert_eq!(cursor.char_at(1), Some('é'));
+        assert_eq!(cursor.char_at(4), Some('€'));
+        assert_eq!(cursor.char_at(6), None);
     }
 }

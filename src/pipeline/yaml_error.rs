@@ -72,6 +72,14 @@ impl YamlError {
         }
     }
 
+    /// A document beyond jobaudit's bounds on work (excessive aliasing, depth reached
+    /// through aliases). The library may load such a document; jobaudit refuses it the way
+    /// it reports inputs the library cannot load, so a hostile file costs bounded time and
+    /// memory and still gets a page with its error.
+    pub(crate) fn limit(message: &str, at: Mark) -> Self {
+        YamlError::crash(message, at)
+    }
+
     /// ruyaml's reader error for a character YAML does not allow anywhere in a stream
     /// (checked on the whole text before parsing, so it wins over every other error).
     pub(crate) fn unacceptable_character(text: &str) -> Option<Self> {

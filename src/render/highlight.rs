@@ -6,7 +6,7 @@
 //! requests (the commit in script links, which actions were requested) is filled in by
 //! `HighlightedPipeline::for_request`, a few string replacements.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt::Write;
 use std::sync::OnceLock;
 use syntect::parsing::{
@@ -163,7 +163,7 @@ impl Highlighter {
     /// `#action-<name>` block and the script paths of its `run:` value become links.
     pub fn highlight(&self, text: &str, pipeline: Option<&Pipeline>) -> HighlightedPipeline {
         let source: Vec<&str> = text.split_inclusive('\n').collect();
-        let run_lines = pipeline
+        let (run_tokens, run_lines) = pipeline
             .map(|p| run_value_lines(p, &source))
             .unwrap_or_default();
         let mut state = ParseState::new(self.yaml());
@@ -173,17 +173,12 @@ impl Highlighter {
             .enumerate()
             .map(|(i, line)| {
                 let links = run_lines
-                    .iter()
-                    .find(|(n, _)| *n == i + 1)
-                    .map(|(_, tokens)| tokens.as_slice());
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map_or(&[][..], |t| run_tokens[t].as_slice());
                 let mut html = String::with_capacity(line.len() * 2);
-                self.highlight_line(
-                    line,
-                    &mut state,
-                    &mut stack,
-                    links.unwrap_or(&[]),
-                    &mut html,
-                );
+                self.highlight_line(line, &mut state, &mut stack, links, &mut html);
                 html
             })
             .collect();
@@ -270,12 +265,20 @@ impl HighlightedPipeline {
     /// does).
     pub fn for_request(&self, blob_base: &str, requested: &[String]) -> String {
         let blob = format!("\"{}", escape(blob_base));
+        let requested: FxHashSet<&str> = requested.iter().map(String::as_str).collect();
+        // Actions by first and by last line, so each line finds its own in one pass
+        // (ties keep file order, as blocks opening on one line nest in that order).
+        let mut by_start: Vec<&(String, LineSpan)> = self.actions.iter().collect();
+        by_start.sort_by_key(|(_, span)| span.start);
+        let mut ends: Vec<usize> = self.actions.iter().map(|(_, span)| span.end).collect();
+        ends.sort_unstable();
+        let (mut opening, mut closing) = (by_start.iter().peekable(), ends.iter().peekable());
         let mut html = String::with_capacity(self.len() + self.lines.len() * 32);
         html.push_str("<pre class=\"yaml\"><code>");
         for (i, line) in self.lines.iter().enumerate() {
             let number = i + 1;
-            for (name, _) in self.actions.iter().filter(|(_, span)| span.start == number) {
-                let class = if requested.contains(name) {
+            while let Some((name, _)) = opening.next_if(|(_, span)| span.start <= number) {
+                let class = if requested.contains(name.as_str()) {
                     "act req"
                 } else {
                     "act"
@@ -294,7 +297,7 @@ impl HighlightedPipeline {
                 html.push_str(line);
             }
             html.push('\n');
-            for _ in self.actions.iter().filter(|(_, span)| span.end == number) {
+            while closing.next_if(|end| **end <= number).is_some() {
                 html.push_str("</span>");
             }
         }
@@ -321,9 +324,11 @@ impl HighlightedPipeline {
     }
 }
 
-/// For each line holding (part of) a `run:` value: the tokens to link on it.
-fn run_value_lines(pipeline: &Pipeline, lines: &[&str]) -> Vec<(usize, Vec<String>)> {
-    let mut result = Vec::new();
+/// The script tokens of each action's `run:` value, and for each line (0-based) which of
+/// them to link on it: one pass over the actions' lines, not a search per line.
+fn run_value_lines(pipeline: &Pipeline, lines: &[&str]) -> (Vec<Vec<String>>, Vec<Option<usize>>) {
+    let mut tokens_of = Vec::new();
+    let mut line_tokens: Vec<Option<usize>> = vec![None; lines.len()];
     for action in &pipeline.actions {
         if action.name == RUN_ALL {
             continue;
@@ -332,6 +337,13 @@ fn run_value_lines(pipeline: &Pipeline, lines: &[&str]) -> Vec<(usize, Vec<Strin
         if tokens.is_empty() {
             continue;
         }
+        let t = tokens_of.len();
+        tokens_of.push(tokens);
+        // Where actions share a line, the first action's tokens are linked.
+        let mut mark = |number: usize| {
+            let slot = &mut line_tokens[number - 1];
+            slot.get_or_insert(t);
+        };
         let (start, end) = (action.lines.start, action.lines.end.min(lines.len()));
         let mut run_indent = None;
         for number in start..=end {
@@ -341,19 +353,19 @@ fn run_value_lines(pipeline: &Pipeline, lines: &[&str]) -> Vec<(usize, Vec<Strin
             match run_indent {
                 None if trimmed.starts_with("run:") || trimmed.starts_with("run :") => {
                     run_indent = Some(indent);
-                    result.push((number, tokens.clone()));
+                    mark(number);
                 }
                 Some(key_indent)
                     if trimmed.is_empty() || indent > key_indent || trimmed.starts_with('#') =>
                 {
-                    result.push((number, tokens.clone()));
+                    mark(number);
                 }
                 Some(_) => run_indent = None,
                 None => {}
             }
         }
     }
-    result
+    (tokens_of, line_tokens)
 }
 
 /// job-server's rule (spec/job-server.md §5.2): split the run string on spaces; a token
