@@ -7,8 +7,6 @@
 //! and `formats` (every output file valid under hostile text).
 
 mod formats;
-// The harness is shared by the modules through `use super::harness::*`: `pub` is its API.
-#[allow(unreachable_pub)]
 mod harness;
 mod output;
 mod pipelines;
