@@ -19,6 +19,11 @@ use std::time::{Duration, Instant};
 
 use jobaudit::render::highlight::Highlighter;
 
+/// The allocator the program itself runs with (`src/main.rs`): the system's would be
+/// measured instead of the product's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const MB: f64 = 1024.0 * 1024.0;
 
 fn main() {

@@ -91,6 +91,11 @@ pub(crate) struct Document {
 }
 
 /// Parse a whole stream into its single document.
+/// How many times a text is parsed again with more lines given extra indentation
+/// (`yaml_compose::padded`); flow collections are padded all at once, so real files need
+/// one or two.
+const MAX_REPARSES: usize = 32;
+
 pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
     if let Some(e) = YamlError::unacceptable_character(text) {
         return Err(e);
@@ -113,6 +118,7 @@ pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
     // Lines given extra indentation, see `yaml_compose::padded`.
     let mut pads: BTreeSet<usize> = BTreeSet::new();
     let mut flow_lines_added = false;
+    let mut reparses = 0;
     loop {
         let source = yaml_compose::hide_inner_boms(padded(text, &pads));
         match compose(&source, text, &pads) {
@@ -130,6 +136,19 @@ pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
                 });
             }
             Err(Composed::PadLines { lines, problem }) => {
+                // Each attempt parses the whole text again: without a bound, a large file
+                // with a badly indented quoted scalar on every other line would take time
+                // growing with the square of its size.
+                reparses += 1;
+                if reparses > MAX_REPARSES {
+                    let at = Mark::new(0, lines.first().copied().unwrap_or(1), 0);
+                    return Err(YamlError::limit(
+                        &format!(
+                            "more than {MAX_REPARSES} places in this file continue a quoted value left of its indentation; jobaudit relaxes indentation in at most {MAX_REPARSES}"
+                        ),
+                        at,
+                    ));
+                }
                 let before = pads.len();
                 if !flow_lines_added && problem == yaml_compose::FLOW_INDENT {
                     // The first such error: pad every flow continuation line at once, so
@@ -156,5 +175,35 @@ pub(crate) fn parse(text: &str) -> Result<Document, YamlError> {
                 });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A quoted value continued left of its indentation is accepted, as ruyaml accepts
+    /// it, by parsing again with that line padded; a file that needs that in more places
+    /// than the bound is refused rather than parsed again once per place.
+    #[test]
+    fn relaxed_indentation_is_bounded() {
+        let file = |n: usize| {
+            let mut text = String::from("actions:\n");
+            for i in 0..n {
+                text.push_str(&format!("  a{i}:\n    run: \"python:latest\nx{i}.py\"\n"));
+            }
+            text
+        };
+        let loaded = parse(&file(MAX_REPARSES)).unwrap();
+        assert!(loaded.root.is_some());
+        let Err(refused) = parse(&file(MAX_REPARSES + 1)) else {
+            panic!("parsed again once per place");
+        };
+        assert!(refused.crash, "refused as beyond jobaudit's bounds");
+        assert!(
+            refused.render("").contains("more than 32 places"),
+            "{}",
+            refused.render("")
+        );
     }
 }

@@ -6,6 +6,7 @@
 //! requests (the commit in script links, which actions were requested) is filled in by
 //! `HighlightedPipeline::for_request`, a few string replacements.
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::fmt::Write;
 use std::sync::OnceLock;
@@ -166,22 +167,14 @@ impl Highlighter {
         let (run_tokens, run_lines) = pipeline
             .map(|p| run_value_lines(p, &source))
             .unwrap_or_default();
-        let mut state = ParseState::new(self.yaml());
-        let mut stack = ScopeStack::new();
-        let lines = source
-            .iter()
-            .enumerate()
-            .map(|(i, line)| {
-                let links = run_lines
-                    .get(i)
-                    .copied()
-                    .flatten()
-                    .map_or(&[][..], |t| run_tokens[t].as_slice());
-                let mut html = String::with_capacity(line.len() * 2);
-                self.highlight_line(line, &mut state, &mut stack, links, &mut html);
-                html
-            })
-            .collect();
+        let links = |i: usize| {
+            run_lines
+                .get(i)
+                .copied()
+                .flatten()
+                .map_or(&[][..], |t| run_tokens[t].as_slice())
+        };
+        let lines = self.highlight_lines(&source, &links);
         let actions = pipeline
             .map(|p| {
                 p.actions
@@ -191,6 +184,79 @@ impl Highlighter {
             })
             .unwrap_or_default();
         HighlightedPipeline { lines, actions }
+    }
+
+    /// Each of `source`'s lines highlighted, `links` giving the script paths to link on
+    /// line `i` (0-based). A large text is cut into pieces highlighted on every core,
+    /// each from the state the parser is in after an empty first line. Where a piece did
+    /// not end in that state, the pieces after it are highlighted again, in order, from
+    /// the state it did end in: the result is the sequential one whatever the cuts.
+    /// (A parser state holds regex captures that cannot cross threads, so each piece's
+    /// end is compared where it was made.)
+    fn highlight_lines<'s>(
+        &self,
+        source: &[&str],
+        links: &(dyn Fn(usize) -> &'s [String] + Sync),
+    ) -> Vec<String> {
+        let total: usize = source.iter().map(|l| l.len()).sum();
+        let size = PIECE_BYTES.max(total / (4 * rayon::current_num_threads()).max(1));
+        self.highlight_pieces(source, links, &pieces(source, size))
+    }
+
+    /// `highlight_lines`, cut into `pieces`.
+    fn highlight_pieces<'s>(
+        &self,
+        source: &[&str],
+        links: &(dyn Fn(usize) -> &'s [String] + Sync),
+        pieces: &[std::ops::Range<usize>],
+    ) -> Vec<String> {
+        let run = |range: std::ops::Range<usize>, at: &mut Resume| -> Vec<String> {
+            source[range.clone()]
+                .iter()
+                .zip(range)
+                .map(|(line, i)| {
+                    let mut html = String::with_capacity(line.len() * 2);
+                    self.highlight_line(line, &mut at.0, &mut at.1, links(i), &mut html);
+                    html
+                })
+                .collect()
+        };
+        let start = |k: usize| {
+            if k == 0 {
+                (ParseState::new(self.yaml()), ScopeStack::new())
+            } else {
+                self.restart()
+            }
+        };
+        let mut done: Vec<(Vec<String>, bool)> = pieces
+            .par_iter()
+            .enumerate()
+            .map(|(k, range)| {
+                let mut at = start(k);
+                let html = run(range.clone(), &mut at);
+                (html, at == self.restart())
+            })
+            .collect();
+        let last = pieces.len() - 1;
+        if let Some(first_unclean) = done[..last].iter().position(|(_, clean)| !clean) {
+            let mut at = start(first_unclean);
+            run(pieces[first_unclean].clone(), &mut at);
+            for k in first_unclean + 1..pieces.len() {
+                done[k].0 = run(pieces[k].clone(), &mut at);
+            }
+        }
+        done.into_iter().flat_map(|(html, _)| html).collect()
+    }
+
+    /// The state a piece after the first starts from: a parser past one empty line
+    /// (only a file's first line is parsed as a first line).
+    fn restart(&self) -> Resume {
+        let mut state = ParseState::new(self.yaml());
+        let mut stack = ScopeStack::new();
+        for (_, op) in state.parse_line("\n", &self.syntaxes).unwrap_or_default() {
+            let _ = stack.apply(&op);
+        }
+        (state, stack)
     }
 
     /// One line highlighted with a fresh parser state: close enough for diff rows, and
@@ -324,6 +390,32 @@ impl HighlightedPipeline {
     }
 }
 
+/// A parser's state between two lines, and the scopes it has open.
+type Resume = (ParseState, ScopeStack);
+
+/// Texts smaller than this are highlighted in one piece: nearly every project.yaml, and
+/// the build already highlights many of them at once.
+const PIECE_BYTES: usize = 256 << 10;
+
+/// The lines of `source` cut into pieces of `size` bytes or more, each starting at a
+/// line where the parser is likely back at the top of the grammar: one not indented
+/// beyond an action's name that starts a key.
+fn pieces(source: &[&str], size: usize) -> Vec<std::ops::Range<usize>> {
+    let mut pieces = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, line) in source.iter().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let key = line[indent..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_');
+        if bytes >= size && indent <= 2 && key {
+            pieces.push(start..i);
+            (start, bytes) = (i, 0);
+        }
+        bytes += line.len();
+    }
+    pieces.push(start..source.len());
+    pieces
+}
+
 /// The script tokens of each action's `run:` value, and for each line (0-based) which of
 /// them to link on it: one pass over the actions' lines, not a search per line.
 fn run_value_lines(pipeline: &Pipeline, lines: &[&str]) -> (Vec<Vec<String>>, Vec<Option<usize>>) {
@@ -427,6 +519,47 @@ pub use crate::escape::html as escape;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A large text highlighted in pieces is highlighted as one parse of the whole text
+    /// would: pieces cut where the parser is at the top of the grammar, and pieces cut
+    /// inside a block scalar or a flow collection (whose lines at the cut look like
+    /// keys), which are highlighted again in order.
+    #[test]
+    fn pieces_highlight_as_one_parse_does() {
+        let h = Highlighter::new();
+        let mut clean = String::from("version: '4.0'\nactions:\n");
+        let mut tricky = clean.clone();
+        for i in 0..6000 {
+            let action = format!(
+                "  a_{i}:\n    run: python:latest analysis/a_{i}.py # note\n    outputs:\n      moderately_sensitive:\n        t: output/t_{i}.csv\n"
+            );
+            clean.push_str(&action);
+            tricky.push_str(&action);
+            if i % 700 == 0 {
+                tricky.push_str(
+                    "  text_{i}: |\n  looks_like: a key\n  quote: \"open\n  still: open\"\n",
+                );
+                tricky.push_str("  flow: [a,\nb: c,\n  d]\n");
+            }
+        }
+        for text in [clean, tricky] {
+            let source: Vec<&str> = text.split_inclusive('\n').collect();
+            let mut at = (ParseState::new(h.yaml()), ScopeStack::new());
+            let whole: Vec<String> = source
+                .iter()
+                .map(|line| {
+                    let mut html = String::new();
+                    h.highlight_line(line, &mut at.0, &mut at.1, &[], &mut html);
+                    html
+                })
+                .collect();
+            assert!(h.highlight_lines(&source, &|_| &[]) == whole);
+            // Cut at every line that looks like a key, inside the scalars too.
+            let everywhere = pieces(&source, 1);
+            assert!(everywhere.len() > 6000);
+            assert!(h.highlight_pieces(&source, &|_| &[], &everywhere) == whole);
+        }
+    }
 
     #[test]
     fn script_tokens_follow_job_servers_rule() {
