@@ -19,7 +19,7 @@ pub(crate) fn to_json(node: &Node) -> Json {
             Number::from_f64(*f).map_or_else(|| Json::String(float_repr(*f)), Json::Number)
         }
         Value::Str(s) => Json::String(s.clone()),
-        Value::Timestamp(_) | Value::Bytes(_) | Value::Tagged { .. } => Json::String(py_str(node)),
+        Value::Timestamp(_) | Value::Bytes(_) | Value::Tagged(_) => Json::String(py_str(node)),
         Value::Seq(items) => Json::Array(items.iter().map(to_json).collect()),
         Value::Map(entries) => {
             let mut map = Map::new();

@@ -116,7 +116,7 @@ pub(crate) fn type_name(node: Option<&Node>) -> &'static str {
         Some(Value::Str(_)) => "str",
         Some(Value::Timestamp(_)) => "datetime.date",
         Some(Value::Bytes(_)) => "bytes",
-        Some(Value::Tagged { .. }) => "TaggedScalar",
+        Some(Value::Tagged(_)) => "TaggedScalar",
         Some(Value::Seq(_)) => "CommentedSeq",
         Some(Value::Map(_)) => "CommentedMap",
     }

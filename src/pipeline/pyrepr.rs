@@ -9,7 +9,7 @@ pub(crate) fn py_str(node: &Node) -> String {
     match &node.value {
         Value::Str(s) => s.clone(),
         Value::Timestamp(t) => t.py_str(),
-        Value::Tagged { text, .. } => text.clone(),
+        Value::Tagged(t) => t.text.clone(),
         _ => py_repr(node),
     }
 }
@@ -25,9 +25,10 @@ pub(crate) fn py_repr(node: &Node) -> String {
         Value::Str(s) => str_repr(s),
         Value::Timestamp(t) => t.py_repr(),
         Value::Bytes(b) => format!("b'{}'", b.trim()),
-        Value::Tagged { tag, text } => format!(
-            "TaggedScalar(value={}, style=None, tag={tag})",
-            str_repr(text)
+        Value::Tagged(t) => format!(
+            "TaggedScalar(value={}, style=None, tag={})",
+            str_repr(&t.text),
+            t.tag
         ),
         Value::Seq(items) => {
             let inner: Vec<String> = items.iter().map(py_repr).collect();

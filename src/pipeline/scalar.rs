@@ -65,10 +65,7 @@ fn resolve_tagged(text: &str, tag: &Tag, schema: Schema) -> Result<Value, String
         // The non-specific tag `!` makes a string.
         return Ok(Value::Str(text.to_string()));
     }
-    let tagged = || Value::Tagged {
-        tag: tag.to_string(),
-        text: text.to_string(),
-    };
+    let tagged = || Value::tagged(&tag.to_string(), text);
     if tag.handle != CORE {
         return Ok(tagged());
     }
@@ -83,7 +80,7 @@ fn resolve_tagged(text: &str, tag: &Tag, schema: Schema) -> Result<Value, String
         "int" => construct_int(text, schema),
         "float" => construct_float(text, schema),
         "timestamp" => match timestamp::parse(text) {
-            Some(Ok(t)) => Ok(Value::Timestamp(t)),
+            Some(Ok(t)) => Ok(Value::Timestamp(Box::new(t))),
             Some(Err(e)) => Err(format!("ValueError: {e}")),
             None => Err(format!("failed to construct timestamp from \"{text}\"")),
         },
@@ -108,19 +105,13 @@ pub(crate) fn resolve_plain(text: &str, schema: Schema) -> Result<Value, String>
         return construct_int(text, schema);
     }
     if text == "<<" {
-        return Ok(Value::Tagged {
-            tag: MERGE_TAG.to_string(),
-            text: text.to_string(),
-        });
+        return Ok(Value::tagged(MERGE_TAG, text));
     }
     if text == "=" {
-        return Ok(Value::Tagged {
-            tag: VALUE_TAG.to_string(),
-            text: text.to_string(),
-        });
+        return Ok(Value::tagged(VALUE_TAG, text));
     }
     match timestamp::parse(text) {
-        Some(Ok(t)) => Ok(Value::Timestamp(t)),
+        Some(Ok(t)) => Ok(Value::Timestamp(Box::new(t))),
         Some(Err(e)) => Err(format!("ValueError: {e}")),
         None => Ok(Value::Str(text.to_string())),
     }

@@ -26,20 +26,33 @@ pub(crate) enum Value {
     Int(i128),
     Float(f64),
     Str(String),
-    /// A `YYYY-MM-DD…` timestamp (Python gets a date or datetime object).
-    Timestamp(Timestamp),
+    /// A `YYYY-MM-DD…` timestamp (Python gets a date or datetime object). Boxed, as
+    /// are tagged scalars: both are rare, and inline they would double every node.
+    Timestamp(Box<Timestamp>),
     /// `!!binary`: Python gets `bytes`.
     Bytes(String),
     /// A scalar with an unknown tag: ruyaml's TaggedScalar, which is not a `str`.
-    Tagged {
-        tag: String,
-        text: String,
-    },
+    Tagged(Box<Tagged>),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
 
 /// One key/value pair of a mapping.
+#[derive(Debug, Clone)]
+pub(crate) struct Tagged {
+    pub(crate) tag: String,
+    pub(crate) text: String,
+}
+
+impl Value {
+    pub(crate) fn tagged(tag: &str, text: &str) -> Value {
+        Value::Tagged(Box::new(Tagged {
+            tag: tag.to_string(),
+            text: text.to_string(),
+        }))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     pub(crate) key: Node,

@@ -414,7 +414,7 @@ impl Builder<'_> {
                     self.warnings.push(w);
                 }
                 let node = Node {
-                    is_merge_key: matches!(&value, Value::Tagged { tag, .. } if tag == scalar::MERGE_TAG),
+                    is_merge_key: matches!(&value, Value::Tagged(t) if t.tag == scalar::MERGE_TAG),
                     value,
                     start,
                     last_line: last_line_of(start, end),

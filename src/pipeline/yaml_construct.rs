@@ -81,10 +81,10 @@ fn construct_map(start: Mark, entries: Vec<Entry>) -> Result<Vec<Entry>, YamlErr
     let mut index = KeyIndex::default();
     for mut entry in plain {
         construct(&mut entry.key)?;
-        if let Value::Tagged { tag, text } = &entry.key.value {
+        if let Value::Tagged(t) = &entry.key.value {
             // ruyaml reads a `=` key as a plain string.
-            if tag == scalar::VALUE_TAG {
-                entry.key.value = Value::Str(text.clone());
+            if t.tag == scalar::VALUE_TAG {
+                entry.key.value = Value::Str(t.text.clone());
             }
         }
         if is_unhashable(&entry.key) {
