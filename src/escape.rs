@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::io::Write;
 
 /// What replaces a code point that HTML may not carry.
-const REPLACEMENT: char = '\u{FFFD}';
+const REPLACEMENT: &str = "\u{FFFD}";
 
 /// A noncharacter: U+FDD0–U+FDEF, and the last two code points of every plane.
 fn is_noncharacter(c: char) -> bool {
@@ -51,40 +51,58 @@ fn markup_reference(c: char) -> Option<&'static str> {
 /// Whether the byte may start a character that HTML or XML escaping changes: markup,
 /// an ASCII control, or the lead byte of a C1 control (`C2`), of U+FDD0–U+FFFF (`EF`)
 /// or of a code point beyond the first plane (`F0`–`F4`, whose planes end in
-/// noncharacters). Anything else is copied as it is, in runs.
-fn may_escape(b: u8) -> bool {
-    matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'' | 0..=0x1F | 0x7F | 0xC2 | 0xEF | 0xF0..=0xF4)
-}
+/// noncharacters). Anything else is copied as it is, in runs. A table: every byte of
+/// every page's text is looked up.
+static MAY_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = matches!(b as u8, b'&' | b'<' | b'>' | b'"' | b'\'' | 0..=0x1F | 0x7F | 0xC2 | 0xEF | 0xF0..=0xF4);
+        b += 1;
+    }
+    table
+};
 
-/// Appends `text` to `out` with every character passed through `each`, which returns
-/// what to write for a character it changes; runs of other bytes are copied whole.
-fn push_escaped(out: &mut String, text: &str, each: impl Fn(char) -> Option<Cow<'static, str>>) {
+/// Hands `emit` the pieces of `text` escaped: runs of bytes that need nothing as they
+/// are, and for each character `each` changes, what it becomes.
+fn escape_pieces<E>(
+    text: &str,
+    each: impl Fn(char) -> Option<&'static str>,
+    mut emit: impl FnMut(&str) -> Result<(), E>,
+) -> Result<(), E> {
     let mut rest = text;
-    while let Some(i) = rest.bytes().position(may_escape) {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let Some(c) = rest.chars().next() else { break };
+    while let Some(i) = rest.bytes().position(|b| MAY_ESCAPE[usize::from(b)]) {
+        let Some(c) = rest[i..].chars().next() else {
+            break;
+        };
+        let end = i + c.len_utf8();
         match each(c) {
-            Some(replacement) => out.push_str(&replacement),
-            None => out.push(c),
+            Some(replacement) => {
+                emit(&rest[..i])?;
+                emit(replacement)?;
+            }
+            None => emit(&rest[..end])?,
         }
-        rest = &rest[c.len_utf8()..];
+        rest = &rest[end..];
     }
-    out.push_str(rest);
+    emit(rest)
 }
 
-fn html_char(c: char) -> Option<Cow<'static, str>> {
-    if let Some(r) = markup_reference(c) {
-        return Some(Cow::Borrowed(r));
-    }
-    forbidden_in_html(c).then(|| Cow::Owned(REPLACEMENT.to_string()))
+/// Appends `text` to `out` escaped by `each`.
+fn push_escaped(out: &mut String, text: &str, each: impl Fn(char) -> Option<&'static str>) {
+    let pushed: Result<(), std::convert::Infallible> = escape_pieces(text, each, |piece| {
+        out.push_str(piece);
+        Ok(())
+    });
+    let Ok(()) = pushed;
 }
 
-fn xml_char(c: char) -> Option<Cow<'static, str>> {
-    if let Some(r) = markup_reference(c) {
-        return Some(Cow::Borrowed(r));
-    }
-    forbidden_in_xml(c).then_some(Cow::Borrowed(""))
+fn html_char(c: char) -> Option<&'static str> {
+    markup_reference(c).or_else(|| forbidden_in_html(c).then_some(REPLACEMENT))
+}
+
+fn xml_char(c: char) -> Option<&'static str> {
+    markup_reference(c).or_else(|| forbidden_in_xml(c).then_some(""))
 }
 
 /// Appends `text` escaped for HTML element content or a quoted attribute value.
@@ -99,12 +117,10 @@ pub fn html(text: &str) -> String {
     out
 }
 
-/// `html`, as tera's escape function (`Tera::set_escape_fn`): what templates print.
+/// `html`, as tera's escape function (`Tera::set_escape_fn`): what templates print,
+/// written piece by piece into the page.
 pub fn write_html(text: &str, out: &mut dyn Write) -> std::io::Result<()> {
-    if !text.bytes().any(may_escape) {
-        return out.write_all(text.as_bytes());
-    }
-    out.write_all(html(text).as_bytes())
+    escape_pieces(text, html_char, |piece| out.write_all(piece.as_bytes()))
 }
 
 /// `text` with the code points HTML may not carry replaced, and nothing else changed:
@@ -116,7 +132,7 @@ pub fn html_chars(text: &str) -> Cow<'_, str> {
     }
     Cow::Owned(
         text.chars()
-            .map(|c| if forbidden_in_html(c) { REPLACEMENT } else { c })
+            .map(|c| if forbidden_in_html(c) { '\u{FFFD}' } else { c })
             .collect(),
     )
 }

@@ -405,7 +405,6 @@ fn commit_update(
 ) -> Result<(), Diagnostic> {
     let staged_manifest = staging.join(MANIFEST_FILE);
     if let Some(stale) = stale {
-        let real_target = real_path(target)?;
         // The plan names where each staged file goes; one already moved (by a commit cut
         // short) is not staged any more.
         let plan = staging.join(PLAN_FILE);
@@ -417,7 +416,7 @@ fn commit_update(
             let (from, Some(to)) = (staging.join(n.to_string()), inside(target, rel)) else {
                 return Ok(());
             };
-            within(&real_target, &to)?;
+            within(target, rel)?;
             let moved = match std::fs::rename(&from, &to) {
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && from.exists() => {
                     // A new folder, such as a new request's.
@@ -437,7 +436,7 @@ fn commit_update(
             let Some(path) = inside(target, rel) else {
                 return Ok(());
             };
-            within(&real_target, &path)?;
+            within(target, rel)?;
             match std::fs::remove_file(&path) {
                 Ok(()) => {
                     remove_empty_parents(target, &path);
@@ -454,29 +453,28 @@ fn commit_update(
     finish_commit(staging, marker)
 }
 
-fn real_path(path: &Path) -> Result<PathBuf, Diagnostic> {
-    std::fs::canonicalize(path)
-        .map_err(|e| Diagnostic::error(path, format!("cannot resolve the folder: {e}")))
-}
-
-/// Refuses to write or delete `path` when a folder on the way to it is a symbolic link
-/// that leads out of the output (`real_target`): jobaudit never makes one, and following
-/// one would write outside the folder it was given. The nearest folder that exists is
-/// the one resolved: folders made below it are made where it really is.
-fn within(real_target: &Path, path: &Path) -> Result<(), Diagnostic> {
-    let existing = path.ancestors().skip(1).find(|a| a.exists());
-    let inside = match existing {
-        Some(folder) => real_path(folder)?.starts_with(real_target),
-        None => false,
-    };
-    if inside {
-        Ok(())
-    } else {
-        Err(Diagnostic::error(
-            path,
-            "refused to write here: a folder on the way is a symbolic link that leads out of the output folder",
-        ))
+/// Refuses to write or delete `rel` inside `target` when a folder on the way to it is a
+/// symbolic link: jobaudit never makes one, and following one could write outside the
+/// folder it was given. A folder that does not exist yet is made below the last one
+/// checked.
+fn within(target: &Path, rel: &str) -> Result<(), Diagnostic> {
+    let mut folder = target.to_path_buf();
+    let mut parts: Vec<&str> = rel.split('/').collect();
+    parts.pop();
+    for part in parts {
+        folder.push(part);
+        match std::fs::symlink_metadata(&folder) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(Diagnostic::error(
+                    &folder,
+                    "refused to write through a symbolic link in the output folder: it could lead out of it",
+                ));
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
     }
+    Ok(())
 }
 
 /// `root` joined with `rel`, or None when `rel` could leave `root`.
