@@ -57,19 +57,38 @@ pub fn pipeline_svg(
 }
 
 /// Where a pipeline's nodes and edges go. It depends on the pipeline alone, so it is
-/// computed once per distinct project.yaml however many requests draw it.
+/// computed once per distinct project.yaml however many requests draw it. `layout` is
+/// None for a graph too large to draw.
 pub struct GraphLayout {
     graph: Graph,
-    layout: Layout,
+    layout: Option<Layout>,
 }
+
+/// Beyond this many bytes of SVG (a pipeline of several hundred actions), a graph is not
+/// legible however it is laid out, and not drawn at all: its page says so.
+pub const MAX_GRAPH_BYTES: usize = 1_500_000;
+
+/// Fewer bytes of SVG than an action's node, an edge, and a point of an edge's route
+/// through a rank each take: what a graph's size is judged by before it is laid out.
+/// Laying out an edge costs a point per rank it spans, so a pipeline of a few thousand
+/// actions with long `needs` lists would cost time and memory growing with the product
+/// of the two, for a graph far beyond `MAX_GRAPH_BYTES`.
+const LEAST_BYTES: (usize, usize, usize) = (100, 60, 8);
 
 pub fn lay_out(pipeline: &Pipeline) -> GraphLayout {
     let graph = Graph::new(pipeline);
-    let layout = Layout::new(&graph);
+    let (node, edge, _) = LEAST_BYTES;
+    let drawable = graph.n * node + graph.edges.len() * edge <= MAX_GRAPH_BYTES;
+    let layout = drawable.then(|| Layout::new(&graph)).flatten();
     GraphLayout { graph, layout }
 }
 
 impl GraphLayout {
+    /// Whether the graph was laid out: small enough to be drawn.
+    pub fn is_drawn(&self) -> bool {
+        self.layout.is_some()
+    }
+
     /// The SVG for one request. `pipeline` is the one laid out; `requested` names the
     /// actions the job request asked for (already expanded); `job_status` gives the status
     /// of the request's job for an action, if it has one (e.g. `succeeded`, `failed`);
@@ -81,7 +100,10 @@ impl GraphLayout {
         job_status: &dyn Fn(&str) -> Option<String>,
         action_href: &dyn Fn(&str) -> String,
     ) -> String {
-        let (graph, layout) = (&self.graph, &self.layout);
+        let Some(layout) = &self.layout else {
+            return String::new();
+        };
+        let graph = &self.graph;
         let requested: HashSet<&str> = requested.iter().map(String::as_str).collect();
         let mut svg = String::with_capacity(600 + 700 * graph.n + 200 * graph.edges.len());
         let (width, height) = (num(layout.width), num(layout.height));
@@ -324,10 +346,12 @@ struct Layout {
 }
 
 impl Layout {
-    fn new(graph: &Graph) -> Layout {
+    /// The layout of `graph`, or None when its routes alone would make its SVG larger
+    /// than `MAX_GRAPH_BYTES`.
+    fn new(graph: &Graph) -> Option<Layout> {
         let n = graph.n;
         if n == 0 {
-            return Layout {
+            return Some(Layout {
                 rank: Vec::new(),
                 x: Vec::new(),
                 rank_top: Vec::new(),
@@ -337,7 +361,7 @@ impl Layout {
                 ports: HashMap::new(),
                 width: 2.0 * MARGIN,
                 height: 2.0 * MARGIN,
-            };
+            });
         }
         let layout_edges: Vec<(usize, usize)> = graph.edges.iter().map(|e| e.layout()).collect();
 
@@ -428,6 +452,18 @@ impl Layout {
                 .entry(trunk_of(edge))
                 .and_modify(|r| *r = (r.0.min(lo), r.1.max(hi)))
                 .or_insert((lo, hi));
+        }
+        let spans: usize = layout_edges
+            .iter()
+            .filter(|&&e| span(e))
+            .map(|&(u, v)| node_rank[v] - node_rank[u] - 1)
+            .sum();
+        let trunk_points: usize = trunks.values().map(|&(lo, hi)| hi + 1 - lo).sum();
+        let (node_bytes, edge_bytes, point_bytes) = LEAST_BYTES;
+        let least =
+            n * node_bytes + layout_edges.len() * edge_bytes + (spans + trunk_points) * point_bytes;
+        if least > MAX_GRAPH_BYTES {
+            return None;
         }
         let mut dummy: HashMap<((usize, bool), usize), usize> = HashMap::new();
         // The node each dummy's trunk hangs from (or leads to).
@@ -598,7 +634,7 @@ impl Layout {
             }
         }
 
-        Layout {
+        Some(Layout {
             width: right - left + 2.0 * MARGIN,
             height: rank_top.last().copied().unwrap_or(MARGIN) + NODE_H + MARGIN,
             rank,
@@ -608,7 +644,7 @@ impl Layout {
             n,
             routes,
             ports,
-        }
+        })
     }
 
     /// The SVG path of edge `e`: a cubic Bézier across each gap between ranks, a straight
@@ -870,6 +906,47 @@ mod tests {
     }
 
     /// Fan-out and fan-in: one cohort, `n` models on it, one summary of them all.
+    /// A chain of `n` actions, each also needing the first: every edge from the first
+    /// spans the ranks down to its action.
+    fn chain_from_one(n: usize) -> Pipeline {
+        let names: Vec<String> = (0..n).map(|i| format!("a_{i}")).collect();
+        let actions = (0..n)
+            .map(|i| {
+                let needs: Vec<&str> = match i {
+                    0 => vec![],
+                    1 => vec!["a_0"],
+                    _ => vec!["a_0", names[i - 1].as_str()],
+                };
+                action(&names[i], &needs, Some(PrivacyLevel::ModeratelySensitive))
+            })
+            .collect();
+        Pipeline {
+            version: 4.0,
+            population_size: None,
+            actions,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// A graph is laid out only when its SVG could be drawn: too many actions or edges
+    /// are refused before any layout, and edges spanning many ranks (whose routes cost a
+    /// point a rank) as soon as the ranks are known, so no pipeline costs time or memory
+    /// growing with the product of its actions and edges.
+    #[test]
+    fn graphs_too_large_to_draw_are_not_laid_out() {
+        assert!(lay_out(&chain_from_one(300)).is_drawn());
+        let long_routes = lay_out(&chain_from_one(700));
+        assert!(!long_routes.is_drawn(), "about 245,000 points of routes");
+        assert_eq!(
+            long_routes.svg(&chain_from_one(700), &[], &|_| None, &|a| a.into()),
+            ""
+        );
+        assert!(
+            !lay_out(&fan_pipeline(20_000)).is_drawn(),
+            "too many actions"
+        );
+    }
+
     fn fan_pipeline(n: usize) -> Pipeline {
         let mut actions = vec![action(
             "generate_cohort",
@@ -923,7 +1000,7 @@ mod tests {
     }
 
     fn assert_no_overlaps(p: &Pipeline) {
-        let layout = Layout::new(&Graph::new(p));
+        let layout = Layout::new(&Graph::new(p)).expect("drawable");
         let rects = layout.rects();
         for i in 0..rects.len() {
             for j in i + 1..rects.len() {
@@ -1059,7 +1136,7 @@ mod tests {
             fan_pipeline(150),
         ] {
             let out = svg(&p);
-            let layout = Layout::new(&Graph::new(&p));
+            let layout = Layout::new(&Graph::new(&p)).expect("drawable");
             let rects = &layout.rects()[..p.actions.len()];
             for path in out.lines().filter(|l| l.starts_with("<path class=\"edge")) {
                 let d = path
@@ -1100,7 +1177,7 @@ mod tests {
 
     #[test]
     fn wide_layers_wrap() {
-        let layout = Layout::new(&Graph::new(&fan_pipeline(150)));
+        let layout = Layout::new(&Graph::new(&fan_pipeline(150))).expect("drawable");
         // Six nodes a row, two trunks in the corridor down the middle.
         let max_w = MAX_PER_ROW as f64 * (NODE_W + NODE_GAP)
             + 2.0 * (DUMMY_W + 2.0 * DUMMY_GAP)

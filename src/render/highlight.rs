@@ -105,9 +105,13 @@ impl<'a> Drawings<'a> {
         let cell = self.graphs[i].get_or_init(|| {
             let pipeline = self.pipelines[i].parsed().as_ref().ok()?;
             let layout = lay_out(pipeline);
-            let bytes = layout
-                .svg(pipeline, &[], &|_| None, &|a| format!("#action-{a}"))
-                .len();
+            // A graph too large to lay out is too large to draw.
+            let bytes = match layout.is_drawn() {
+                true => layout
+                    .svg(pipeline, &[], &|_| None, &|a| format!("#action-{a}"))
+                    .len(),
+                false => usize::MAX,
+            };
             Some((layout, bytes))
         });
         cell.as_ref().map(|(layout, bytes)| (layout, *bytes))

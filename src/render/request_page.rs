@@ -127,6 +127,8 @@ pub struct PipelineView {
     /// The actions and their needs drawn as an SVG (valid pipelines of at most
     /// `INLINE_GRAPH_ACTIONS` actions; larger ones are drawn on their own page).
     pub graph: Option<String>,
+    /// Whether the graph is small enough to be drawn at all (`MAX_GRAPH_BYTES`).
+    pub graph_drawable: bool,
     pub actions: usize,
 }
 
@@ -146,9 +148,7 @@ pub const LARGE_PIPELINE: usize = 10_000;
 /// larger ones are drawn once, on the pipeline's own page.
 pub const INLINE_GRAPH_BYTES: usize = 40_000;
 
-/// Beyond this many bytes of SVG (a pipeline of several hundred actions), a graph is not
-/// legible however it is laid out, and not drawn at all: its page says so.
-pub const MAX_GRAPH_BYTES: usize = 1_500_000;
+pub use super::graph::MAX_GRAPH_BYTES;
 
 pub fn is_large(entry: &PipelineEntry) -> bool {
     entry.facts.bytes > LARGE_PIPELINE && entry.facts.chars > LARGE_PIPELINE
@@ -237,6 +237,7 @@ pub fn request_view(
             changes: None,
             graph: None,
             actions: 0,
+            graph_drawable: false,
         },
         Some(i) => {
             let entry = &audit.pipelines[i];
@@ -251,6 +252,9 @@ pub fn request_view(
                 lines: entry.facts.lines,
                 changes: changes(r, audit, drawings, i),
                 actions: pipeline.map_or(0, |p| p.actions.len()),
+                graph_drawable: drawings
+                    .graph_bytes(i)
+                    .is_some_and(|bytes| bytes <= MAX_GRAPH_BYTES),
                 graph: pipeline
                     .filter(|_| graph_inline(drawings, i))
                     .zip(drawings.graph(i))

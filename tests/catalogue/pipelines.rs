@@ -1,6 +1,7 @@
-//! See main.rs.
+//! project.yaml files built to make a build work hard (aliases, merge keys, many keys,
+//! deep nesting, dense needs): each is bounded, reported on its page, and the build goes
+//! on.
 
-#[allow(unused_imports)]
 use super::harness::*;
 
 use scraper::{Html, Selector};
@@ -96,4 +97,38 @@ fn nesting_deep_through_aliases_is_an_invalid_pipeline_and_the_build_goes_on() {
     );
     let error = build_and_read_error(&with_extra(&deep));
     assert!(error.contains("nests collections too deeply"), "{error}");
+}
+
+/// Two thousand actions, each needing the hundred before it: a valid pipeline whose graph
+/// would route 200,000 edges through up to 100 ranks each. It is not laid out: the page
+/// says it is too large to draw, and the file is on the pipeline's own page.
+#[test]
+fn a_pipeline_of_dense_needs_is_not_drawn_and_the_build_goes_on() {
+    let mut text = String::from("version: '4.0'\nactions:\n");
+    for i in 0..2000 {
+        let needs: Vec<String> = (i.max(100) - 100..i).map(|j| format!("a_{j}")).collect();
+        let _ = write!(text, "  a_{i}:\n    run: python:latest analysis/a_{i}.py\n");
+        if !needs.is_empty() {
+            let _ = writeln!(text, "    needs: [{}]", needs.join(", "));
+        }
+        let _ = write!(
+            text,
+            "    outputs:\n      moderately_sensitive:\n        t: output/t_{i}.csv\n"
+        );
+    }
+    let export = Export::of(&[request(1)]);
+    export.write(PIPELINE, text.as_bytes());
+    let run = export.build(&[]);
+    run.expect(0, &[]);
+    assert_eq!(run.request_pages(), 1);
+    let page = std::fs::read_to_string(run.output.join("p/ws/1/index.html")).unwrap();
+    let doc = Html::parse_document(&page);
+    let note = Selector::parse("#pipeline .large-graph").unwrap();
+    let note: String = doc.select(&note).next().expect("a note").text().collect();
+    assert!(note.contains("2000 actions, too many to draw"), "{note}");
+    assert!(
+        doc.select(&Selector::parse("svg").unwrap())
+            .next()
+            .is_none()
+    );
 }
