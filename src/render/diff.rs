@@ -11,9 +11,19 @@ const CONTEXT: usize = 3;
 /// counts stay exact and the GitHub comparison beside it shows the rest.
 pub const MAX_ROWS: usize = 400;
 
+/// Texts with more lines than this between them are not compared: a line diff costs
+/// time growing with the product of the lines and the differences, so two long files
+/// that differ throughout could hold a build for minutes; the page gives their lengths and
+/// the GitHub comparison.
+pub const MAX_DIFF_LINES: usize = 50_000;
+
 /// Counts and the HTML table of a diff between two highlighted texts.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PipelineDiff {
+    /// False when the texts are too long to compare (`MAX_DIFF_LINES`): no counts, no table.
+    pub compared: bool,
+    pub old_lines: usize,
+    pub new_lines: usize,
     pub added: usize,
     pub removed: usize,
     /// `<table class="diff">…</table>`, built from escaped, highlighted lines.
@@ -27,9 +37,19 @@ pub fn diff(old: &str, new: &str, line_html: &dyn Fn(&str) -> String) -> Option<
     if old == new {
         return None;
     }
-    let diff = TextDiff::from_lines(old, new);
     let (old_lines, new_lines): (Vec<&str>, Vec<&str>) =
         (old.lines().collect(), new.lines().collect());
+    if old_lines.len() + new_lines.len() > MAX_DIFF_LINES {
+        return Some(PipelineDiff {
+            compared: false,
+            old_lines: old_lines.len(),
+            new_lines: new_lines.len(),
+            added: 0,
+            removed: 0,
+            html: String::new(),
+        });
+    }
+    let diff = TextDiff::from_lines(old, new);
     let line = |lines: &[&str], i: usize| line_html(lines.get(i).copied().unwrap_or(""));
     let (mut added, mut removed) = (0, 0);
     let mut table = Table::default();
@@ -66,6 +86,9 @@ pub fn diff(old: &str, new: &str, line_html: &dyn Fn(&str) -> String) -> Option<
         }
     }
     Some(PipelineDiff {
+        compared: true,
+        old_lines: old_lines.len(),
+        new_lines: new_lines.len(),
         added,
         removed,
         html: table.finish(),
@@ -154,6 +177,22 @@ mod tests {
             .select(&scraper::Selector::parse("tr.add").unwrap())
             .count();
         assert_eq!(rows, 3);
+    }
+
+    /// Texts longer than the bound between them are not compared at all: their lengths
+    /// are given instead, and nothing is highlighted.
+    #[test]
+    fn texts_too_long_to_compare_give_their_lengths() {
+        let lines = |c: &str, n: usize| -> String { (0..n).map(|i| format!("{c}{i}\n")).collect() };
+        let half = MAX_DIFF_LINES / 2;
+        let (old, new) = (lines("a", half), lines("b", half + 1));
+        let d = diff(&old, &new, &|_| panic!("no line is drawn")).unwrap();
+        assert!(!d.compared);
+        assert_eq!((d.old_lines, d.new_lines), (half, half + 1));
+        assert!(d.html.is_empty());
+        let d = diff(&old, &lines("b", half), &escape).unwrap();
+        assert!(d.compared, "at the bound: compared");
+        assert_eq!((d.added, d.removed), (half, half));
     }
 
     #[test]
