@@ -325,15 +325,16 @@ impl Local {
 
 /// The levels at least one of `actions` declares outputs at, most sensitive first.
 pub fn levels_written(pipeline: &Pipeline, actions: &[String]) -> Vec<PrivacyLevel> {
+    let written: Vec<&PrivacyLevel> = actions
+        .iter()
+        .filter_map(|a| pipeline.action(a))
+        .flat_map(|a| &a.outputs)
+        .filter(|(_, outputs)| !outputs.is_empty())
+        .map(|(level, _)| level)
+        .collect();
     PrivacyLevel::ALL
         .into_iter()
-        .filter(|level| {
-            actions.iter().filter_map(|a| pipeline.action(a)).any(|a| {
-                a.outputs
-                    .iter()
-                    .any(|(l, outputs)| l == level && !outputs.is_empty())
-            })
-        })
+        .filter(|level| written.contains(&level))
         .collect()
 }
 

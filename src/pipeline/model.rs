@@ -83,7 +83,7 @@ pub struct Action {
     pub lines: LineSpan,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Pipeline {
     pub version: f64,
     /// `expectations.population_size` where the version uses it.
@@ -91,6 +91,49 @@ pub struct Pipeline {
     /// In file order, including a user action named `run_all` where the version allows it.
     pub actions: Vec<Action>,
     pub warnings: Vec<String>,
+    /// Each action's position by name (the first, if names repeat), made at the first
+    /// lookup: a request's pages look up every action it ran, and a scan per lookup made
+    /// a `run_all` of a large pipeline cost time growing with the square of its actions.
+    by_name: std::sync::OnceLock<std::collections::HashMap<String, usize>>,
+}
+
+impl Pipeline {
+    pub fn new(
+        version: f64,
+        population_size: Option<i64>,
+        actions: Vec<Action>,
+        warnings: Vec<String>,
+    ) -> Pipeline {
+        Pipeline {
+            version,
+            population_size,
+            actions,
+            warnings,
+            by_name: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The action with this name. `actions` must not change once a lookup is made.
+    pub fn action(&self, name: &str) -> Option<&Action> {
+        let by_name = self.by_name.get_or_init(|| {
+            let mut by_name = std::collections::HashMap::with_capacity(self.actions.len());
+            for (i, action) in self.actions.iter().enumerate() {
+                by_name.entry(action.name.clone()).or_insert(i);
+            }
+            by_name
+        });
+        by_name.get(name).map(|&i| &self.actions[i])
+    }
+}
+
+/// Pipelines are equal when what they say is: the index is only a way to it.
+impl PartialEq for Pipeline {
+    fn eq(&self, other: &Pipeline) -> bool {
+        self.version == other.version
+            && self.population_size == other.population_size
+            && self.actions == other.actions
+            && self.warnings == other.warnings
+    }
 }
 
 /// Why a project.yaml was rejected, with the position the problem was found at.

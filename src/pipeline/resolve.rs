@@ -8,11 +8,6 @@ use super::RUN_ALL;
 use super::model::Pipeline;
 
 impl Pipeline {
-    /// The action with this name.
-    pub fn action(&self, name: &str) -> Option<&super::Action> {
-        self.actions.iter().find(|a| a.name == name)
-    }
-
     /// Every action name, in file order, except a user action literally named `run_all`
     /// (the library's `all_actions`, which is what a `run_all` request expands to).
     pub fn all_actions(&self) -> Vec<String> {
@@ -111,9 +106,10 @@ impl Pipeline {
     }
 
     fn in_file_order(&self, names: &[String]) -> Vec<String> {
+        let names: HashSet<&str> = names.iter().map(String::as_str).collect();
         self.actions
             .iter()
-            .filter(|a| names.contains(&a.name))
+            .filter(|a| names.contains(a.name.as_str()))
             .map(|a| a.name.clone())
             .collect()
     }

@@ -103,12 +103,12 @@ pub(crate) fn build(root: Option<&Node>, text: &str) -> Checked<Pipeline> {
     cross_action_checks(&built, action_entries, &features)?;
     let population_size = expectations(field("expectations"), &features)?;
 
-    Ok(Pipeline {
+    Ok(Pipeline::new(
         version,
         population_size,
-        actions: built.into_iter().map(|b| b.action).collect(),
+        built.into_iter().map(|b| b.action).collect(),
         warnings,
-    })
+    ))
 }
 
 /// §4 steps 7–11: rules that need every action.

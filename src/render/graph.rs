@@ -841,15 +841,15 @@ mod tests {
 
     /// A pipeline from `(name, needs, level)` tuples.
     fn pipeline(actions: &[(&str, &[&str], Option<PrivacyLevel>)]) -> Pipeline {
-        Pipeline {
-            version: 4.0,
-            population_size: None,
-            actions: actions
+        Pipeline::new(
+            4.0,
+            None,
+            actions
                 .iter()
                 .map(|(name, needs, level)| action(name, needs, *level))
                 .collect(),
-            warnings: Vec::new(),
-        }
+            Vec::new(),
+        )
     }
 
     /// xorshift64*: a tiny deterministic PRNG.
@@ -897,12 +897,7 @@ mod tests {
             let needs: Vec<&str> = needs.iter().map(String::as_str).collect();
             actions.push(action(&names[i], &needs, level));
         }
-        Pipeline {
-            version: 4.0,
-            population_size: None,
-            actions,
-            warnings: Vec::new(),
-        }
+        Pipeline::new(4.0, None, actions, Vec::new())
     }
 
     /// Fan-out and fan-in: one cohort, `n` models on it, one summary of them all.
@@ -920,12 +915,7 @@ mod tests {
                 action(&names[i], &needs, Some(PrivacyLevel::ModeratelySensitive))
             })
             .collect();
-        Pipeline {
-            version: 4.0,
-            population_size: None,
-            actions,
-            warnings: Vec::new(),
-        }
+        Pipeline::new(4.0, None, actions, Vec::new())
     }
 
     /// A graph is laid out only when its SVG could be drawn: too many actions or edges
@@ -967,12 +957,7 @@ mod tests {
             &all,
             Some(PrivacyLevel::MinimallySensitive),
         ));
-        Pipeline {
-            version: 4.0,
-            population_size: None,
-            actions,
-            warnings: Vec::new(),
-        }
+        Pipeline::new(4.0, None, actions, Vec::new())
     }
 
     fn svg(p: &Pipeline) -> String {
@@ -1319,12 +1304,7 @@ mod tests {
                 None,
             ));
         }
-        let p = Pipeline {
-            version: 4.0,
-            population_size: None,
-            actions,
-            warnings: Vec::new(),
-        };
+        let p = Pipeline::new(4.0, None, actions, Vec::new());
         assert_eq!(svg(&p).matches("<g class=\"node").count(), 40);
         assert_no_overlaps(&p);
     }
