@@ -41,11 +41,12 @@ impl Pipeline {
     /// Every distinct output pattern across all actions, in file order (the library's
     /// `get_all_output_patterns_from_project_file`, which returns them as a set).
     pub fn output_patterns(&self) -> Vec<String> {
+        let mut seen: HashSet<&str> = HashSet::new();
         let mut patterns: Vec<String> = Vec::new();
         for a in &self.actions {
             for (_, outputs) in &a.outputs {
                 for o in outputs {
-                    if !patterns.contains(&o.pattern) {
+                    if seen.insert(&o.pattern) {
                         patterns.push(o.pattern.clone());
                     }
                 }
