@@ -42,10 +42,11 @@ fn main() {
     all_met &= run(&dir, &highlighter, "50,000 actions", &actions, 2.0, None);
     let big = big_pipeline(big_mb << 20);
     let ten_times = 10.0 * big.len() as f64 / MB;
+    let big_name = format!("~{big_mb} MB valid");
     all_met &= run(
         &dir,
         &highlighter,
-        "~100 MB valid",
+        &big_name,
         &big,
         f64::INFINITY,
         Some(ten_times),

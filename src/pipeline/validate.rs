@@ -2,6 +2,7 @@
 //! keys, version, each action, then the cross-action rules, then expectations. Nothing is
 //! collected: the first problem is the answer, because that is what the library reports.
 
+use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 use super::action::{self, BuiltAction, Need};
@@ -84,8 +85,14 @@ pub(crate) fn build(root: Option<&Node>, text: &str) -> Checked<Pipeline> {
     };
 
     let lines: Vec<&str> = text.lines().collect();
+    // Each action is built on its own, on every core; the first problem in file order is
+    // the one reported, as when they are built one after another.
+    let mut each: Vec<Result<BuiltAction, Problem>> = action_entries
+        .par_iter()
+        .map(|entry| action::build(&entry.key, &entry.value, &lines))
+        .collect();
     let mut built: Vec<BuiltAction> = Vec::with_capacity(action_entries.len());
-    for entry in action_entries {
+    for (entry, action) in action_entries.iter().zip(each.drain(..)) {
         if entry.key.as_str() == Some(super::RUN_ALL) {
             if features.remove_run_all_action {
                 return Err(Problem::invalid(
@@ -98,7 +105,7 @@ pub(crate) fn build(root: Option<&Node>, text: &str) -> Checked<Pipeline> {
                     .into(),
             );
         }
-        built.push(action::build(&entry.key, &entry.value, &lines)?);
+        built.push(action?);
     }
     cross_action_checks(&built, action_entries, &features)?;
     let population_size = expectations(field("expectations"), &features)?;

@@ -15,6 +15,7 @@ use syntect::parsing::{
 };
 
 use super::graph::{GraphLayout, lay_out};
+use super::plain_lines;
 use crate::audit::PipelineEntry;
 use crate::pipeline::{LineSpan, Pipeline, RUN_ALL};
 
@@ -215,12 +216,13 @@ impl Highlighter {
         pieces: &[std::ops::Range<usize>],
     ) -> Vec<String> {
         let run = |range: std::ops::Range<usize>, at: &mut Resume| -> Vec<String> {
+            let main = self.restart();
             source[range.clone()]
                 .iter()
                 .zip(range)
                 .map(|(line, i)| {
                     let mut html = String::with_capacity(line.len() * 2);
-                    self.highlight_line(line, &mut at.0, &mut at.1, links(i), &mut html);
+                    self.highlight_line(line, at, &main, links(i), &mut html);
                     html
                 })
                 .collect()
@@ -266,24 +268,45 @@ impl Highlighter {
     /// One line highlighted with a fresh parser state: close enough for diff rows, and
     /// costs only the lines drawn.
     pub fn line(&self, line: &str) -> String {
-        let mut state = ParseState::new(self.yaml());
-        let mut stack = ScopeStack::new();
+        let (mut at, main) = (self.restart(), self.restart());
         let mut html = String::with_capacity(line.len() * 2);
-        self.highlight_line(&format!("{line}\n"), &mut state, &mut stack, &[], &mut html);
+        self.highlight_line(&format!("{line}\n"), &mut at, &main, &[], &mut html);
         html
     }
 
+    /// Line `line` highlighted into `out`, from the parser state `at`, which it leaves
+    /// as the line leaves it. A plain line in the grammar's main context (`main`) is
+    /// classed without the regex engine (`plain_lines`), and leaves the state as it is.
     fn highlight_line(
         &self,
         line: &str,
-        state: &mut ParseState,
-        stack: &mut ScopeStack,
+        at: &mut Resume,
+        main: &Resume,
         links: &[String],
         out: &mut String,
     ) {
         let content = line.trim_end_matches(['\n', '\r']);
+        let plain = (*at == *main)
+            .then(|| plain_lines::plain_runs(content))
+            .flatten();
+        match plain {
+            Some(runs) => write_runs(runs.into_iter(), links, out),
+            None => {
+                let runs = self.grammar_runs(line, content, at);
+                write_runs(runs.iter().map(|(c, t)| (*c, t.as_str())), links, out);
+            }
+        }
+    }
+
+    /// The classed runs of `line` (`content` without its line break) as the grammar
+    /// parses it from `at`; adjacent runs of one class are merged.
+    fn grammar_runs(
+        &self,
+        line: &str,
+        content: &str,
+        (state, stack): &mut Resume,
+    ) -> Vec<(Option<&'static str>, String)> {
         let ops = state.parse_line(line, &self.syntaxes).unwrap_or_default();
-        // Runs of text with the class they get; adjacent runs of one class are merged.
         let mut merged: Vec<(Option<&'static str>, String)> = Vec::new();
         let mut push = |class: Option<&'static str>, from: usize, to: usize| {
             let to = to.min(content.len());
@@ -302,20 +325,7 @@ impl Highlighter {
             let _ = stack.apply(&op);
         }
         push(self.class_of(stack), start, content.len());
-        for (class, text) in merged {
-            let body = link_scripts(&text, links);
-            // Keys, on nearly every line, are plain `<b>`; the rarer classes are `<i>` with
-            // an unquoted class. Both are valid HTML, and bytes per token count here.
-            match class {
-                Some("k") => {
-                    let _ = write!(out, "<b>{body}</b>");
-                }
-                Some(class) => {
-                    let _ = write!(out, "<i class={class}>{body}</i>");
-                }
-                None => out.push_str(&body),
-            }
-        }
+        merged
     }
 
     fn class_of(&self, stack: &ScopeStack) -> Option<&'static str> {
@@ -391,6 +401,28 @@ impl HighlightedPipeline {
 
     pub fn is_empty(&self) -> bool {
         self.lines.is_empty()
+    }
+}
+
+/// Writes classed runs as HTML, script paths among `links` linked. Keys, on nearly every
+/// line, are plain `<b>`; the rarer classes are `<i>` with an unquoted class. Both are
+/// valid HTML, and bytes per token count here.
+fn write_runs<'t>(
+    runs: impl Iterator<Item = (Option<&'static str>, &'t str)>,
+    links: &[String],
+    out: &mut String,
+) {
+    for (class, text) in runs {
+        let body = link_scripts(text, links);
+        match class {
+            Some("k") => {
+                let _ = write!(out, "<b>{body}</b>");
+            }
+            Some(class) => {
+                let _ = write!(out, "<i class={class}>{body}</i>");
+            }
+            None => out.push_str(&body),
+        }
     }
 }
 
@@ -524,6 +556,99 @@ pub use crate::escape::html as escape;
 mod tests {
     use super::*;
 
+    impl Highlighter {
+        /// A line as the grammar alone highlights it, from `at`.
+        fn grammar_html(&self, line: &str, at: &mut Resume) -> String {
+            let content = line.trim_end_matches(['\n', '\r']);
+            let runs = self.grammar_runs(line, content, at);
+            let mut html = String::new();
+            write_runs(runs.iter().map(|(c, t)| (*c, t.as_str())), &[], &mut html);
+            html
+        }
+    }
+
+    /// Every line of every project.yaml at hand (the corpus when it is beside the crate,
+    /// the crate's fixtures, and generated lines of the characters plain lines may hold)
+    /// is classed by `plain_lines` as the grammar classes it, wherever `plain_lines`
+    /// takes it on.
+    #[test]
+    fn plain_lines_are_classed_as_the_grammar_classes_them() {
+        let h = Highlighter::new();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut texts: Vec<String> = Vec::new();
+        let corpus = root.join("../shared/corpus/raw");
+        if !corpus.is_dir() {
+            eprintln!("corpus lines skipped: {} is not there", corpus.display());
+        }
+        for dir in [
+            corpus,
+            root.join("tests/fixtures"),
+            root.join("data/pipelines"),
+        ] {
+            for entry in walkdir::WalkDir::new(dir)
+                .into_iter()
+                .filter_map(Result::ok)
+            {
+                if entry.file_type().is_file()
+                    && let Ok(text) = std::fs::read_to_string(entry.path())
+                {
+                    texts.push(text);
+                }
+            }
+        }
+        // Generated lines over the characters that decide a plain line's classes.
+        let alphabet: Vec<char> = " -:#,.+_eE0159aTtNnFf~ru".chars().collect();
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut generated = String::new();
+        for _ in 0..20_000 {
+            let len = (state >> 60) as usize + 1;
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                generated.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            generated.push('\n');
+        }
+        for word in [
+            "true", "null", "False", "~", "1.5e3", "-2", ".5", "1_000", "0x1",
+        ] {
+            for line in [
+                word.to_string(),
+                format!("a: {word}"),
+                format!("- {word} # c"),
+                format!("a: b:{word},"),
+                format!("x{word}: {word}x"),
+            ] {
+                generated.push_str(&line);
+                generated.push('\n');
+            }
+        }
+        texts.push(generated);
+        let main = h.restart();
+        let (mut taken, mut lines) = (0, 0);
+        for text in &texts {
+            for line in text.split_inclusive('\n') {
+                let content = line.trim_end_matches(['\n', '\r']);
+                let Some(runs) = plain_lines::plain_runs(content) else {
+                    continue;
+                };
+                lines += 1;
+                let mut plain = String::new();
+                write_runs(runs.into_iter(), &[], &mut plain);
+                let mut at = h.restart();
+                let grammar = h.grammar_html(line, &mut at);
+                assert_eq!(plain, grammar, "line {line:?}");
+                assert!(
+                    at == main,
+                    "a plain line leaves the state as it was: {line:?}"
+                );
+                taken += 1;
+            }
+        }
+        assert!(taken > 20_000, "{taken} of {lines} lines compared");
+    }
+
     /// A large text highlighted in pieces is highlighted as one parse of the whole text
     /// would: pieces cut where the parser is at the top of the grammar, and pieces cut
     /// inside a block scalar or a flow collection (whose lines at the cut look like
@@ -551,11 +676,7 @@ mod tests {
             let mut at = (ParseState::new(h.yaml()), ScopeStack::new());
             let whole: Vec<String> = source
                 .iter()
-                .map(|line| {
-                    let mut html = String::new();
-                    h.highlight_line(line, &mut at.0, &mut at.1, &[], &mut html);
-                    html
-                })
+                .map(|line| h.grammar_html(line, &mut at))
                 .collect();
             assert!(h.highlight_lines(&source, &|_| &[]) == whole);
             // Cut at every line that looks like a key, inside the scalars too.

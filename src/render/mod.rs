@@ -6,6 +6,7 @@ pub mod graph;
 pub mod highlight;
 pub mod listing;
 pub mod markdown;
+mod plain_lines;
 pub mod request_json;
 pub mod request_page;
 mod row;
