@@ -115,12 +115,8 @@ pub fn load(text: &str) -> Result<Pipeline, PipelineError> {
             },
         }
     })?;
-    let t = std::time::Instant::now();
-    let pipeline = validate::build(document.root.as_ref(), text);
-    if text.len() > 1 << 20 {
-        eprintln!("validate {:.3}", t.elapsed().as_secs_f64());
-    }
-    let mut pipeline = pipeline.map_err(problem::Problem::into_error)?;
+    let mut pipeline =
+        validate::build(document.root.as_ref(), text).map_err(problem::Problem::into_error)?;
     // ruyaml's warnings come first: they are raised while loading, before validation.
     let mut warnings = document.warnings;
     warnings.append(&mut pipeline.warnings);
