@@ -243,24 +243,7 @@ impl Timestamp {
     /// Python equality: a date never equals a datetime; datetimes (ruyaml's TimeStamp
     /// included) compare by value.
     pub(crate) fn same_as(&self, other: &Timestamp) -> bool {
-        (self.kind == Kind::Date) == (other.kind == Kind::Date)
-            && (
-                self.year,
-                self.month,
-                self.day,
-                self.hour,
-                self.minute,
-                self.second,
-                self.micro,
-            ) == (
-                other.year,
-                other.month,
-                other.day,
-                other.hour,
-                other.minute,
-                other.second,
-                other.micro,
-            )
+        self.identity() == other.identity()
     }
 
     /// What `same_as` compares, to hash timestamps consistently with it.
