@@ -163,16 +163,27 @@ pub fn apply(dir: &Path, night: &Night) -> io::Result<NightSummary> {
             .as_str()
             .unwrap_or_default()
             .to_owned();
+        // A change every page shows: the request's first job failed after all, wherever
+        // its jobs are (the jobs file, or nested in the record); a request without jobs
+        // shows its own status message instead.
+        let fail = |job: &mut serde_json::Value| {
+            job["status"] = "failed".into();
+            job["status_code"] = "nonzero_exit".into();
+            job["status_message"] = "Job exited with an error: rerun overnight".into();
+        };
         let first_job = jobs_of.get(&identifier).and_then(|js| js.first().copied());
+        let nested = request["jobs"].as_array().is_some_and(|js| !js.is_empty());
         match first_job.and_then(|j| Some((j, jobs[j].value()?))) {
             Some((j, mut job)) => {
-                job["status"] = "failed".into();
-                job["status_code"] = "nonzero_exit".into();
-                job["status_message"] = "Job exited with an error: rerun overnight".into();
+                fail(&mut job);
                 jobs[j] = Line::record(&job);
                 request["status"] = "failed".into();
             }
-            _ => request["status_message"] = "Updated overnight".into(),
+            None if nested => {
+                fail(&mut request["jobs"][0]);
+                request["status"] = "failed".into();
+            }
+            None => request["status_message"] = "Updated overnight".into(),
         }
         requests[i] = Line::record(&request);
     }
