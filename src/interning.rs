@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
-use crate::export::Text;
+use crate::model::Text;
 
 /// A string's number in the table.
 pub type Sym = u32;

@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod escape;
 pub mod export;
 pub mod interning;
+pub mod model;
 pub mod pipeline;
 pub mod program;
 pub mod render;

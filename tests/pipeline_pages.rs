@@ -12,7 +12,9 @@ use jobaudit::export::{self, Lookup, repo_owner_and_name};
 use jobaudit::pipeline;
 
 /// (request page, its project.yaml) for every request of `data/`.
-fn pages_and_pipelines(site: &Path) -> Vec<(String, pipeline::Pipeline, export::JobRequest)> {
+fn pages_and_pipelines(
+    site: &Path,
+) -> Vec<(String, pipeline::Pipeline, jobaudit::model::JobRequest)> {
     let export = export::read(&manifest_dir().join("data")).unwrap();
     export
         .full_requests()

@@ -8,9 +8,9 @@ mod synthetic;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use jobaudit::render::assets::hashed_assets;
 use jobaudit::search::query::{self, Outcome};
 use jobaudit::search::{self, Jump, TERM_SHARD_BYTES};
-use jobaudit::site::assets::hashed_assets;
 
 use common::{build, manifest_dir, one, page};
 

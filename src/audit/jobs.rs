@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::export::Job;
+use crate::model::Job;
 
 /// Jobs by start time, never-started last (job-server's `order_by("started_at")` on
 /// PostgreSQL), with ties broken by creation time then identifier so the page is stable.

@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use super::pipelines::{Facts, TextFacts};
 use super::{JobStats, JobSummary, Status, Summary};
-use crate::export::{Backend, Org, Project, Text, User, Workspace};
 use crate::interning::{Interner, Sym, Texts, write_seq};
+use crate::model::{Backend, Org, Project, Text, User, Workspace};
 
 #[derive(Debug, Default)]
 pub struct AuditMemo {

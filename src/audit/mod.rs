@@ -31,7 +31,8 @@ use rayon::prelude::*;
 use std::hash::Hash;
 
 use crate::diagnostics::Diagnostic;
-use crate::export::{Export, JobRequest, ReadMemo};
+use crate::export::{Export, ReadMemo};
+use crate::model::JobRequest;
 use crate::pipeline::{Pipeline, PrivacyLevel};
 
 /// A request with everything its page states.
@@ -258,7 +259,7 @@ impl Audit {
     }
 
     /// Where request `n`'s record was read.
-    pub fn source(&self, n: usize) -> &crate::export::Source {
+    pub fn source(&self, n: usize) -> &crate::model::Source {
         &self.export.requests[n].source
     }
 
@@ -341,7 +342,8 @@ pub fn levels_written(pipeline: &Pipeline, actions: &[String]) -> Vec<PrivacyLev
 #[cfg(test)]
 pub(crate) mod tests {
     use crate::config::SiteConfig;
-    use crate::export::{self, JobRequest};
+    use crate::export::{self};
+    use crate::model::JobRequest;
 
     pub(crate) fn request_from_json(value: serde_json::Value) -> JobRequest {
         export::request_from_json(&value.to_string(), &SiteConfig::default()).unwrap()

@@ -5,7 +5,7 @@
 use rustc_hash::FxHashMap;
 
 use super::Summary;
-use crate::export::{Org, Project, Text, User};
+use crate::model::{Org, Project, Text, User};
 
 /// The names to show, by slug; a slug no record names has no entry.
 #[derive(Debug, Default)]

@@ -225,7 +225,7 @@ fn entry(
 
 fn lookup<'s>(
     r: &Summary,
-    source: &crate::export::Source,
+    source: &crate::model::Source,
     export: &'s Export,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<&'s StoredPipeline> {

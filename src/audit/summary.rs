@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{JobStats, Status};
-use crate::export::{Backend, JobRequest, Org, Project, Text, User, Workspace, organisation};
+use crate::model::{Backend, JobRequest, Org, Project, Text, User, Workspace, organisation};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {

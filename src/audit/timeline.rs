@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use std::fmt;
 
-use crate::export::Job;
+use crate::model::Job;
 
 /// Total seconds spent running, as job-server sums them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, Hash)]

@@ -4,12 +4,13 @@
 use rayon::prelude::*;
 use std::path::Path;
 
+use super::ReadCounts;
 use super::memo::Known;
 use super::parse::{check_job, read_request};
 use super::reader::{RecordFile, RecordText, parse_record};
-use super::{Job, JobRequest, ReadCounts, Text};
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
+use crate::model::{Job, JobRequest, Text};
 
 /// What the rules across requests need of a request record.
 #[derive(Debug, Clone)]

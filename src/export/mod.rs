@@ -14,18 +14,14 @@ mod memo;
 mod names;
 mod parse;
 mod pipelines;
+mod raw;
 mod reader;
-mod records;
-mod timestamp;
 
 pub use memo::{ReadMemo, ReadRows};
 pub use names::{MAX_SEGMENT_BYTES, RESERVED_TOP_LEVEL, check_segment, is_path_safe};
 pub use pipelines::{
     Lookup, PipelineStore, Stamp, StoreMemo, StoredPipeline, read_text, repo_owner_and_name,
     text_hash,
-};
-pub use records::{
-    Backend, Job, JobRequest, Org, Project, Source, Text, User, Workspace, organisation,
 };
 
 use rustc_hash::FxHashMap;
@@ -34,6 +30,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
+use crate::model::{Job, JobRequest, Source};
 use files::{Input, read_jobs, read_requests};
 use links::{InputRoot, near_misses};
 use memo::Known;

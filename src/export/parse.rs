@@ -2,14 +2,15 @@
 
 use std::path::Path;
 
+use super::ReadCounts;
 use super::names::{RESERVED_TOP_LEVEL, check_segment, clipped};
 use super::pipelines::repo_owner_and_name;
+use super::raw::{RawJobRequest, SlugOr};
 use super::reader::{RecordText, parse_record};
-use super::records::Text;
-use super::records::{RawJobRequest, SlugOr};
-use super::{Backend, Job, JobRequest, Org, Project, ReadCounts, Source, User, Workspace};
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
+use crate::model::Text;
+use crate::model::{Backend, Job, JobRequest, Org, Project, Source, User, Workspace};
 
 /// One request record; its nested jobs that break a rule are reported and dropped.
 pub(super) fn read_request(

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use super::view::{Link, RequestLinks, StatusView, Time};
 use crate::audit::{Audit, Summary};
 use crate::diagnostics::Diagnostic;
-use crate::site::paths::PagePath;
+use crate::model::PagePath;
 
 /// Requests per page of the event log and of a workspace (job-server paginates its logs
 /// by 25; an archive is read in longer stretches).

@@ -1,7 +1,9 @@
 //! Turning audited requests into HTML: templates (tera), highlighting (syntect), Markdown.
 //! Pure transforms: data in, strings out; `site` decides where they go.
 
+pub mod assets;
 pub mod diff;
+pub mod feeds;
 pub mod graph;
 pub mod highlight;
 pub mod listing;
@@ -10,6 +12,7 @@ mod plain_lines;
 pub mod request_json;
 pub mod request_page;
 mod row;
+pub mod sitemap;
 pub mod templates;
 pub mod view;
 
@@ -20,7 +23,7 @@ use xxhash_rust::xxh3::Xxh3Default;
 use crate::audit::Audit;
 use crate::config::{Intro, SiteConfig};
 use crate::diagnostics::Diagnostic;
-use crate::site::paths::PagePath;
+use crate::model::PagePath;
 use highlight::{Drawings, GraphSizes, Highlighter};
 
 /// What every page knows about the site.

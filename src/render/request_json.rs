@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use crate::audit::{Audit, AuditedRequest};
-use crate::export::{Job, Org};
+use crate::model::time::iso;
+use crate::model::{Job, Org};
 use crate::pipeline::Pipeline;
-use crate::render::view::iso;
 
 #[derive(Serialize)]
 struct RequestJson<'a> {

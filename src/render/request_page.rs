@@ -7,9 +7,9 @@ use super::diff::{PipelineDiff, diff};
 use super::highlight::{Drawings, HighlightedPipeline};
 use super::view::{Link, RequestLinks, StatusView, Time, job_status_label};
 use crate::audit::{Audit, AuditedRequest, JobStats, PipelineEntry, PreviousRequest};
-use crate::export::JobRequest;
+use crate::model::JobRequest;
+use crate::model::PagePath;
 use crate::pipeline::{Pipeline, PipelineError, PrivacyLevel};
-use crate::site::paths::PagePath;
 
 #[derive(Debug, Serialize)]
 pub struct RequestView {

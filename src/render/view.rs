@@ -1,11 +1,13 @@
 //! Small view types shared by every page: timestamps, links, status pills.
 
-use chrono::{DateTime, Datelike, Timelike, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::Serialize;
 
+use crate::model::time::iso;
+
 use crate::audit::{Status, Summary};
-use crate::export::{Backend, JobRequest, Org, Project, User};
-use crate::site::paths::PagePath;
+use crate::model::PagePath;
+use crate::model::{Backend, JobRequest, Org, Project, User};
 
 /// A timestamp as pages print it: absolute UTC, machine-readable in `datetime`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -42,20 +44,6 @@ impl Time {
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
-
-/// `2024-03-05T14:03:22Z`.
-pub fn iso(t: DateTime<Utc>) -> String {
-    let (day, clock) = (t.date_naive(), t.time());
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
-        day.year(),
-        day.month(),
-        day.day(),
-        clock.hour(),
-        clock.minute(),
-        clock.second()
-    )
-}
 
 /// A link with its text; `href` is relative for pages of the site.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -113,7 +101,7 @@ impl RequestLinks {
     pub fn of(q: &impl Parties, from: &PagePath) -> RequestLinks {
         let (project, workspace) = (q.project(), q.workspace());
         RequestLinks {
-            organisation: crate::export::organisation(q.orgs())
+            organisation: crate::model::organisation(q.orgs())
                 .map(|o| Link::new(from.link_to(&PagePath::org(&o.slug)), &o.name)),
             project: Link::new(
                 from.link_to(&PagePath::project(&project.slug)),

@@ -36,7 +36,7 @@ impl Facets {
                 orgs.insert(o.slug.clone(), o.name.clone());
             }
         }
-        let owned = |map: BTreeMap<crate::export::Text, crate::export::Text>| {
+        let owned = |map: BTreeMap<crate::model::Text, crate::model::Text>| {
             map.into_iter()
                 .map(|(slug, name)| (slug.to_string(), name.to_string()))
                 .collect()

@@ -219,7 +219,7 @@ impl<'a> Builder<'a> {
     fn add_day(&mut self, created_at: DateTime<Utc>) {
         let day = created_at.timestamp().div_euclid(86_400);
         if !self.days.contains_key(&day) {
-            let terms: Box<[u32]> = tokenize(&crate::render::view::iso(created_at)[..10])
+            let terms: Box<[u32]> = tokenize(&crate::model::time::iso(created_at)[..10])
                 .into_iter()
                 .map(|word| self.term(Cow::Owned(word)))
                 .collect();

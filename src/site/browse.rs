@@ -6,10 +6,10 @@ use serde::Serialize;
 
 use super::build::Site;
 use crate::diagnostics::Diagnostic;
+use crate::model::PagePath;
 use crate::render::PageMeta;
 use crate::render::listing::{self, Paged, Pagination, Rows};
 use crate::render::view::Link;
-use crate::site::paths::PagePath;
 
 impl Site<'_> {
     pub(super) fn browsing_pages(&self) -> Result<(), Diagnostic> {

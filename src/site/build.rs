@@ -8,17 +8,17 @@ use crate::audit::{self, Audit, AuditMemo};
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
+use crate::model::PagePath;
 use crate::render::highlight::{Drawings, GraphSizes};
 use crate::render::listing::{self, Groups, Rows};
 use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
+use crate::render::{assets, feeds, sitemap};
 use crate::search::{self, SearchIndex, SearchStats};
 use crate::site::mapped::Mapped;
 use crate::site::memo::{self, Memo};
 use crate::site::output::{self, Sources};
-use crate::site::paths::PagePath;
 use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::{self, PreviousFiles, Writer};
-use crate::site::{assets, feeds, sitemap};
 
 #[derive(Debug, Clone, Default)]
 pub struct BuildOptions {

@@ -7,13 +7,13 @@ use std::sync::OnceLock;
 
 use super::build::Site;
 use crate::diagnostics::Diagnostic;
+use crate::model::PagePath;
 use crate::render::highlight::{Drawings, HighlightedPipeline};
 use crate::render::listing::{self};
 use crate::render::request_page::{
     MAX_GRAPH_BYTES, PipelineErrorView, has_own_page, is_large, request_view,
 };
 use crate::render::{PageMeta, request_json};
-use crate::site::paths::PagePath;
 
 impl Site<'_> {
     /// One page and one `index.json` per request, rendered in parallel. A request whose

@@ -244,8 +244,11 @@ impl Night {
 /// they are about, true whatever the tree, and are written while an update's files move
 /// in: a killed build may leave the next build's. The pages and the manifest may not mix.
 fn pages(tree: &Tree) -> Tree {
+    // The caches, and the temporary file one is written through (`.jobaudit-memo.new`,
+    // which the next build writes again and renames), are shortcuts, not pages.
+    let cache = |rel: &str| rel.starts_with(".jobaudit-memo") || rel.starts_with(".jobaudit-terms");
     tree.iter()
-        .filter(|(rel, _)| !matches!(rel.as_str(), ".jobaudit-memo" | ".jobaudit-terms"))
+        .filter(|(rel, _)| !cache(rel))
         .map(|(rel, bytes)| (rel.clone(), bytes.clone()))
         .collect()
 }
@@ -331,8 +334,14 @@ fn builds_killed_at_any_moment_leave_the_old_site_or_roll_forward() {
                     &left == w
                 })
                 || (kind == "new site" && in_staging(&left)),
-            "{kind} killed after {at:?} (seed {seed}) left a mixed tree of {} files",
-            left.len()
+            "{kind} killed after {at:?} (seed {seed}) left a mixed tree of {} files; \
+             not the new site's: {:?}",
+            left.len(),
+            left.iter()
+                .filter(|(rel, bytes)| pages(after).get(*rel) != Some(*bytes))
+                .map(|(rel, _)| rel)
+                .take(5)
+                .collect::<Vec<_>>()
         );
         let state = if committing(&site) {
             "committing"

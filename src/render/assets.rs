@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use crate::render::templates::ASSETS;
+use super::templates::ASSETS;
 
 /// `static/<stem>.<hash>.<ext>` for each asset, with its contents (scripts trimmed).
 pub fn hashed_assets() -> Vec<(String, &'static str, String)> {

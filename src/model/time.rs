@@ -1,19 +1,19 @@
-//! Timestamps of records. job-server writes `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; that form
+//! Timestamps of records: read, and written as RFC 3339. job-server writes `YYYY-MM-DDTHH:MM:SS[.fraction]Z`; that form
 //! is read by hand, because chrono's general parser was a tenth of the time spent reading
 //! a jobs file (four timestamps a job). Anything else goes to chrono, which takes any
 //! RFC 3339 form and words the errors.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, Timelike, Utc};
 use serde::de::{Deserialize, Deserializer, Error, Visitor};
 use std::fmt;
 
 /// For `#[serde(deserialize_with)]` on a required timestamp.
-pub(super) fn required<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+pub(crate) fn required<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
     d.deserialize_str(TimestampVisitor)
 }
 
 /// For `#[serde(default, deserialize_with)]` on an optional one (`null` is none).
-pub(super) fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+pub(crate) fn optional<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
     Ok(Option::<Timestamp>::deserialize(d)?.map(|t| t.0))
 }
 
@@ -86,6 +86,20 @@ fn common_form(text: &[u8]) -> Option<DateTime<Utc>> {
         nanos,
     )?;
     Some(date.and_time(time).and_utc())
+}
+
+/// `2024-03-05T14:03:22Z`.
+pub fn iso(t: DateTime<Utc>) -> String {
+    let (day, clock) = (t.date_naive(), t.time());
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        day.year(),
+        day.month(),
+        day.day(),
+        clock.hour(),
+        clock.minute(),
+        clock.second()
+    )
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 
 use crate::audit::Summary;
 use crate::escape;
-use crate::render::view::iso;
-use crate::site::paths::PagePath;
+use crate::model::PagePath;
+use crate::model::time::iso;
 
 /// Entries per feed.
 pub const FEED_ENTRIES: usize = 50;

@@ -1,128 +1,12 @@
-//! The record kinds of an export (DESIGN.md §2): job requests and jobs, as job-server's
-//! API gives them (bare slugs and usernames) or with display names (objects).
+//! A job request exactly as an export's file gives it (DESIGN.md §2): job-server's API
+//! form (bare slugs and usernames) or with display names (objects), before the names are
+//! filled in.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
-use std::sync::Arc;
+use serde::Deserialize;
 
-use super::timestamp;
-
-/// A name, slug or identifier that many values share: a summary read from the memo
-/// shares one allocation per distinct string with every other.
-pub type Text = Arc<str>;
-
-/// Where a record was read: its file and 1-based line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Source {
-    pub file: PathBuf,
-    pub line: usize,
-}
-
-/// Where a record was read says nothing about what it is: a page made from it is the
-/// same wherever the record moved in the file (a line removed above shifts every line).
-impl std::hash::Hash for Source {
-    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
-}
-
-#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
-pub struct Backend {
-    pub slug: Text,
-    pub name: Text,
-}
-
-#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
-pub struct Workspace {
-    pub name: Text,
-    /// The GitHub URL of the repo, without a trailing slash.
-    pub repo: Text,
-    pub branch: Text,
-}
-
-#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
-pub struct Project {
-    pub slug: Text,
-    pub name: Text,
-    pub number: Option<Text>,
-}
-
-#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
-pub struct Org {
-    pub slug: Text,
-    pub name: Text,
-    pub lead: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Hash, Eq, Serialize, Deserialize)]
-pub struct User {
-    pub username: Text,
-    pub fullname: Text,
-}
-
-#[derive(Debug, Clone, PartialEq, Hash)]
-pub struct JobRequest {
-    /// The public number: "Job request: 21418".
-    pub id: u64,
-    pub identifier: String,
-    pub backend: Backend,
-    pub workspace: Workspace,
-    pub project: Project,
-    pub orgs: Vec<Org>,
-    pub created_by: User,
-    pub created_at: DateTime<Utc>,
-    pub sha: String,
-    pub requested_actions: Vec<String>,
-    pub cancelled_actions: Vec<String>,
-    pub force_run_dependencies: bool,
-    pub status: Option<String>,
-    pub status_message: Option<String>,
-    pub project_definition: Option<String>,
-    pub jobs: Vec<Job>,
-    pub source: Source,
-}
-
-impl JobRequest {
-    /// The organisation on the page (see [`organisation`]).
-    pub fn organisation(&self) -> Option<&Org> {
-        organisation(&self.orgs)
-    }
-}
-
-/// The organisation of a request with `orgs`: the lead org, else the first (job-server's
-/// `Project.org`, spec/job-server.md §1.5).
-pub fn organisation(orgs: &[Org]) -> Option<&Org> {
-    orgs.iter().find(|o| o.lead).or(orgs.first())
-}
-
-/// A job as job-runner reports it (spec/job-server.md §4.2). `metrics` and
-/// `trace_context` are read past: job-server shows them to staff only.
-#[derive(Debug, Clone, PartialEq, Hash, Deserialize)]
-pub struct Job {
-    pub identifier: String,
-    /// The request's identifier; needed only when jobs come from `jobs.jsonl`.
-    #[serde(default, alias = "rap_id")]
-    pub job_request_id: Option<String>,
-    pub action: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub run_command: String,
-    pub status: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub status_code: String,
-    #[serde(default, deserialize_with = "null_as_empty")]
-    pub status_message: String,
-    #[serde(default, deserialize_with = "timestamp::optional")]
-    pub created_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "timestamp::optional")]
-    pub updated_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "timestamp::optional")]
-    pub started_at: Option<DateTime<Utc>>,
-    #[serde(default, deserialize_with = "timestamp::optional")]
-    pub completed_at: Option<DateTime<Utc>>,
-}
-
-fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
-}
+use crate::model::records::{Job, null_as_empty};
+use crate::model::time;
 
 /// A job request exactly as the file gives it, before display names are filled in.
 #[derive(Debug, Deserialize)]
@@ -144,7 +28,7 @@ pub(crate) struct RawJobRequest {
     pub created_by: SlugOr<RawUser>,
     #[serde(default)]
     pub created_by_fullname: Option<String>,
-    #[serde(deserialize_with = "timestamp::required")]
+    #[serde(deserialize_with = "time::required")]
     pub created_at: DateTime<Utc>,
     #[serde(default, deserialize_with = "null_as_empty")]
     pub sha: String,
