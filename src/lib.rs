@@ -4,6 +4,7 @@
 //! Only `site` writes files; only `main.rs` knows about the terminal.
 
 pub mod audit;
+pub mod cache;
 pub mod config;
 pub mod diagnostics;
 pub mod escape;
@@ -12,6 +13,7 @@ pub mod interning;
 pub mod model;
 pub mod pipeline;
 pub mod program;
+pub mod progress;
 pub mod render;
 pub mod search;
 pub mod site;

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use jobaudit::diagnostics::Diagnostic;
-use jobaudit::site::{self, BuildError, BuildOptions, Progress, Quiet};
+use jobaudit::progress::{Progress, Quiet};
+use jobaudit::site::{self, BuildError, BuildOptions};
 use jobaudit::synth::{self, SynthOptions};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;

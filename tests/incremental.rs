@@ -373,7 +373,7 @@ fn a_project_yaml_edited_in_place_is_read_again() {
 fn a_damaged_memo_is_not_read() {
     let (_dir, options) = export_in_tempdir(copy_fixture);
     site::build(&options).unwrap();
-    let memo = options.output.join(jobaudit::site::memo::MEMO_FILE);
+    let memo = options.output.join(jobaudit::cache::memo::MEMO_FILE);
     let mut bytes = std::fs::read(&memo).unwrap();
     let middle = bytes.len() / 2;
     bytes[middle] ^= 0x55;

@@ -57,11 +57,8 @@ pub fn request_row(r: &Summary, from: &PagePath) -> RequestRow {
 }
 
 /// The rows of a list page for `indices` (into `audit.requests`), newest first, made
-/// only if the page is rendered. For the page's fingerprint they count as the listed
-/// requests' fingerprints (`Audit::fingerprints`: everything a request's views are made
-/// from, of which a row shows part). A row differs between pages only in
-/// where its links start from, which is the page's own path, so equal fingerprints mean
-/// equal rows.
+/// only if the page is rendered. A row differs between pages only in where its links
+/// start from, which is the page's own path.
 pub struct Rows<'a> {
     audit: &'a Audit,
     indices: Vec<usize>,
@@ -101,45 +98,21 @@ impl super::erased::Value for Rows<'_> {
         context.insert(key, &self.html(renderer)?);
         Ok(())
     }
-
-    fn to_json(&self) -> Vec<u8> {
-        fingerprint_bytes(&self.audit.fingerprints, &self.indices)
-    }
 }
 
-/// A value made from the requests at `indices` alone (and the page it is on), made only
-/// if the page is rendered. For the page's fingerprint it counts, as [`Rows`] do, as
-/// those requests' fingerprints.
-pub struct FromRequests<'a, F> {
-    pub fingerprints: &'a [u128],
-    pub indices: &'a [usize],
-    pub make: F,
-}
+/// A value made only if the page is rendered.
+pub struct Lazy<F>(pub F);
 
-impl<T: Serialize, F: Fn() -> T> super::erased::Value for FromRequests<'_, F> {
+impl<T: Serialize, F: Fn() -> T> super::erased::Value for Lazy<F> {
     fn insert_into(
         &self,
         context: &mut tera::Context,
         key: &'static str,
         _: &super::Renderer,
     ) -> Result<(), Diagnostic> {
-        context.insert(key, &(self.make)());
+        context.insert(key, &(self.0)());
         Ok(())
     }
-
-    fn to_json(&self) -> Vec<u8> {
-        fingerprint_bytes(self.fingerprints, self.indices)
-    }
-}
-
-/// The count and fingerprints of the requests at `indices`.
-pub fn fingerprint_bytes(fingerprints: &[u128], indices: &[usize]) -> Vec<u8> {
-    let mut bytes = Vec::with_capacity(indices.len() * 16 + 8);
-    bytes.extend_from_slice(&(indices.len() as u64).to_le_bytes());
-    for &i in indices {
-        bytes.extend_from_slice(&fingerprints[i].to_le_bytes());
-    }
-    bytes
 }
 
 /// The requests grouped every way the site browses them; indices ascend by id.

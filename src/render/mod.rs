@@ -8,6 +8,7 @@ pub mod graph;
 pub mod highlight;
 pub mod listing;
 pub mod markdown;
+pub mod pages;
 mod plain_lines;
 pub mod request_json;
 pub mod request_page;
@@ -18,7 +19,6 @@ pub mod view;
 
 use serde::Serialize;
 use std::path::Path;
-use xxhash_rust::xxh3::Xxh3Default;
 
 use crate::audit::Audit;
 use crate::config::{Intro, SiteConfig};
@@ -106,9 +106,9 @@ impl PageMeta {
 
 pub struct Renderer {
     tera: tera::Tera,
-    /// A hasher that has taken in everything every page is made from besides its own
-    /// data (27 KB of templates among them), cloned for each file rather than fed again.
-    fingerprint: Xxh3Default,
+    /// A hash of everything this renderer makes every page from besides its data: the
+    /// templates, site, assets and intro.
+    identity: u128,
     highlighter: Highlighter,
     site: SiteView,
     assets: AssetNames,
@@ -120,7 +120,7 @@ pub struct Renderer {
 impl Renderer {
     pub fn new(
         config: &SiteConfig,
-        templates: Option<&Path>,
+        templates: &[templates::Override],
         site: SiteView,
         assets: AssetNames,
     ) -> Result<Renderer, Diagnostic> {
@@ -134,20 +134,12 @@ impl Renderer {
             .collect();
         let built_in_row =
             source("request_row.html", &sources) == source("request_row.html", &built_in);
-        let mut fingerprint = Xxh3Default::new();
-        fingerprint.update(
-            &serde_json::to_vec(&(
-                crate::program::fingerprint(),
-                &sources,
-                &site,
-                &assets,
-                &config.intro,
-            ))
-            .unwrap_or_default(),
+        let identity = xxhash_rust::xxh3::xxh3_128(
+            &serde_json::to_vec(&(&sources, &site, &assets, &config.intro)).unwrap_or_default(),
         );
         Ok(Renderer {
             tera,
-            fingerprint,
+            identity,
             highlighter: Highlighter::new(),
             site,
             assets,
@@ -162,13 +154,11 @@ impl Renderer {
         Drawings::new(&self.highlighter, &audit.pipelines, known)
     }
 
-    /// A fingerprint of a file made from `input` and everything every page is made from
-    /// besides its own data: the templates, assets, site settings and this very build
-    /// of the program. Files with the same fingerprint are the same bytes.
-    pub fn fingerprint(&self, input: &[u8]) -> u128 {
-        let mut h = self.fingerprint.clone();
-        h.update(input);
-        h.digest128()
+    /// A hash of everything this renderer makes every page from besides its data: the
+    /// templates (built-in or not), the site's title, base URL and pages, the assets'
+    /// names and the intro.
+    pub fn identity(&self) -> u128 {
+        self.identity
     }
 
     /// Renders `template` with the common context plus `(key, value)` pairs.
@@ -252,8 +242,6 @@ pub mod erased {
             key: &'static str,
             renderer: &super::Renderer,
         ) -> Result<(), Diagnostic>;
-        /// The value as JSON, for the page's fingerprint.
-        fn to_json(&self) -> Vec<u8>;
     }
 
     impl<T: serde::Serialize> Value for T {
@@ -265,10 +253,6 @@ pub mod erased {
         ) -> Result<(), Diagnostic> {
             context.insert(key, self);
             Ok(())
-        }
-
-        fn to_json(&self) -> Vec<u8> {
-            serde_json::to_vec(self).unwrap_or_default()
         }
     }
 }
@@ -291,7 +275,7 @@ mod tests {
             css: String::new(),
             page_js: String::new(),
         };
-        Renderer::new(&config, None, site, assets).unwrap()
+        Renderer::new(&config, &[], site, assets).unwrap()
     }
 
     /// The hand-written row is the built-in template's, byte for byte, whatever the

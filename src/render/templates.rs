@@ -2,7 +2,7 @@
 //! it), each of which a publisher can replace by putting a file of the same name in a
 //! `--templates` folder.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::diagnostics::Diagnostic;
 
@@ -56,48 +56,45 @@ pub const ASSETS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The built-in templates with any of `dir`'s files of the same name in their place.
-/// A file in `dir` that names no built-in template is an error: it would be ignored.
-/// Also returns every template's source, in name order, for the build's fingerprint.
-pub fn load(dir: Option<&Path>) -> Result<(tera::Tera, Vec<(String, String)>), Diagnostic> {
+/// A template file that replaces the built-in one of its name (`--templates DIR`), as
+/// the site read it.
+#[derive(Debug, Clone)]
+pub struct Override {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// The built-in templates with `overrides` in place of those of the same name. An
+/// override that names no built-in template is an error: it would be ignored. Also
+/// returns every template's source, in name order, for the build's fingerprint.
+pub fn load(overrides: &[Override]) -> Result<(tera::Tera, Vec<(String, String)>), Diagnostic> {
     let mut sources: Vec<(String, String)> = BUILT_IN
         .iter()
         .map(|(n, s)| ((*n).to_owned(), (*s).to_owned()))
         .collect();
-    if let Some(dir) = dir {
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| Diagnostic::error(dir, format!("cannot read templates: {e}")))?;
-        let mut names: Vec<_> = entries
-            .filter_map(Result::ok)
-            .map(|e| e.path())
-            .filter(|p| p.is_file())
-            .collect();
-        names.sort();
-        for path in names {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or_default()
-                .to_owned();
-            let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) else {
-                let known: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
-                return Err(Diagnostic::error(
-                    &path,
-                    format!(
-                        "no built-in template has this name; known: {}",
-                        known.join(", ")
-                    ),
-                ));
-            };
-            slot.1 = std::fs::read_to_string(&path)
-                .map_err(|e| Diagnostic::error(&path, format!("cannot read: {e}")))?;
-        }
+    for Override { path, text } in overrides {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        let Some(slot) = sources.iter_mut().find(|(n, _)| *n == name) else {
+            let known: Vec<&str> = BUILT_IN.iter().map(|(n, _)| *n).collect();
+            return Err(Diagnostic::error(
+                path,
+                format!(
+                    "no built-in template has this name; known: {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        slot.1.clone_from(text);
     }
     let mut tera = tera::Tera::new();
     // Input text may hold what HTML forbids (controls, noncharacters), not only markup.
     tera.set_escape_fn(crate::escape::write_html);
     tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.as_str())))
         .map_err(|e| {
+            let dir = overrides.first().and_then(|o| o.path.parent());
             Diagnostic::error(
                 dir.unwrap_or(Path::new("templates")),
                 format!("template error: {e}"),

@@ -1,23 +1,21 @@
 //! The build: read the export, audit it, render every page and write the tree. This is
 //! the only place that knows the order of the stages.
 
-use serde::Serialize;
 use std::path::{Path, PathBuf};
 
 use crate::audit::{self, Audit, AuditMemo};
+use crate::cache::memo::{self, Memo};
+use crate::cache::{Fingerprints, Mapped};
 use crate::config::SiteConfig;
 use crate::diagnostics::Diagnostic;
 use crate::export::{self, ReadCounts};
-use crate::model::PagePath;
-use crate::render::highlight::{Drawings, GraphSizes};
-use crate::render::listing::{self, Groups, Rows};
-use crate::render::{AssetNames, NavPage, PageMeta, Renderer, SiteView, markdown};
-use crate::render::{assets, feeds, sitemap};
+use crate::progress::{Progress, Quiet};
+use crate::render::highlight::GraphSizes;
+use crate::render::pages::{MadeFrom, Pages, SearchFiles, Sink};
+use crate::render::templates::Override;
+use crate::render::{AssetNames, NavPage, Renderer, SiteView, assets, markdown};
 use crate::search::{self, SearchIndex, SearchStats};
-use crate::site::mapped::Mapped;
-use crate::site::memo::{self, Memo};
 use crate::site::output::{self, Sources};
-use crate::site::progress::{Progress, Quiet};
 use crate::site::writer::{self, PreviousFiles, Writer};
 
 #[derive(Debug, Clone, Default)]
@@ -245,7 +243,7 @@ fn write_site(
         hashed
             .iter()
             .find(|(_, name, _)| *name == wanted)
-            .map(|(h, _, _)| h.clone())
+            .map(|(h, _, contents)| (h.clone(), contents.len()))
             .unwrap_or_default()
     };
     let site_view = SiteView {
@@ -253,13 +251,17 @@ fn write_site(
         base_url: config.base_url.clone(),
         pages: markdown_pages.iter().map(|(nav, _)| nav.clone()).collect(),
     };
+    let templates = match &options.templates {
+        Some(dir) => read_templates(dir).map_err(fatal)?,
+        None => Vec::new(),
+    };
     let renderer = Renderer::new(
         config,
-        options.templates.as_deref(),
+        &templates,
         site_view,
         AssetNames {
-            css: asset("style.css"),
-            page_js: asset("page.js"),
+            css: asset("style.css").0,
+            page_js: asset("page.js").0,
         },
     )
     .map_err(fatal)?;
@@ -267,21 +269,29 @@ fn write_site(
     if options.full {
         writer = writer.ignore_previous();
     }
-    let site = Site {
-        audit,
-        renderer: &renderer,
+    let tree = Tree {
         writer: &writer,
-        base_url: &config.base_url,
-        groups: Groups::of(audit),
-        progress,
+        fingerprints: Fingerprints::new(
+            renderer.identity(),
+            config.fingerprint(),
+            &audit.fingerprints,
+        ),
     };
+    let pages = Pages::new(
+        audit,
+        &renderer,
+        &tree,
+        progress,
+        &config.base_url,
+        source_date_epoch(),
+    );
 
     for (name, _, contents) in &hashed {
         writer.write(name, contents.as_bytes()).map_err(fatal)?;
     }
     let drawings = renderer.drawings(audit, graphs);
     progress.finish();
-    site.pages(&drawings, markdown_pages).map_err(fatal)?;
+    pages.pages(&drawings, markdown_pages).map_err(fatal)?;
     // What is left of building the index once the pages are done.
     progress.start("search index", 0);
     let index = index();
@@ -293,9 +303,24 @@ fn write_site(
         ))
     })?;
     let terms = std::mem::take(&mut index.stored);
-    let search = site.search(index, &hashed).map_err(fatal)?;
+    progress.start("search shards", index.files.len());
+    // One thread: the shards share one folder, and two threads creating files in it
+    // spin on its lock (on a 100k night, 0.4 s of system time for nothing).
+    let written = index.files.iter().try_for_each(|file| {
+        progress.tick();
+        writer.write(&file.path(), file.contents.as_bytes())
+    });
+    progress.finish();
+    written.map_err(fatal)?;
+    let (script, script_bytes) = asset("search.js");
+    let search = SearchFiles {
+        script,
+        script_bytes,
+        manifest: index.manifest.clone(),
+    };
+    pages.search_page(&search).map_err(fatal)?;
     progress.start("sitemap and feeds", 0);
-    site.hosting_files(&config.title).map_err(fatal)?;
+    pages.hosting_files(&config.title).map_err(fatal)?;
     progress.finish();
 
     let summary = BuildSummary {
@@ -304,230 +329,68 @@ fn write_site(
         files: writer.files(),
         kept: writer.kept(),
         bytes: writer.bytes(),
-        search,
+        search: index.stats,
         ..BuildSummary::default()
     };
     Ok((summary, drawings.sizes(), writer, terms))
 }
 
-/// The home page's "as of" date: from `SOURCE_DATE_EPOCH` (reproducible builds), else the
-/// newest record; never the wall clock, so the same input gives the same bytes. Only the
-/// home page shows it, so that a new record does not change every page's fingerprint.
-pub(super) fn build_date(audit: &Audit) -> Option<String> {
-    let from_env = std::env::var("SOURCE_DATE_EPOCH")
+/// The files of `--templates DIR`, each to replace the built-in template of its name.
+fn read_templates(dir: &Path) -> Result<Vec<Override>, Diagnostic> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Diagnostic::error(dir, format!("cannot read templates: {e}")))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_file())
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| match std::fs::read_to_string(&path) {
+            Ok(text) => Ok(Override { path, text }),
+            Err(e) => Err(Diagnostic::error(&path, format!("cannot read: {e}"))),
+        })
+        .collect()
+}
+
+/// `SOURCE_DATE_EPOCH` (reproducible builds), for the home page's "as of" date.
+fn source_date_epoch() -> Option<i64> {
+    std::env::var("SOURCE_DATE_EPOCH")
         .ok()
         .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|secs| chrono::DateTime::from_timestamp(secs, 0));
-    let newest = audit.requests.iter().map(|r| r.created_at).max();
-    from_env
-        .or(newest)
-        .map(|t| t.format("%d %b %Y").to_string())
 }
 
-pub(super) struct Site<'a> {
-    pub(super) progress: &'a dyn Progress,
-    pub(super) audit: &'a Audit,
-    pub(super) renderer: &'a Renderer,
-    pub(super) writer: &'a Writer,
-    pub(super) base_url: &'a str,
-    pub(super) groups: Groups,
+/// The output tree, as render's pages see it: a file is kept when the previous build
+/// made it from the same (by its fingerprint), else made and staged.
+struct Tree<'a> {
+    writer: &'a Writer,
+    fingerprints: Fingerprints<'a>,
 }
 
-pub(super) type Values<'v> = [(&'static str, &'v dyn crate::render::erased::Value)];
-
-impl Site<'_> {
-    /// The rows of `indices`, newest first, made only if the page is rendered.
-    pub(super) fn rows(&self, indices: &[usize], from: &PagePath, limit: usize) -> Rows<'_> {
-        Rows::new(self.audit, indices, from, limit)
-    }
-
-    /// Every HTML page but the search page.
-    fn pages(
+impl Sink for Tree<'_> {
+    fn made(
         &self,
-        drawings: &Drawings<'_>,
-        markdown_pages: &[(NavPage, String)],
+        files: &[&str],
+        from: &MadeFrom<'_>,
+        make: &mut dyn FnMut() -> Result<Vec<String>, Diagnostic>,
     ) -> Result<(), Diagnostic> {
-        self.request_pages(drawings)?;
-        self.pipeline_pages(drawings)?;
-        self.browsing_pages()?;
-        for (nav, body) in markdown_pages {
-            let path = PagePath::markdown(&nav.slug);
-            let meta = PageMeta::new(&path, self.base_url, &nav.title)
-                .with_crumbs(&path, &[(path.clone(), nav.title.clone(), "Page")]);
-            self.page(&path, "markdown.html", &meta, &[("body", body)])?;
+        let fingerprint = self.fingerprints.of(from);
+        let mut kept = true;
+        for file in files {
+            kept = kept && self.writer.keep_if_unchanged(file, fingerprint)?;
+        }
+        if kept {
+            return Ok(());
+        }
+        for (file, contents) in files.iter().zip(make()?) {
+            self.writer
+                .write_made_from(file, contents.as_bytes(), fingerprint)?;
         }
         Ok(())
     }
 
-    /// Renders `template` into `path/index.html`, unless the previous build made that
-    /// page from exactly the same context, in which case its file is kept.
-    pub(super) fn page(
-        &self,
-        path: &PagePath,
-        template: &str,
-        meta: &PageMeta,
-        values: &Values<'_>,
-    ) -> Result<(), Diagnostic> {
-        let mut input = Vec::with_capacity(4096);
-        input.extend_from_slice(template.as_bytes());
-        input.extend_from_slice(&serde_json::to_vec(meta).unwrap_or_default());
-        for (key, value) in values {
-            input.extend_from_slice(key.as_bytes());
-            input.extend_from_slice(&value.to_json());
-        }
-        self.file_made_from(&path.file("index.html"), &input, || {
-            self.renderer.render(template, meta, values)
-        })
+    fn write(&self, file: &str, contents: &[u8]) -> Result<(), Diagnostic> {
+        self.writer.write(file, contents)
     }
-
-    /// The fingerprint of a file made from `input` by this renderer.
-    pub(super) fn made_from(&self, input: &[u8]) -> u128 {
-        self.renderer.fingerprint(input)
-    }
-
-    /// Writes the file `make` makes at `rel`, unless the previous build made it from the
-    /// same `input` (with the same renderer), in which case its file is kept unmade.
-    pub(super) fn file_made_from(
-        &self,
-        rel: &str,
-        input: &[u8],
-        make: impl FnOnce() -> Result<String, Diagnostic>,
-    ) -> Result<(), Diagnostic> {
-        let fingerprint = self.made_from(input);
-        if self.writer.keep_if_unchanged(rel, fingerprint)? {
-            return Ok(());
-        }
-        self.writer
-            .write_made_from(rel, make()?.as_bytes(), fingerprint)
-    }
-
-    /// An Atom feed at `rel` of the requests at `indices` (ascending; the feed lists
-    /// the newest), made only when they changed.
-    pub(super) fn feed(
-        &self,
-        rel: &str,
-        title: &str,
-        site_url: &str,
-        indices: &[usize],
-    ) -> Result<(), Diagnostic> {
-        let self_url = format!("{}{rel}", self.base_url);
-        let newest: Vec<usize> = indices
-            .iter()
-            .rev()
-            .take(feeds::FEED_ENTRIES)
-            .copied()
-            .collect();
-        // The feed's `updated` is the newest time among all its requests.
-        let updated = indices
-            .iter()
-            .map(|&i| self.audit.requests[i].created_at)
-            .max();
-        let mut input = listing::fingerprint_bytes(&self.audit.fingerprints, &newest);
-        for part in [title, &self_url, site_url] {
-            input.extend_from_slice(part.as_bytes());
-            input.push(0);
-        }
-        input.extend_from_slice(&updated.map_or(0, |t| t.timestamp_micros()).to_le_bytes());
-        self.file_made_from(rel, &input, || {
-            let requests: Vec<_> = newest.iter().map(|&i| &self.audit.requests[i]).collect();
-            Ok(feeds::atom(
-                title,
-                &self_url,
-                site_url,
-                &requests,
-                updated,
-                self.base_url,
-            ))
-        })
-    }
-
-    /// The search page and its index shards beside it.
-    fn search(
-        &self,
-        index: SearchIndex,
-        hashed: &[(String, &str, String)],
-    ) -> Result<SearchStats, Diagnostic> {
-        self.progress.start("search shards", index.files.len());
-        // One thread: the shards share one folder, and two threads creating files in it
-        // spin on its lock (on a 100k night, 0.4 s of system time for nothing).
-        let written = index.files.iter().try_for_each(|file| {
-            self.progress.tick();
-            self.writer.write(&file.path(), file.contents.as_bytes())
-        });
-        self.progress.finish();
-        written?;
-        let path = PagePath::search();
-        let script = hashed
-            .iter()
-            .find(|(_, name, _)| *name == "search.js")
-            .map(|(h, _, contents)| (h.clone(), contents.len()))
-            .unwrap_or_default();
-        let view = SearchPageView {
-            script: format!("{}{}", path.root(), script.0),
-            script_bytes: script.1,
-            manifest: format!("{}.js", index.manifest),
-            event_log: path.link_to(&PagePath::event_log()),
-        };
-        let meta = PageMeta::new(&path, self.base_url, "Search")
-            .describe("Search job requests by id, job identifier, workspace, researcher, action, backend, status or commit")
-            .with_crumbs(&path, &[(path.clone(), "Search".into(), "Search")]);
-        self.page(&path, "search.html", &meta, &[("search", &view)])?;
-        Ok(index.stats)
-    }
-
-    /// sitemap, feeds, robots.txt and 404.html: the only files with absolute URLs.
-    fn hosting_files(&self, title: &str) -> Result<(), Diagnostic> {
-        let mut urls: Vec<String> = vec![
-            PagePath::home().url(self.base_url),
-            PagePath::organisations().url(self.base_url),
-        ];
-        let log = listing::Paged::of(PagePath::event_log(), self.audit.requests.len());
-        urls.extend(log.paths().map(|p| p.url(self.base_url)));
-        let g = &self.groups;
-        urls.extend(
-            g.projects
-                .keys()
-                .map(|p| PagePath::project(p).url(self.base_url)),
-        );
-        for ((project, workspace), indices) in &g.workspaces {
-            let pages = listing::Paged::of(PagePath::workspace(project, workspace), indices.len());
-            urls.extend(pages.paths().map(|p| p.url(self.base_url)));
-        }
-        urls.extend(g.orgs.keys().map(|o| PagePath::org(o).url(self.base_url)));
-        urls.extend(g.users.keys().map(|u| PagePath::user(u).url(self.base_url)));
-        urls.extend(
-            g.backends
-                .keys()
-                .map(|b| PagePath::backend(b).url(self.base_url)),
-        );
-        urls.extend(self.audit.requests.iter().map(|q| {
-            PagePath::request(&q.project.slug, &q.workspace.name, q.id).url(self.base_url)
-        }));
-        for (name, xml) in sitemap::sitemaps(&urls, self.base_url) {
-            self.writer.write(&name, xml.as_bytes())?;
-        }
-        self.writer
-            .write("robots.txt", sitemap::robots(self.base_url).as_bytes())?;
-        let all: Vec<usize> = (0..self.audit.requests.len()).collect();
-        self.feed(
-            "feed.xml",
-            &format!("{title}: latest job requests"),
-            self.base_url,
-            &all,
-        )?;
-        let meta = PageMeta::new(&PagePath::home(), self.base_url, "Page not found");
-        let html = self.renderer.render("404.html", &meta, &[])?;
-        self.writer.write("404.html", html.as_bytes())
-    }
-}
-
-#[derive(Serialize)]
-struct SearchPageView {
-    /// `../static/search.<hash>.js`.
-    script: String,
-    /// Its size, which the page adds to what a query loaded.
-    script_bytes: usize,
-    /// The manifest's file name, beside the page.
-    manifest: String,
-    event_log: String,
 }

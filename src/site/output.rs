@@ -11,8 +11,8 @@
 use std::fs::{File, TryLockError};
 use std::path::{Component, Path, PathBuf};
 
-use super::manifest::MANIFEST_FILE;
 use super::writer::STAGING_DIR;
+use crate::cache::manifest::MANIFEST_FILE;
 use crate::diagnostics::Diagnostic;
 
 /// The output folder, checked and locked for one build. Dropped without

@@ -25,8 +25,8 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
+use crate::cache::manifest::{self, Entry, Hash, MANIFEST_FILE, Manifest, hash};
 use crate::diagnostics::Diagnostic;
-use crate::site::manifest::{self, Entry, Hash, MANIFEST_FILE, Manifest, hash};
 
 /// The staging folder, inside the target.
 pub const STAGING_DIR: &str = ".jobaudit-staging";

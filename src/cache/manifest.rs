@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 use std::io::Write;
 use std::path::Path;
 
-use crate::site::mapped::Mapped;
+use super::mapped::Mapped;
 
 pub const MANIFEST_FILE: &str = ".jobaudit-manifest.tsv";
 

@@ -5,17 +5,17 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use super::build::Site;
+use super::{MadeFrom, Pages};
 use crate::diagnostics::Diagnostic;
 use crate::model::PagePath;
 use crate::render::highlight::{Drawings, HighlightedPipeline};
-use crate::render::listing::{self};
+use crate::render::listing;
 use crate::render::request_page::{
     MAX_GRAPH_BYTES, PipelineErrorView, has_own_page, is_large, request_view,
 };
 use crate::render::{PageMeta, request_json};
 
-impl Site<'_> {
+impl Pages<'_> {
     /// One page and one `index.json` per request, rendered in parallel. A request whose
     /// resolved record, pipelines and templates are unchanged keeps its files without
     /// being rendered (or its pipeline highlighted) at all.
@@ -54,20 +54,27 @@ impl Site<'_> {
         self.progress.tick();
         let summary = &self.audit.requests[n];
         let path = PagePath::request(&summary.project.slug, &summary.workspace.name, summary.id);
-        // Its files are made from its data and the renderer.
-        let fingerprint = self.made_from(&self.audit.fingerprints[n].to_le_bytes());
         let (html_file, json_file) = (path.file("index.html"), path.file("index.json"));
-        if self.writer.keep_if_unchanged(&html_file, fingerprint)?
-            && self.writer.keep_if_unchanged(&json_file, fingerprint)?
-        {
-            return Ok(());
-        }
+        let from = MadeFrom::requests(std::slice::from_ref(&n));
+        self.out.made(&[&html_file, &json_file], &from, &mut || {
+            self.make_request_page(n, &path, drawings, highlight)
+        })
+    }
+
+    /// The page and `index.json` of the `n`th request, at `path`.
+    fn make_request_page<'h>(
+        &self,
+        n: usize,
+        path: &PagePath,
+        drawings: &Drawings<'_>,
+        highlight: &(dyn Fn() -> Option<&'h HighlightedPipeline> + Sync),
+    ) -> Result<Vec<String>, Diagnostic> {
         let r = &self.audit.request(n)?;
         let q = &r.request;
         let json = request_json::request_json(r, self.audit);
-        let view = request_view(r, self.audit, drawings, highlight(), &path);
+        let view = request_view(r, self.audit, drawings, highlight(), path);
         let meta = PageMeta::new(
-            &path,
+            path,
             self.base_url,
             format!("Job request: {} - {}", q.id, q.workspace.name),
         )
@@ -76,7 +83,7 @@ impl Site<'_> {
             q.id, q.workspace.name
         ))
         .with_crumbs(
-            &path,
+            path,
             &[
                 (
                     PagePath::project(&q.project.slug),
@@ -94,10 +101,7 @@ impl Site<'_> {
         let html = self
             .renderer
             .render("request.html", &meta, &[("request", &view)])?;
-        self.writer
-            .write_made_from(&html_file, html.as_bytes(), fingerprint)?;
-        self.writer
-            .write_made_from(&json_file, json.as_bytes(), fingerprint)
+        Ok(vec![html, json])
     }
 
     /// A page per distinct large project.yaml (`request_page::has_own_page`), shared by
@@ -126,51 +130,47 @@ impl Site<'_> {
                 format!("{repo}/blob/{}/", latest.sha)
             };
             let rows = self.rows(requests, &path, listing::RECENT);
-            let rel = path.file("index.html");
             // The text by its content key, as in the request fingerprints.
-            let mut input = entry.key.as_bytes().to_vec();
-            input.extend_from_slice(blob_base.as_bytes());
-            input.extend_from_slice(&crate::render::erased::Value::to_json(&rows));
-            let fingerprint = self.made_from(&input);
-            if self.writer.keep_if_unchanged(&rel, fingerprint)? {
-                return Ok(());
-            }
-            let html = drawings.highlight(i).for_request(&blob_base, &[]);
-            let graph = entry
-                .parsed()
-                .as_ref()
-                .ok()
-                .zip(
-                    drawings
-                        .graph(i)
-                        .filter(|(_, bytes)| *bytes <= MAX_GRAPH_BYTES),
-                )
-                .map(|(p, (layout, _))| layout.svg(p, &[], &|_| None, &|a| format!("#action-{a}")));
-            let actions = entry.parsed().as_ref().map_or(0, |p| p.actions.len());
-            let error = entry.parsed().as_ref().err().map(PipelineErrorView::from);
-            let title = format!("project.yaml {}", entry.key);
-            let meta = PageMeta::new(&path, self.base_url, &title)
-                .with_crumbs(&path, &[(path.clone(), title.clone(), "Pipeline")]);
-            let facts = PipelineFacts {
-                key: &entry.key,
-                lines: entry.facts.lines,
-                bytes: entry.facts.bytes,
-                requests: requests.len(),
-                actions,
-            };
-            let page = self.renderer.render(
-                "pipeline.html",
-                &meta,
-                &[
-                    ("pipeline", &facts),
-                    ("html", &html),
-                    ("graph", &graph),
-                    ("error", &error),
-                    ("rows", &rows),
-                ],
-            )?;
-            self.writer
-                .write_made_from(&rel, page.as_bytes(), fingerprint)
+            let from = MadeFrom::requests(requests).and(&entry.key).and(&blob_base);
+            self.out.made(&[&path.file("index.html")], &from, &mut || {
+                let html = drawings.highlight(i).for_request(&blob_base, &[]);
+                let graph = entry
+                    .parsed()
+                    .as_ref()
+                    .ok()
+                    .zip(
+                        drawings
+                            .graph(i)
+                            .filter(|(_, bytes)| *bytes <= MAX_GRAPH_BYTES),
+                    )
+                    .map(|(p, (layout, _))| {
+                        layout.svg(p, &[], &|_| None, &|a| format!("#action-{a}"))
+                    });
+                let actions = entry.parsed().as_ref().map_or(0, |p| p.actions.len());
+                let error = entry.parsed().as_ref().err().map(PipelineErrorView::from);
+                let title = format!("project.yaml {}", entry.key);
+                let meta = PageMeta::new(&path, self.base_url, &title)
+                    .with_crumbs(&path, &[(path.clone(), title.clone(), "Pipeline")]);
+                let facts = PipelineFacts {
+                    key: &entry.key,
+                    lines: entry.facts.lines,
+                    bytes: entry.facts.bytes,
+                    requests: requests.len(),
+                    actions,
+                };
+                let page = self.renderer.render(
+                    "pipeline.html",
+                    &meta,
+                    &[
+                        ("pipeline", &facts),
+                        ("html", &html),
+                        ("graph", &graph),
+                        ("error", &error),
+                        ("rows", &rows),
+                    ],
+                )?;
+                Ok(vec![page])
+            })
         });
         self.progress.finish();
         result

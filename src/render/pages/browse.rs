@@ -4,14 +4,14 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::build::Site;
+use super::{MadeFrom, Pages};
 use crate::diagnostics::Diagnostic;
 use crate::model::PagePath;
 use crate::render::PageMeta;
 use crate::render::listing::{self, Paged, Pagination, Rows};
 use crate::render::view::Link;
 
-impl Site<'_> {
+impl Pages<'_> {
     pub(super) fn browsing_pages(&self) -> Result<(), Diagnostic> {
         let (audit, g) = (self.audit, &self.groups);
         let total =
@@ -24,6 +24,9 @@ impl Site<'_> {
             .describe("Public audit trail of job requests run against patient data");
         let rows = self.rows(&all, &home, listing::LATEST);
         let totals = listing::totals(audit, g);
+        let build_date = self.build_date();
+        // The totals count every request.
+        let from = MadeFrom::requests(&all).and(build_date.as_deref().unwrap_or_default());
         self.page(
             &home,
             "home.html",
@@ -31,8 +34,9 @@ impl Site<'_> {
             &[
                 ("rows", &rows),
                 ("totals", &totals),
-                ("build_date", &super::build::build_date(audit)),
+                ("build_date", &build_date),
             ],
+            &from,
         )?;
 
         // The event log, newest first, in pages counted from the oldest (listing::Paged).
@@ -81,6 +85,7 @@ impl Site<'_> {
                 &rows,
                 more.as_ref(),
                 None,
+                &MadeFrom::requests(indices),
             )
         })?;
 
@@ -111,7 +116,19 @@ impl Site<'_> {
             &[(path.clone(), "Organisations".into(), "Organisations")],
         );
         let rows = self.rows(&[], &path, 0);
-        self.list_page(&path, &meta, "Organisations", "", &links, &rows, None, None)
+        // Each org's name and count of projects come from its requests.
+        let from = MadeFrom::requests(&all);
+        self.list_page(
+            &path,
+            &meta,
+            "Organisations",
+            "",
+            &links,
+            &rows,
+            None,
+            None,
+            &from,
+        )
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -125,6 +142,7 @@ impl Site<'_> {
         rows: &Rows<'_>,
         more: Option<&Link>,
         pagination: Option<&Pagination>,
+        from: &MadeFrom<'_>,
     ) -> Result<(), Diagnostic> {
         self.page(
             path,
@@ -138,6 +156,7 @@ impl Site<'_> {
                 ("more", &more),
                 ("pagination", &pagination),
             ],
+            from,
         )
     }
 
@@ -152,8 +171,15 @@ impl Site<'_> {
         intro: &str,
     ) -> Result<(), Diagnostic> {
         let path = pages.path(k);
-        let rows = self.rows(&indices[pages.range(k)], &path, usize::MAX);
+        let shown = &indices[pages.range(k)];
+        let rows = self.rows(shown, &path, usize::MAX);
         let pagination = pages.pagination(k);
+        // How many pages there are, and the names in the crumbs, which every request of
+        // the list shares with the newest.
+        let newest = indices.last().map(|&i| self.audit.fingerprints[i]);
+        let from = MadeFrom::requests(shown)
+            .and(indices.len().to_le_bytes())
+            .and(newest.unwrap_or_default().to_le_bytes());
         self.list_page(
             &path,
             meta,
@@ -163,6 +189,7 @@ impl Site<'_> {
             &rows,
             None,
             Some(&pagination),
+            &from,
         )
     }
 
@@ -237,6 +264,7 @@ impl Site<'_> {
                 ("researchers", &researchers),
                 ("first_run", &first_run),
             ],
+            &MadeFrom::requests(indices),
         )
     }
 
@@ -265,11 +293,7 @@ impl Site<'_> {
         let pages = Paged::of(path.clone(), indices.len());
         let rows = self.rows(&indices[pages.range(0)], &path, usize::MAX);
         let pagination = (pages.pages > 0).then(|| pages.pagination(0));
-        let actions = listing::FromRequests {
-            fingerprints: &self.audit.fingerprints,
-            indices,
-            make: || listing::action_statuses(audit, indices, &path),
-        };
+        let actions = listing::Lazy(|| listing::action_statuses(audit, indices, &path));
         let feed = "feed.xml";
         let meta = PageMeta::new(&path, self.base_url, format!("Workspace: {name}")).with_crumbs(
             &path,
@@ -295,6 +319,7 @@ impl Site<'_> {
                 ("actions", &actions),
                 ("feed", &feed),
             ],
+            &MadeFrom::requests(indices),
         )?;
         (1..=pages.pages).into_par_iter().try_for_each(|k| {
             let page = pages.path(k);
@@ -353,6 +378,7 @@ impl Site<'_> {
                 ("rows", &rows),
                 ("more", &more),
             ],
+            &MadeFrom::requests(indices),
         )
     }
 
@@ -381,6 +407,7 @@ impl Site<'_> {
                 ("rows", &rows),
                 ("more", &more),
             ],
+            &MadeFrom::requests(indices),
         )
     }
 }

@@ -12,12 +12,12 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use super::mapped::Mapped;
 use crate::audit::{Audit, AuditMemo, AuditRows};
 use crate::diagnostics::Diagnostic;
 use crate::export::{ReadMemo, ReadRows};
 use crate::interning::{Interner, Table, Texts};
 use crate::render::highlight::GraphSizes;
-use crate::site::mapped::Mapped;
 
 pub const MEMO_FILE: &str = ".jobaudit-memo";
 
