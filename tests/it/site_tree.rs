@@ -1,9 +1,7 @@
 //! Properties of a whole built tree (DESIGN.md §3, §6): every relative link resolves,
 //! the same input gives the same bytes, and a failed build leaves the previous site.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 

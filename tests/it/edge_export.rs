@@ -2,9 +2,7 @@
 //! from gzip, jobs in `jobs.jsonl`, API-shaped records, no jobs, no pipeline, an empty
 //! sha, previous and previous successful requests, bad records, hostile strings.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use flate2::{Compression, write::GzEncoder};
 use std::io::Write;
 use std::path::{Path, PathBuf};

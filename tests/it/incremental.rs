@@ -1,9 +1,7 @@
 //! Building into an existing output: unchanged files are kept (same inode, same mtime),
 //! and the result is byte-identical to a full build of the same input.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};

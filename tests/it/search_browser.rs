@@ -3,15 +3,12 @@
 //! server (`common::server`), and the tests read the results its script shows. A missing
 //! Chromium fails these tests; CI installs it (.ci/run).
 
-mod common;
-mod synthetic;
-
 use serde_json::json;
 use std::path::Path;
 
-use common::cdp::Browser;
-use common::server::Server;
-use common::{build, manifest_dir};
+use crate::common::cdp::Browser;
+use crate::common::server::Server;
+use crate::common::{build, manifest_dir, synthetic};
 use jobaudit::search::query::SHOWN;
 
 fn file_url(site: &Path, query: &str) -> String {

@@ -2,9 +2,6 @@
 //! which find the right requests when read back, and a query cost that stays bounded on
 //! a large archive (issue 5 §2, §4).
 
-mod common;
-mod synthetic;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -12,7 +9,7 @@ use jobaudit::search::query::{self, Outcome};
 use jobaudit::search::{self, Jump, TERM_SHARD_BYTES};
 use jobaudit::site::assets::hashed_assets;
 
-use common::{build, manifest_dir, one, page};
+use crate::common::{build, manifest_dir, one, page, synthetic};
 
 /// The files under `search/` (but the page), by name without `.js`.
 fn search_files(site: &Path) -> BTreeMap<String, String> {

@@ -5,6 +5,7 @@
 
 pub mod cdp;
 pub mod server;
+pub mod synthetic;
 
 use scraper::{ElementRef, Html, Selector};
 use std::path::{Path, PathBuf};
