@@ -36,6 +36,10 @@
 //!
 //! Tests that need `../shared/corpus` say on stderr that they skipped when it is missing.
 
+// A test binary has no public API: `pub` in a helper module is its API to the test
+// modules, which the crate's `unreachable_pub` lint would have written `pub(crate)`.
+#![allow(unreachable_pub)]
+
 mod common;
 mod pipeline_common;
 

@@ -1,8 +1,6 @@
 //! Shared by the integration tests: building a site into a temporary folder and reading
 //! its pages as parsed HTML.
 
-#![allow(dead_code, unreachable_pub)]
-
 pub mod cdp;
 pub mod server;
 pub mod synthetic;

@@ -2,8 +2,6 @@
 //! requests), made by the project's own generator (`jobaudit synth`) and read back as a
 //! site would read it.
 
-#![allow(dead_code, unreachable_pub)]
-
 use jobaudit::audit::{self, Audit};
 use jobaudit::export;
 use jobaudit::synth::{self, SynthOptions};
