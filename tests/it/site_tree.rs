@@ -7,20 +7,6 @@ use std::path::{Path, PathBuf};
 
 use jobaudit::site::{self, BuildError, BuildOptions};
 
-fn files(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(root).unwrap().to_path_buf(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 /// Every `href`/`src` of every HTML page that is not absolute resolves to a file of the
 /// tree, and every `#fragment` to an element id of its target page.
 fn check_links(site: &Path) -> usize {

@@ -6,6 +6,7 @@ pub mod server;
 pub mod synthetic;
 
 use scraper::{ElementRef, Html, Selector};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jobaudit::site::{self, BuildOptions, BuildSummary};
@@ -25,6 +26,21 @@ pub fn build(input: &Path) -> (tempfile::TempDir, PathBuf, BuildSummary) {
     };
     let summary = site::build(&options).unwrap_or_else(|e| panic!("build failed: {e:?}"));
     (dir, output, summary)
+}
+
+/// Every file under `root`, by its path inside it, with its bytes.
+pub fn files(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
 }
 
 pub fn page(site: &Path, rel: &str) -> Html {
