@@ -232,8 +232,8 @@ fn untrusted_names_are_shown_as_text() {
 fn a_large_index_answers_within_the_budget() {
     let (_t, site, _) = build(&manifest_dir().join("data"));
     let n = synthetic::scale();
-    let audit = synthetic::audit(n);
-    let index = jobaudit::search::build(&audit);
+    let audit = synthetic::large();
+    let index = jobaudit::search::build(audit);
     for f in &index.files {
         std::fs::write(site.join(f.path()), &f.contents).unwrap();
     }

@@ -132,8 +132,8 @@ fn the_edge_export_indexes_what_it_renders() {
 #[test]
 fn a_large_archive_keeps_shards_and_queries_small() {
     let n = synthetic::scale();
-    let audit = synthetic::audit(n);
-    let index = search::build(&audit);
+    let audit = synthetic::large();
+    let index = search::build(audit);
     let s = &index.stats;
     eprintln!(
         "{n} requests: index {:.1} MB in {} files; largest {} ({:.1} KB)",
