@@ -68,16 +68,7 @@ fn export_in_tempdir(make_input: impl FnOnce(&Path)) -> (tempfile::TempDir, Buil
 }
 
 fn copy_fixture(to: &Path) {
-    let from = manifest_dir().join("tests/fixtures/edge");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    copy_dir(&manifest_dir().join("tests/fixtures/edge"), to);
 }
 
 /// Adds request 108 to analysis-ws, changes request 105's stored status message, and
