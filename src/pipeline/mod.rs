@@ -3,9 +3,9 @@
 //!
 //! The rules, their order and their wording follow spec/pipeline.md, which describes the
 //! library (opensafely-core/pipeline, as vendored in `opensafely` 2.1.0), and are checked
-//! against the real library (tests/pipeline_corpus.rs, tests/pipeline_edge_cases.rs,
-//! tests/pipeline_upstream.rs). Where the library crashes on an input (spec §17.3),
-//! `load` returns an [`ErrorKind::Unsupported`] error naming the Python exception.
+//! against the real library (tests/it/pipeline_corpus.rs, pipeline_edge_cases.rs and
+//! pipeline_upstream.rs). Where the library crashes on an input (spec §17.3), `load`
+//! returns an [`ErrorKind::Unsupported`] error naming the Python exception.
 //!
 //! Layout: `yaml*` load the document as ruyaml does (with positions), `scalar`,
 //! `timestamp` and `py*` reproduce the Python values and texts the rules depend on,

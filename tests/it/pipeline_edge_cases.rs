@@ -2,9 +2,7 @@
 //! Unless a case says otherwise, the file has version 4 and one action `a` with run
 //! `python:v1 a.py` and a highly_sensitive output.
 
-mod pipeline_common;
-
-use pipeline_common::{
+use crate::pipeline_common::{
     ACTION_A, Case, Expect::*, action_a, case, run_cases, run_with_output, valid, with_version,
 };
 

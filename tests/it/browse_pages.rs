@@ -1,9 +1,7 @@
 //! The pages around the request pages (DESIGN.md §3), each parsed and checked against
 //! the export it was built from.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 use jobaudit::export;

@@ -1,8 +1,8 @@
 //! A large export for measuring the search index at the scale the issue names (100,000
 //! requests), made by the project's own generator (`jobaudit synth`) and read back as a
-//! site would read it.
+//! site would read it. Made once per test run and shared: the tests only read it.
 
-#![allow(dead_code, unreachable_pub)]
+use std::sync::OnceLock;
 
 use jobaudit::audit::{self, Audit};
 use jobaudit::export;
@@ -17,8 +17,15 @@ pub fn scale() -> u64 {
         .unwrap_or(20_000)
 }
 
+/// The audit of a synthetic export of `scale()` requests, made by the first test that
+/// asks (the search index's and the search page's) and shared with the other.
+pub fn large() -> &'static Audit {
+    static LARGE: OnceLock<Audit> = OnceLock::new();
+    LARGE.get_or_init(|| audit(scale()))
+}
+
 /// The audit of a synthetic export of `n` requests (seed 1).
-pub fn audit(n: u64) -> Audit {
+fn audit(n: u64) -> Audit {
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("export");
     let options = SynthOptions {

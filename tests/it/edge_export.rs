@@ -2,12 +2,10 @@
 //! from gzip, jobs in `jobs.jsonl`, API-shaped records, no jobs, no pipeline, an empty
 //! sha, previous and previous successful requests, bad records, hostile strings.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use flate2::{Compression, write::GzEncoder};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use jobaudit::site::{self, BuildError, BuildOptions};
 
@@ -23,18 +21,6 @@ fn gzipped_fixture() -> (tempfile::TempDir, PathBuf) {
     std::fs::write(input.join("job_requests.json.gz"), gz.finish().unwrap()).unwrap();
     std::fs::remove_file(input.join("job_requests.json")).unwrap();
     (dir, input)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 const PAGE_100: &str = "edge-project/analysis-ws/100/index.html";

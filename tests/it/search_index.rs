@@ -2,9 +2,6 @@
 //! which find the right requests when read back, and a query cost that stays bounded on
 //! a large archive (issue 5 §2, §4).
 
-mod common;
-mod synthetic;
-
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -12,7 +9,7 @@ use jobaudit::render::assets::hashed_assets;
 use jobaudit::search::query::{self, Outcome};
 use jobaudit::search::{self, Jump, TERM_SHARD_BYTES};
 
-use common::{build, manifest_dir, one, page};
+use crate::common::{build, manifest_dir, one, page, synthetic};
 
 /// The files under `search/` (but the page), by name without `.js`.
 fn search_files(site: &Path) -> BTreeMap<String, String> {
@@ -135,8 +132,8 @@ fn the_edge_export_indexes_what_it_renders() {
 #[test]
 fn a_large_archive_keeps_shards_and_queries_small() {
     let n = synthetic::scale();
-    let audit = synthetic::audit(n);
-    let index = search::build(&audit);
+    let audit = synthetic::large();
+    let index = search::build(audit);
     let s = &index.stats;
     eprintln!(
         "{n} requests: index {:.1} MB in {} files; largest {} ({:.1} KB)",

@@ -3,9 +3,7 @@
 //! to their action, and the graph has a node per action and an edge per need. Expected
 //! values are read from the pipeline library's own result for each file.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::path::Path;
 
 use jobaudit::export::{self, Lookup, repo_owner_and_name};

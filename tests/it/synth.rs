@@ -1,8 +1,9 @@
 //! The synthetic export generator: the same seed gives the same bytes, another seed other
 //! bytes, and the output reads and builds with exactly the bad records it says it wrote.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::common::files;
 
 use jobaudit::export;
 use jobaudit::site::{self, BuildOptions};
@@ -18,21 +19,6 @@ fn generate(dir: &Path, seed: u64, requests: usize) -> SynthSummary {
     .unwrap_or_else(|e| panic!("synth into {}: {e}", dir.display()))
 }
 
-/// Every file under `dir`, by relative path, with its bytes.
-fn tree(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(dir).unwrap().to_path_buf(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn the_same_seed_gives_the_same_bytes() {
     let tmp = tempfile::tempdir().unwrap();
@@ -43,7 +29,7 @@ fn the_same_seed_gives_the_same_bytes() {
     );
     let summary = generate(&a, 42, 300);
     assert_eq!(generate(&b, 42, 300), summary);
-    let (ta, tb) = (tree(&a), tree(&b));
+    let (ta, tb) = (files(&a), files(&b));
     assert!(ta.len() > 10, "{} files", ta.len());
     assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
     for (path, bytes) in &ta {
@@ -55,7 +41,7 @@ fn the_same_seed_gives_the_same_bytes() {
     }
 
     generate(&c, 43, 300);
-    let tc = tree(&c);
+    let tc = files(&c);
     let requests = Path::new("job_requests.jsonl");
     assert_ne!(ta[requests], tc[requests], "another seed, other requests");
 }

@@ -1,8 +1,6 @@
 //! Helpers shared by the pipeline conformance tests: small project.yaml builders and a
 //! table runner that checks each case's verdict and message.
 
-#![allow(dead_code, unreachable_pub)]
-
 use jobaudit::pipeline::{self, ErrorKind, Pipeline, PipelineError};
 
 /// What the library does with a case.

@@ -1,14 +1,18 @@
 //! A static file server on loopback for browser tests: serves a built tree under a path
-//! prefix, answers missing files with the tree's 404.html (as a CDN does), and stops by
-//! itself after a bounded time.
+//! prefix, answers missing files with the tree's 404.html (as a CDN does), and stops when
+//! its test drops it or after a bounded time. The tests share one process, so a server
+//! must not outlive its test.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 pub struct Server {
     pub port: u16,
+    stop: Arc<AtomicBool>,
 }
 
 /// How long a test server lives at most.
@@ -21,9 +25,11 @@ impl Server {
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
         let (root, prefix) = (root.to_path_buf(), prefix.to_owned());
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
         std::thread::spawn(move || {
             let deadline = Instant::now() + LIFETIME;
-            while Instant::now() < deadline {
+            while Instant::now() < deadline && !stopped.load(Ordering::Relaxed) {
                 match listener.accept() {
                     Ok((stream, _)) => {
                         let _ = stream.set_nonblocking(false);
@@ -33,11 +39,17 @@ impl Server {
                 }
             }
         });
-        Server { port }
+        Server { port, stop }
     }
 
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{path}", self.port)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
     }
 }
 

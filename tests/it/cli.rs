@@ -1,8 +1,6 @@
 //! The command line as a user runs it: exit codes, summaries, and `jobaudit pipeline`.
 
-mod common;
-
-use common::manifest_dir;
+use crate::common::manifest_dir;
 use std::process::Command;
 
 fn jobaudit(args: &[&str]) -> (i32, String, String) {

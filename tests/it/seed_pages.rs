@@ -1,9 +1,7 @@
 //! The five pages of `../shared/seeds/`, built from `data/`: every fact each seed shows,
 //! field by field, read from the parsed HTML.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use scraper::Html;
 
 /// What one seed page shows. Values are copied from the seed text.

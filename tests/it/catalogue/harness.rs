@@ -1,10 +1,6 @@
 //! Making exports in temporary folders, running the `jobaudit` binary on them, and
 //! reading what it said and built.
 
-// Shared by the modules through `use super::harness::*`: `pub` is its API, and not
-// every module uses all of it.
-#![allow(dead_code, unreachable_pub)]
-
 use serde_json::{Value, json};
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};

@@ -1,12 +1,12 @@
 //! Shared by the integration tests: building a site into a temporary folder and reading
 //! its pages as parsed HTML.
 
-#![allow(dead_code, unreachable_pub)]
-
 pub mod cdp;
 pub mod server;
+pub mod synthetic;
 
 use scraper::{ElementRef, Html, Selector};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jobaudit::site::{self, BuildOptions, BuildSummary};
@@ -26,6 +26,34 @@ pub fn build(input: &Path) -> (tempfile::TempDir, PathBuf, BuildSummary) {
     };
     let summary = site::build(&options).unwrap_or_else(|e| panic!("build failed: {e:?}"));
     (dir, output, summary)
+}
+
+/// Every file under `root`, by its path inside it, with its bytes.
+pub fn files(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            (
+                e.path().strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Copies the tree at `from` to `to`, making its folders.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
 }
 
 pub fn page(site: &Path, rel: &str) -> Html {

@@ -3,15 +3,12 @@
 //! server (`common::server`), and the tests read the results its script shows. A missing
 //! Chromium fails these tests; CI installs it (.ci/run).
 
-mod common;
-mod synthetic;
-
 use serde_json::json;
 use std::path::Path;
 
-use common::cdp::Browser;
-use common::server::Server;
-use common::{build, manifest_dir};
+use crate::common::cdp::Browser;
+use crate::common::server::Server;
+use crate::common::{build, manifest_dir, synthetic};
 use jobaudit::search::query::SHOWN;
 
 fn file_url(site: &Path, query: &str) -> String {
@@ -235,8 +232,8 @@ fn untrusted_names_are_shown_as_text() {
 fn a_large_index_answers_within_the_budget() {
     let (_t, site, _) = build(&manifest_dir().join("data"));
     let n = synthetic::scale();
-    let audit = synthetic::audit(n);
-    let index = jobaudit::search::build(&audit);
+    let audit = synthetic::large();
+    let index = jobaudit::search::build(audit);
     for f in &index.files {
         std::fs::write(site.join(f.path()), &f.contents).unwrap();
     }

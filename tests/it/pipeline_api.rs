@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use jobaudit::pipeline::{self, ErrorKind, LineSpan, Pipeline, report};
 
 fn fixture() -> Pipeline {
-    match pipeline::load(include_str!("fixtures/pipeline/project.yaml")) {
+    match pipeline::load(include_str!("../fixtures/pipeline/project.yaml")) {
         Ok(p) => p,
         Err(e) => panic!("fixture should be valid: {}", e.library_message()),
     }
@@ -140,7 +140,7 @@ fn report_as_json_lines() {
     let good = write_temp(
         &dir,
         "good.yaml",
-        include_str!("fixtures/pipeline/project.yaml"),
+        include_str!("../fixtures/pipeline/project.yaml"),
     );
     let bad = write_temp(&dir, "bad.yaml", "version: 4\nactions: []\n");
     let mut out = Vec::new();
@@ -179,7 +179,7 @@ fn report_for_people() {
     let good = write_temp(
         &dir,
         "good.yaml",
-        include_str!("fixtures/pipeline/project.yaml"),
+        include_str!("../fixtures/pipeline/project.yaml"),
     );
     let bad = write_temp(
         &dir,
@@ -212,7 +212,7 @@ impl Lcg {
 
 #[test]
 fn never_panics_on_mangled_input() {
-    let base = include_str!("fixtures/pipeline/project.yaml");
+    let base = include_str!("../fixtures/pipeline/project.yaml");
     let pieces = [
         "\t",
         " ",

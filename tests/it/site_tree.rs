@@ -1,27 +1,11 @@
 //! Properties of a whole built tree (DESIGN.md §3, §6): every relative link resolves,
 //! the same input gives the same bytes, and a failed build leaves the previous site.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use jobaudit::site::{self, BuildError, BuildOptions};
-
-fn files(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            (
-                e.path().strip_prefix(root).unwrap().to_path_buf(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .collect()
-}
 
 /// Every `href`/`src` of every HTML page that is not absolute resolves to a file of the
 /// tree, and every `#fragment` to an element id of its target page.

@@ -1,10 +1,9 @@
 //! Headless Chromium opens the built site from `file://` and browses it as a reader
 //! would: home page, a request page, and back, with the stylesheet applied.
 
-mod common;
-
-use common::cdp::Browser;
-use common::*;
+use crate::common::cdp::Browser;
+use crate::common::server::Server;
+use crate::common::*;
 
 #[test]
 fn the_site_browses_from_disk_with_its_stylesheet() {
@@ -61,7 +60,7 @@ fn the_site_browses_from_disk_with_its_stylesheet() {
 fn on_a_cdn_404_html_sends_job_server_job_urls_to_the_right_section() {
     let (_dir, site, _) = build(&manifest_dir().join("tests/fixtures/edge"));
     // site.toml's base_url is https://edge.example/archive/: served here under /archive/.
-    let server = common::server::Server::start(&site, "/archive/");
+    let server = Server::start(&site, "/archive/");
     let mut browser = Browser::launch();
     let job_url = server.url("/archive/edge-project/analysis-ws/101/jjjjjjjjjjjjjjj5/");
     browser.call("Page.navigate", serde_json::json!({"url": job_url}));

@@ -6,15 +6,13 @@
 //! So the bound holds for the corpus as a whole and for every file of 1 KB or more, and
 //! the test prints the worst ratio per size class.
 
-mod common;
-
 use jobaudit::pipeline;
 use jobaudit::render::highlight::Highlighter;
 use std::io::Write;
 
 #[test]
 fn highlighted_html_is_at_most_three_times_the_source() {
-    let corpus = common::manifest_dir().join("../shared/corpus/raw");
+    let corpus = crate::common::manifest_dir().join("../shared/corpus/raw");
     if !corpus.is_dir() {
         // Straight to stderr: the test harness captures what `eprintln!` prints, and a
         // skip must be seen.

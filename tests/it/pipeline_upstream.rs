@@ -2,10 +2,8 @@
 //! Tests that call `Pipeline.build(**dict)` upstream are written here as the equivalent
 //! YAML; messages are those the library gives through `load_pipeline`.
 
-mod pipeline_common;
-
+use crate::pipeline_common::{Case, Expect::*, action_a, case, run_cases, run_with_output, valid};
 use jobaudit::pipeline::{self, Pipeline, PrivacyLevel, rules};
-use pipeline_common::{Case, Expect::*, action_a, case, run_cases, run_with_output, valid};
 
 fn load_ok(yaml: &str) -> Pipeline {
     match pipeline::load(yaml) {
@@ -596,7 +594,7 @@ fn latest_refused_in_v5() {
 
 #[test]
 fn project_fixture_lists_all_actions() {
-    let text = include_str!("fixtures/pipeline/project.yaml");
+    let text = include_str!("../fixtures/pipeline/project.yaml");
     assert_eq!(
         load_ok(text).all_actions(),
         [
