@@ -16,4 +16,3 @@ pub mod program;
 pub mod render;
 pub mod search;
 pub mod site;
-pub mod synth;
