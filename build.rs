@@ -1,16 +1,23 @@
 //! Names this build of the program by a hash of everything it is made from (its sources,
-//! templates, manifest and lockfile), for `program::fingerprint`: a page or memo made by
-//! any other version is never taken for this one's.
+//! templates, manifest and lockfile, and the sources of the pipeline crate, whose rules
+//! and messages are on the pages), for `program::fingerprint`: a page or memo made by any
+//! other version is never taken for this one's. The synthetic export generator
+//! (crates/synth) writes inputs, not pages, so it is left out.
 
 use std::path::{Path, PathBuf};
 
 fn main() {
     let mut files = Vec::new();
-    for dir in ["src", "templates"] {
+    for dir in ["src", "templates", "crates/pipeline/src"] {
         println!("cargo:rerun-if-changed={dir}");
         collect(Path::new(dir), &mut files);
     }
-    for file in ["Cargo.toml", "Cargo.lock", "build.rs"] {
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "build.rs",
+        "crates/pipeline/Cargo.toml",
+    ] {
         println!("cargo:rerun-if-changed={file}");
         files.push(PathBuf::from(file));
     }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use jobaudit::synth::{self, SynthOptions, night};
+use jobaudit_synth::{self as synth, SynthOptions, night};
 
 struct Row {
     requests: usize,

@@ -11,10 +11,11 @@ pub mod escape;
 pub mod export;
 pub mod interning;
 pub mod model;
-pub mod pipeline;
+/// project.yaml as OpenSAFELY's pipeline library reads it: the `jobaudit-pipeline` crate
+/// (crates/pipeline), under the name the rest of jobaudit has always used for it.
+pub use jobaudit_pipeline as pipeline;
 pub mod program;
 pub mod progress;
 pub mod render;
 pub mod search;
 pub mod site;
-pub mod synth;

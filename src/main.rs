@@ -8,7 +8,7 @@ use std::time::Instant;
 use jobaudit::diagnostics::Diagnostic;
 use jobaudit::progress::{Progress, Quiet};
 use jobaudit::site::{self, BuildError, BuildOptions};
-use jobaudit::synth::{self, SynthOptions};
+use jobaudit_synth::{self as synth, SynthOptions};
 use std::io::{IsTerminal, Write};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -74,7 +74,7 @@ struct SynthArgs {
     #[arg(long)]
     output: PathBuf,
     /// Folder of real project.yaml files [default: ../shared/corpus/raw beside the
-    /// crate, else the crate's own fixtures].
+    /// repository, else the repository's own fixtures].
     #[arg(long)]
     pipelines: Option<PathBuf>,
     /// Instead of writing a new export, change the one in --output as a night would:

@@ -154,7 +154,7 @@ fn a_rebuild_keeps_unchanged_files_and_equals_a_full_build() {
 /// what changed, and leaves the pages of requests nothing touched where they were.
 #[test]
 fn a_night_of_changes_to_a_generated_export_rebuilds_like_a_full_build() {
-    use jobaudit::synth::{self, SynthOptions, night};
+    use jobaudit_synth::{self as synth, SynthOptions, night};
     let (_dir, options) = export_in_tempdir(|input| {
         synth::generate(&SynthOptions {
             requests: 400,

@@ -7,7 +7,7 @@ use crate::common::files;
 
 use jobaudit::export;
 use jobaudit::site::{self, BuildOptions};
-use jobaudit::synth::{self, SynthOptions, SynthSummary};
+use jobaudit_synth::{self as synth, SynthOptions, SynthSummary};
 
 fn generate(dir: &Path, seed: u64, requests: usize) -> SynthSummary {
     synth::generate(&SynthOptions {

@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 
 use jobaudit::audit::{self, Audit};
 use jobaudit::export;
-use jobaudit::synth::{self, SynthOptions};
+use jobaudit_synth::{self as synth, SynthOptions};
 
 /// Requests to make: `JOBAUDIT_SEARCH_SCALE`, default 20,000 (the figure is
 /// 100,000; run with it set to check).

@@ -6,6 +6,12 @@ use std::collections::HashSet;
 
 use super::rng::Rng;
 
+/// The longest name that may become a path segment, in bytes: the export format's limit
+/// (`maxLength` of the `segment` names in schema/job.schema.json and
+/// schema/job_request.schema.json, a file name's length; README: Input format). Names made
+/// here are far shorter; one of the deliberately bad jobs has an identifier longer.
+pub(crate) const MAX_SEGMENT_BYTES: usize = 255;
+
 const CONDITIONS: &[&str] = &[
     "covid",
     "long-covid",
@@ -363,7 +369,17 @@ impl Names {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::export::is_path_safe;
+
+    /// The export format's rule for a name that becomes a path segment: the `pattern` of
+    /// the `segment` names in schema/job.schema.json, job-server's workspace name rule
+    /// `^[-a-zA-Z0-9_]+$`.
+    fn is_path_safe(name: &str) -> bool {
+        !name.is_empty()
+            && name.len() <= MAX_SEGMENT_BYTES
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    }
 
     #[test]
     fn names_are_unique_and_path_safe() {

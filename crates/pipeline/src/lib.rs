@@ -29,7 +29,10 @@
 //! * Only text input is modelled: messages name `<unicode string>`, as the library does
 //!   when given text without a filename.
 //!
-//! This module depends on nothing else in the crate, so it could become its own crate.
+//! This crate depends on nothing in jobaudit; jobaudit re-exports it as
+//! `jobaudit::pipeline`. Paths above (`spec/`, `tests/`) are from the repository's root.
+
+#![warn(missing_docs)]
 
 mod action;
 mod command;

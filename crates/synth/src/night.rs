@@ -16,17 +16,24 @@ use super::rng::Rng;
 /// How many requests to add, change and remove.
 #[derive(Debug, Clone, Copy)]
 pub struct Night {
+    /// New requests, copies of the newest ones.
     pub added: usize,
+    /// Requests a job of which fails after all.
     pub changed: usize,
+    /// Requests withdrawn.
     pub removed: usize,
+    /// The same export and seed give the same changes.
     pub seed: u64,
 }
 
 /// The ids of what changed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct NightSummary {
+    /// Ids of the requests added.
     pub added: Vec<u64>,
+    /// Ids of the requests changed.
     pub changed: Vec<u64>,
+    /// Ids of the requests removed.
     pub removed: Vec<u64>,
 }
 

@@ -8,6 +8,13 @@
 //! end in the mix job-server shows (mostly succeeded; failures, cancellations, nothing to
 //! do; pending and running at the newest end), come in both API and object shapes, and
 //! about one in a thousand is deliberately bad so the diagnostics paths run.
+//!
+//! This crate writes jobaudit's input and is no part of what jobaudit makes of it: the
+//! `jobaudit synth` command, the tests and the benchmark use it, and it depends on
+//! nothing in jobaudit. What it writes keeps to the export format (README: Input format;
+//! schema/), which tests/synth.rs holds jobaudit's reader to.
+
+#![warn(missing_docs)]
 
 mod names;
 pub mod night;
@@ -15,9 +22,6 @@ mod pipelines;
 mod records;
 mod rng;
 
-pub use pipelines::default_pipeline_dirs;
-
-use crate::export::MAX_SEGMENT_BYTES;
 use std::collections::HashSet;
 use std::fs::{self, File};
 use std::hash::{Hash, Hasher};
@@ -25,27 +29,32 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use names::{Names, Person};
+use names::{MAX_SEGMENT_BYTES, Names, Person};
 use pipelines::{Corpus, Version};
 use records::{
     BackendOut, JobOut, OrgOut, Outcome, ProjectOut, RequestOut, SlugOr, UserOut, WorkspaceOut,
 };
 use rng::{Rng, mix};
 
+/// What to generate, and where.
 #[derive(Debug, Clone)]
 pub struct SynthOptions {
     /// Job request records to write, bad ones included.
     pub requests: usize,
+    /// The same seed (with the same corpus) gives the same bytes.
     pub seed: u64,
     /// The export folder; it must be missing or empty.
     pub output: PathBuf,
-    /// A folder of real project.yaml files; `None` uses [`default_pipeline_dirs`].
+    /// A folder of real project.yaml files; `None` uses `../shared/corpus/raw` beside the
+    /// repository if it exists, else the repository's own (`tests/fixtures`,
+    /// `data/pipelines`).
     pub pipelines: Option<PathBuf>,
 }
 
 /// What was written, and what a reader should make of it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SynthSummary {
+    /// Job request records written, bad ones included.
     pub requests: usize,
     /// Requests a reader must skip (bad name, wrong type, bad date).
     pub bad_requests: usize,
@@ -53,15 +62,19 @@ pub struct SynthSummary {
     pub jobs: usize,
     /// Jobs a reader must skip (bad identifier, one too long for a path, unknown request).
     pub bad_jobs: usize,
+    /// Workspaces the requests ran in.
     pub workspaces: usize,
+    /// Projects those workspaces belong to.
     pub projects: usize,
     /// project.yaml files written (one per commit that requests ran).
     pub pipeline_files: usize,
     /// Distinct project.yaml texts among them.
     pub distinct_pipelines: usize,
-    /// Real project.yaml files the pipelines came from, and their folder.
+    /// Real project.yaml files the pipelines came from.
     pub corpus_files: usize,
+    /// The folder they came from (the first, when the fallback fixtures were used).
     pub corpus_dir: PathBuf,
+    /// Bytes written, all files together.
     pub bytes: u64,
 }
 
@@ -106,6 +119,8 @@ struct RepoState {
 
 const BACKENDS: &[(&str, &str)] = &[("tpp", "TPP"), ("emis", "EMIS"), ("test", "Test")];
 
+/// Writes an export of `options.requests` job requests into `options.output`, which must
+/// be missing or empty: `site.toml`, the two record files and the project.yaml store.
 pub fn generate(options: &SynthOptions) -> io::Result<SynthSummary> {
     let out = &options.output;
     if out.exists() && fs::read_dir(out)?.next().is_some() {
@@ -492,7 +507,7 @@ pub fn generate(options: &SynthOptions) -> io::Result<SynthSummary> {
 }
 
 fn pipelines_run_all() -> String {
-    crate::pipeline::RUN_ALL.to_owned()
+    jobaudit_pipeline::RUN_ALL.to_owned()
 }
 
 fn annotate(e: io::Error, path: &Path) -> io::Error {

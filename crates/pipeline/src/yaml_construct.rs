@@ -230,10 +230,10 @@ fn unhashable_key(key: &Node) -> YamlError {
 
 #[cfg(test)]
 mod tests {
-    use crate::pipeline::{ErrorKind, load};
+    use crate::{ErrorKind, load};
 
     /// The YAML error of `text`, which must not load.
-    fn error(text: &str) -> crate::pipeline::PipelineError {
+    fn error(text: &str) -> crate::PipelineError {
         load(text).expect_err("the text is refused")
     }
 

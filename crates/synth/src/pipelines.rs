@@ -82,9 +82,14 @@ pub(crate) struct Corpus {
 }
 
 /// Where real project.yaml files are looked for, in order: `../shared/corpus/raw` beside
-/// the crate, then the crate's own fixtures.
-pub fn default_pipeline_dirs() -> Vec<PathBuf> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+/// the repository, then the repository's own fixtures.
+pub(crate) fn default_pipeline_dirs() -> Vec<PathBuf> {
+    // This crate is crates/synth of the repository.
+    let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate_dir
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(crate_dir);
     vec![
         root.join("../shared/corpus/raw"),
         root.join("tests/fixtures"),

@@ -5,8 +5,11 @@ use std::fmt;
 /// The security level an output is written to (spec/pipeline.md §11).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PrivacyLevel {
+    /// `highly_sensitive`.
     HighlySensitive,
+    /// `moderately_sensitive`.
     ModeratelySensitive,
+    /// `minimally_sensitive`.
     MinimallySensitive,
 }
 
@@ -42,14 +45,18 @@ impl fmt::Display for PrivacyLevel {
 /// 1-based, inclusive line range of a block in the source text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LineSpan {
+    /// The first line.
     pub start: usize,
+    /// The last line (inclusive).
     pub end: usize,
 }
 
 /// One named output: `cohort: output/input.csv`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Output {
+    /// The key, e.g. `cohort`.
     pub name: String,
+    /// The path or glob pattern, e.g. `output/input.csv`.
     pub pattern: String,
 }
 
@@ -68,28 +75,40 @@ pub struct Command {
     pub args: String,
 }
 
+/// One action under `actions:`, as the library builds it once its rules pass.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
+    /// The action's key.
     pub name: String,
+    /// What it runs.
     pub run: Command,
+    /// The actions it needs, as listed.
     pub needs: Vec<String>,
     /// Levels in library order (highly, moderately, minimally); a level declared as `{}`
     /// is present with no outputs. Outputs within a level keep file order.
     pub outputs: Vec<(PrivacyLevel, Vec<Output>)>,
+    /// `config:` as JSON, keys in file order (the way the reference library prints it).
     pub config: Option<serde_json::Value>,
+    /// `dummy_data_file:`, when given.
     pub dummy_data_file: Option<String>,
+    /// Whether job-runner gives the command database access (by its image and first
+    /// argument).
     pub is_database_action: bool,
     /// Lines of the action's block, from its key to its last line.
     pub lines: LineSpan,
 }
 
+/// A valid project.yaml: what [`crate::load`] returns.
 #[derive(Debug, Clone)]
 pub struct Pipeline {
+    /// `version:` as the library reads it (a float, like Python's `float()`).
     pub version: f64,
     /// `expectations.population_size` where the version uses it.
     pub population_size: Option<i64>,
     /// In file order, including a user action named `run_all` where the version allows it.
     pub actions: Vec<Action>,
+    /// The library's warnings (an old version, a user action named `run_all`), in the
+    /// order it raises them.
     pub warnings: Vec<String>,
     /// Each action's position by name (the first, if names repeat), made at the first
     /// lookup: a request's pages look up every action it ran, and a scan per lookup made
@@ -98,6 +117,7 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
+    /// A pipeline from its parts, for callers that build one without a file.
     pub fn new(
         version: f64,
         population_size: Option<i64>,
@@ -142,8 +162,9 @@ pub struct PipelineError {
     /// The library's wording (spec/pipeline.md §17), without the `Invalid project: \n`
     /// prefix of validation errors (see [`PipelineError::library_message`]).
     pub message: String,
-    /// 1-based line and column, where known.
+    /// 1-based line, where known.
     pub line: Option<usize>,
+    /// 1-based column, where known.
     pub column: Option<usize>,
     /// Which layer rejected the file.
     pub kind: ErrorKind,

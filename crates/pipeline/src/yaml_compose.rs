@@ -556,7 +556,7 @@ fn last_line_of(start: Mark, end: Mark) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::pipeline::{ErrorKind, load, yaml};
+    use crate::{ErrorKind, load, yaml};
 
     /// `levels` of `width` aliases each to the level below: width^levels copies.
     fn laughs(levels: usize, width: usize) -> String {
